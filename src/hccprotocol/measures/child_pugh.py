@@ -1,0 +1,76 @@
+"""Child-Pugh points, score and class from raw values (Pugh RN et al., Br J Surg 1973;60:646).
+
+Why these exact cut-offs: the MDCalc/Pugh convention in µmol/L (×17.1):
+bilirubin <34.2 / 34.2-51.3 / >51.3, albumin >35 / 28-35 / <28 g/L, INR
+<1.7 / 1.7-2.3 / >2.3; a value exactly on a cut-off scores 2 points. The
+Harrison variant (albumin 30 g/L) is not used. INR stands in for prothrombin
+time (they are alternatives; the record carries INR).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ChildPughClass = Literal["A", "B", "C"]
+SOURCE = "Pugh RN et al. Br J Surg 1973;60:646-649 (MDCalc cut-offs; clinical-references §6.1)"
+FORMULA = "sum of 1-3 points for bilirubin, albumin, INR, ascites, encephalopathy; A 5-6, B 7-9, C 10-15"
+
+ASCITES_POINTS = {"none": 1, "mild": 2, "moderate_severe": 3}
+ENCEPHALOPATHY_POINTS = {"none": 1, "grade_1_2": 2, "grade_3_4": 3}
+
+
+def bilirubin_points(total_bilirubin_umol_l: float) -> int:
+    if total_bilirubin_umol_l < 34.2:
+        return 1
+    return 2 if total_bilirubin_umol_l <= 51.3 else 3
+
+
+def albumin_points(albumin_g_l: float) -> int:
+    if albumin_g_l > 35:
+        return 1
+    return 2 if albumin_g_l >= 28 else 3
+
+
+def inr_points(inr: float) -> int:
+    if inr < 1.7:
+        return 1
+    return 2 if inr <= 2.3 else 3
+
+
+def child_pugh_class(score: int) -> ChildPughClass:
+    if not 5 <= score <= 15:
+        raise ValueError(f"Child-Pugh score {score} outside 5-15")
+    if score <= 6:
+        return "A"
+    return "B" if score <= 9 else "C"
+
+
+@dataclass(frozen=True)
+class ChildPugh:
+    points: dict[str, int | None]
+    score: int | None
+    cls: ChildPughClass | None
+
+
+def child_pugh(
+    *,
+    total_bilirubin_umol_l: float | None,
+    albumin_g_l: float | None,
+    inr: float | None,
+    ascites: str | None,
+    encephalopathy: str | None,
+) -> ChildPugh:
+    """Points for every known component; score and class only when all five are known."""
+    points: dict[str, int | None] = {
+        "bilirubin": None if total_bilirubin_umol_l is None else bilirubin_points(total_bilirubin_umol_l),
+        "albumin": None if albumin_g_l is None else albumin_points(albumin_g_l),
+        "inr": None if inr is None else inr_points(inr),
+        "ascites": None if ascites is None else ASCITES_POINTS[ascites],
+        "encephalopathy": None if encephalopathy is None else ENCEPHALOPATHY_POINTS[encephalopathy],
+    }
+    known = [p for p in points.values() if p is not None]
+    if len(known) < len(points):
+        return ChildPugh(points, None, None)
+    score = sum(known)
+    return ChildPugh(points, score, child_pugh_class(score))

@@ -1,0 +1,211 @@
+"""Reading a patient record from a JSON or YAML file, and listing what it leaves unknown.
+
+Why: both file formats must mean exactly the same thing, so YAML is turned
+into JSON text and both go through pydantic's strict JSON validation (a date
+is an ISO string, ``"70"`` is not a number, ``1`` is not ``true``). Duplicate
+keys and NaN are rejected rather than silently resolved. Validation errors are
+translated into :class:`FieldIssue` objects naming the field path, the value
+received and the expected unit or range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import types
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from hccprotocol import limits
+from hccprotocol.errors import ABSENT, FieldIssue, PatientFileError, PatientValidationError
+from hccprotocol.patient import UNKNOWN_IF_ABSENT, Patient
+
+__all__ = ["load_patient", "missing_fields", "parse_patient", "read_record"]
+
+SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def load_patient(path: Path) -> Patient:
+    """Read and validate one patient file (``.json``, ``.yaml`` or ``.yml``)."""
+    return parse_patient(read_record(path), source=str(path))
+
+
+def read_record(path: Path) -> Any:
+    """Parse a file into plain data, rejecting duplicate keys and non-finite numbers."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise PatientFileError(f"{path}: unsupported file type {path.suffix!r}; use .json, .yaml or .yml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PatientFileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PatientFileError(f"{path}: cannot be read ({exc})") from None
+    if kind == "json":
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        except json.JSONDecodeError as exc:
+            raise PatientFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except _DuplicateKey as exc:
+            raise PatientFileError(f"{path}: key {exc.args[0]!r} appears twice in one object") from None
+        except ValueError as exc:
+            raise PatientFileError(f"{path}: {exc}") from None
+    try:
+        return yaml.load(text, Loader=_StrictYamlLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise PatientFileError(f"{path}: key {exc.args[0]!r} appears twice in one mapping") from None
+    except yaml.YAMLError as exc:
+        raise PatientFileError(f"{path}: malformed YAML: {exc}") from None
+
+
+def parse_patient(data: Any, *, source: str = "patient") -> Patient:
+    """Validate plain data (as read from JSON or YAML) into a :class:`Patient`."""
+    if not isinstance(data, dict):
+        raise PatientFileError(f"{source}: a patient record must be a mapping of fields, got {type(data).__name__}")
+    try:
+        text = json.dumps(data, default=_json_default, allow_nan=False)
+    except ValueError:
+        raise PatientFileError(f"{source}: contains NaN or infinity, which is not a value") from None
+    try:
+        return Patient.model_validate_json(text)
+    except ValidationError as exc:
+        issues = tuple(_issue(err, data) for err in exc.errors(include_url=False))
+        noun = "problem" if len(issues) == 1 else "problems"
+        raise PatientValidationError(f"{source}: {len(issues)} {noun} in the patient record", issues=issues) from None
+
+
+def missing_fields(patient: Patient) -> list[str]:
+    """Field paths that are unknown (absent or null), e.g. ``liver.inr``, ``tace_history[1].imaging_date``."""
+    return list(_missing(patient, type(patient), ""))
+
+
+def _missing(value: BaseModel | None, model: type[BaseModel], prefix: str) -> Iterator[str]:
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get(UNKNOWN_IF_ABSENT) is False:
+            continue
+        path = f"{prefix}{name}"
+        current = getattr(value, name) if value is not None else None
+        nested = _nested_model(field.annotation)
+        if nested is not None and not _is_sequence(field.annotation):
+            yield from _missing(current, nested, f"{path}.")
+        elif current is None:
+            yield path
+        elif nested is not None:
+            for index, item in enumerate(current):
+                yield from _missing(item, nested, f"{path}[{index}].")
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_sequence(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (tuple, list):
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_sequence(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+def _issue(err: Any, data: Any) -> FieldIssue:
+    loc = tuple(err["loc"])
+    path = _path(loc)
+    kind = err["type"]
+    received = _lookup(data, loc)
+    key = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    if kind == "missing":
+        message = "required field is absent"
+    elif kind == "extra_forbidden":
+        message = "unknown field: not part of the patient record (see `hccprotocol schema patient`)"
+    elif kind == "implausible_value":
+        message = err["msg"]
+    else:
+        message = err["msg"][0].lower() + err["msg"][1:]
+        limit = limits.LIMITS.get(key) or limits.LIMITS.get({"count": "tumour_count"}.get(key, ""))
+        if limit is not None:
+            message += f"; expected {limit.describe()}"
+        elif key in _EXPECTED:
+            message += f"; expected {_EXPECTED[key]}"
+    return FieldIssue(path=path, received=received, message=message, code=kind)
+
+
+_EXPECTED = {
+    "ecog": "ECOG performance status, a whole number 0-4",
+    "grade": "CTCAE v5.0 grade, a whole number 1-5",
+    "bclc_stage": "one of \"0\", \"A\", \"B\", \"C\", \"D\" (a string)",
+}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    current = data
+    for part in loc:
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            return ABSENT
+    return current
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid value")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"unsupported value {value!r}")
+
+
+class _StrictYamlLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key repeated in one mapping."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

@@ -1,0 +1,1 @@
+"""Renderers: turn result models into what a person or another program reads."""
