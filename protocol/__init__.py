@@ -1,0 +1,1 @@
+"""Protocol definitions (YAML). This file only lets the folder install as package data."""

@@ -1,0 +1,1 @@
+"""Declarative rules (YAML). This file only lets the folder install as package data."""

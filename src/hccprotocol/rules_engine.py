@@ -1,0 +1,230 @@
+"""The only module that talks to durable_rules; it makes the library's traps unreachable.
+
+Why a wrapper: durable_rules 2.0.28 gives silently wrong answers or crashes
+when used naively (see shared/reference/library-notes.md §1). This module
+closes each trap:
+
+* **Events are consumed by the first matching rule** -> everything is asserted
+  as a *fact*, so every matching rule fires.
+* **1024 sessions per ruleset, overflow is fatal** -> every evaluation uses a
+  fresh session id and deletes it in ``finally``; evaluations are serialised,
+  so at most one session per ruleset is ever live. A ``MemoryError`` marks the
+  engine broken: every later call raises :class:`RuleEngineError` instead of
+  risking a segfault.
+* **Exceptions inside actions are swallowed into the state** -> actions are
+  wrapped; any exception, and any ``exception`` key in the state, is raised as
+  :class:`RuleEngineError` from :meth:`RuleEngine.evaluate`.
+* **Not thread-safe; background threads call into C** -> a host subclass that
+  never starts the dispatcher/timer threads, and one re-entrant lock around
+  every call into the library.
+* **Definitions are mutated on registration; names cannot be re-registered**
+  -> definitions are deep-copied; re-registering an identical definition is a
+  no-op and a different one under the same name is an error.
+* **NaN / None match ``== None``; numpy ints and Decimals are rejected** ->
+  facts are sanitised: ``None`` and NaN keys are dropped (a missing attribute
+  never matches), numpy scalars and Decimals become Python numbers.
+
+Rules are bound to actions by name: a rule's ``run`` is the rule id, and the
+engine records each firing as ``(rule_id, fact)``. Callers never see durable.
+"""
+
+from __future__ import annotations
+
+import copy
+import decimal
+import itertools
+import json
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from durable import engine as _durable
+
+from hccprotocol.errors import RuleEngineError
+
+__all__ = ["Firing", "RuleEngine", "get_engine"]
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule that fired, with the fact it matched."""
+
+    rule_id: str
+    fact: dict[str, Any]
+
+
+class _QuietHost(_durable.Host):  # type: ignore[misc]
+    """A durable host that never starts background threads and resolves actions by name."""
+
+    def __init__(self, engine: RuleEngine) -> None:
+        self._engine = engine
+        super().__init__()
+
+    def _run(self) -> None:
+        """Start no dispatcher or timer threads (they call into C concurrently and can segfault)."""
+
+    def get_action(self, action_name: str) -> Any:
+        return self._engine._action(action_name)
+
+
+class RuleEngine:
+    """Thread-safe, leak-proof evaluation of JSON rulesets over a list of facts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._host = _QuietHost(self)
+        self._definitions: dict[str, str] = {}
+        self._sids = itertools.count(1)
+        self._firings: dict[str, list[Firing]] = {}
+        self._errors: dict[str, list[str]] = {}
+        self._broken: str | None = None
+        self._fault: str | None = None
+
+    # -- registration -------------------------------------------------------
+    def register(self, name: str, rules: Mapping[str, Mapping[str, Any]]) -> None:
+        """Register ruleset ``name``: ``{rule_id: {"all": [...]}}``. Each rule's action is its id."""
+        canonical = json.dumps(rules, sort_keys=True)
+        with self._lock:
+            self._check_usable()
+            existing = self._definitions.get(name)
+            if existing is not None:
+                if existing != canonical:
+                    raise RuleEngineError(f"ruleset {name!r} is already registered with a different definition")
+                return
+            definition = copy.deepcopy(dict(rules))
+            for rule_id, rule in definition.items():
+                if "run" in rule:
+                    raise RuleEngineError(f"rule {rule_id!r}: 'run' is assigned by the engine, not by the rule")
+                rule["run"] = f"{name}\x1f{rule_id}"
+            try:
+                self._host.register_rulesets({name: definition})
+            except Exception as exc:
+                raise RuleEngineError(f"durable_rules rejected ruleset {name!r}: {exc}") from exc
+            self._definitions[name] = canonical
+
+    def is_registered(self, name: str) -> bool:
+        with self._lock:
+            return name in self._definitions
+
+    # -- evaluation ---------------------------------------------------------
+    def evaluate(self, name: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
+        """Assert ``facts`` in a fresh session of ruleset ``name`` and return every firing, in order."""
+        with self._lock:
+            self._check_usable()
+            if name not in self._definitions:
+                raise RuleEngineError(f"ruleset {name!r} is not registered")
+            sid = str(next(self._sids))
+            self._firings[sid] = []
+            self._errors[sid] = []
+            created = False
+            try:
+                for fact in facts:
+                    clean = sanitise(fact)
+                    clean["sid"] = sid
+                    try:
+                        self._host.assert_fact(name, clean)
+                    except MemoryError:
+                        self._broken = "durable_rules session table overflowed"
+                        raise RuleEngineError(self._broken) from None
+                    except _durable.MessageNotHandledException:
+                        pass  # no rule matches this fact: nothing fires, which is an answer
+                    except _durable.MessageObservedException:
+                        raise RuleEngineError(f"duplicate fact asserted in ruleset {name!r}: {clean}") from None
+                    finally:
+                        created = True
+                state = self._host.get_state(name, sid) if created else {}
+                if isinstance(state, dict) and "exception" in state:
+                    self._errors[sid].append(str(state["exception"]))
+                if self._errors[sid]:
+                    raise RuleEngineError(
+                        f"a rule action failed in ruleset {name!r}; the result was discarded: {self._errors[sid][0]}"
+                    )
+                return list(self._firings[sid])
+            finally:
+                self._firings.pop(sid, None)
+                self._errors.pop(sid, None)
+                if created and self._broken is None:
+                    try:
+                        self._host.delete_state(name, sid)
+                    except Exception as exc:
+                        self._broken = f"durable_rules could not delete session state: {exc}"
+
+    # -- internals ----------------------------------------------------------
+    def _check_usable(self) -> None:
+        if self._broken is not None:
+            raise RuleEngineError(f"the rule engine is unusable ({self._broken}); restart the process")
+
+    def _action(self, action_name: str) -> Any:
+        _, _, rule_id = action_name.partition("\x1f")
+
+        def act(c: Any) -> None:
+            if self._fault == rule_id:
+                raise RuntimeError(f"injected failure in {rule_id}")
+            sid = str(c.s.sid) if c.s is not None else "?"
+            try:
+                matched = c.m
+                fact = dict(matched._d) if matched is not None else {}
+                fact.pop("sid", None)
+                self._firings[sid].append(Firing(rule_id=rule_id, fact=fact))
+            except Exception as exc:  # never let durable swallow it
+                self._errors.setdefault(sid, []).append(f"{rule_id}: {type(exc).__name__}: {exc}")
+
+        return act
+
+    def inject_action_failure(self, rule_id: str | None) -> None:
+        """Make the action of ``rule_id`` raise, outside any guard, as a library-level failure would.
+
+        For tests only: proves that an exception durable_rules swallows into the
+        session state still reaches the caller. ``None`` clears the fault.
+        """
+        with self._lock:
+            self._fault = rule_id
+
+
+def sanitise(fact: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-safe copy: None/NaN dropped, numpy scalars and Decimals turned into Python numbers."""
+    out: dict[str, Any] = {}
+    for key, value in fact.items():
+        clean = _clean(value)
+        if clean is not _DROP:
+            out[key] = clean
+    return out
+
+
+_DROP = object()
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return _DROP
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return _DROP if math.isnan(value) else value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, Mapping):
+        return sanitise(value)
+    if isinstance(value, list | tuple):
+        return [c for c in (_clean(v) for v in value) if c is not _DROP]
+    item = getattr(value, "item", None)  # numpy scalar
+    if callable(item):
+        return _clean(item())
+    raise RuleEngineError(f"value {value!r} of type {type(value).__name__} cannot be given to the rule engine")
+
+
+_ENGINE: RuleEngine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine() -> RuleEngine:
+    """The process-wide engine (one durable host per process: each host leaks threads otherwise)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = RuleEngine()
+        return _ENGINE

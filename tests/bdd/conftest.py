@@ -1,0 +1,96 @@
+"""Shared pytest-bdd steps: how a clinician's scenario turns into a patient record.
+
+Phrase steps in clinical language; keep the expected clinical value in the
+.feature file, never in step code. Steps specific to one domain live in that
+domain's ``test_<domain>_bdd.py``; steps reused across domains live here.
+
+## Given
+- ``Given a patient with:`` + a two-column table ``| field | value |`` where
+  field is a dotted path (``liver.inr``) and value is JSON (``1.2``, ``true``,
+  ``"none"``) or the word ``absent`` (the field is left out: unknown).
+- ``Given the example patient "p01-bclc-c-pvtt"``: a file from ``examples/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers
+
+from hccprotocol.patient import Patient
+from hccprotocol.patient_file import load_patient, parse_patient
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def set_path(record: dict[str, Any], dotted: str, raw: str) -> None:
+    """Set ``a.b[0].c`` in a nested dict from a JSON cell; ``absent`` removes it."""
+    parts = dotted.replace("]", "").replace("[", ".").split(".")
+    node: Any = record
+    for here, nxt in zip(parts, parts[1:], strict=False):
+        key: Any = int(here) if here.isdigit() else here
+        if isinstance(node, list):
+            while len(node) <= key:
+                node.append({})
+            node = node[key]
+        else:
+            node = node.setdefault(key, [] if nxt.isdigit() else {})
+    last: Any = int(parts[-1]) if parts[-1].isdigit() else parts[-1]
+    if raw.strip() == "absent":
+        if isinstance(node, dict):
+            node.pop(last, None)
+        return
+    node[last] = json.loads(raw)
+
+
+@pytest.fixture
+def record() -> dict[str, Any]:
+    """The raw patient record a scenario builds up before it is validated."""
+    return {"id": "BDD"}
+
+
+@given("a patient with:", target_fixture="record")
+def patient_with(record: dict[str, Any], datatable: list[list[str]]) -> dict[str, Any]:
+    """Table of ``| field | value |`` rows; a header row ``| field | value |`` is optional."""
+    rows = datatable[1:] if datatable and datatable[0] == ["field", "value"] else datatable
+    for field, value in rows:
+        set_path(record, field, value)
+    return record
+
+
+@given(parsers.parse('the example patient "{name}"'), target_fixture="record")
+def example_patient(name: str) -> dict[str, Any]:
+    """A bundled example from ``examples/`` (name without extension)."""
+    path = next(EXAMPLES.glob(f"{name}.*"))
+    return load_patient(path).model_dump(mode="json", exclude_none=True)
+
+
+def validated(record: dict[str, Any]) -> Patient:
+    return parse_patient(record, source="scenario")
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    """Nothing to clean: each scenario builds its own record."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """On failure, add a readable 'BDD scenario' section: feature, scenario and its steps."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    from pytest_bdd.reporting import test_report_context_registry
+
+    ctx = test_report_context_registry.get(report)
+    if ctx is None:
+        return
+    scenario = ctx.scenario
+    lines = [f"Feature: {scenario['feature']['name']}", f"Scenario: {scenario['name']} (line {scenario['line_number']})"]
+    for step in scenario["steps"]:
+        mark = "FAILED" if step.get("failed") else "passed"
+        lines.append(f"  {step['keyword']} {step['name']}  [{mark}]")
+    report.sections.append(("BDD scenario", "\n".join(lines)))
