@@ -12,9 +12,9 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -22,7 +22,7 @@ from rich.console import Console
 from hccprotocol import limits
 from hccprotocol.assessment import assess as run_assess
 from hccprotocol.errors import HccProtocolError
-from hccprotocol.measures.bsa import FORMULAS
+from hccprotocol.measures.bsa import FORMULAS, BsaFormulaName
 from hccprotocol.patient import Patient
 from hccprotocol.patient_file import load_patient
 from hccprotocol.render.assessment_table import render_assessment
@@ -39,12 +39,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     json = "json"
     table = "table"
 
 
-BsaFormulaOption = Enum("BsaFormulaOption", {name: name for name in FORMULAS}, type=str)  # type: ignore[misc]
+BsaFormulaOption = StrEnum("BsaFormulaOption", {name: name for name in FORMULAS})  # type: ignore[misc]
+DEFAULT_BSA_FORMULA = BsaFormulaOption("mosteller")
 
 
 def cli_boundary(func: Callable[P, R]) -> Callable[P, R]:
@@ -88,18 +89,18 @@ def assess(
     format: FormatOpt = OutputFormat.table,
     bsa_formula: Annotated[
         BsaFormulaOption, typer.Option("--bsa-formula", help="Body surface area formula")
-    ] = BsaFormulaOption("mosteller"),
+    ] = DEFAULT_BSA_FORMULA,
 ) -> None:
     """Derived clinical measures (BSA, Child-Pugh, ALBI, BCLC) and missing fields for one patient."""
     record = load_patient(patient)
-    result = run_assess(record, bsa_formula=bsa_formula.value)
+    result = run_assess(record, bsa_formula=cast(BsaFormulaName, bsa_formula.value))
     if format is OutputFormat.json:
         emit_json(result.to_json_dict())
     else:
         render_assessment(result, Console())
 
 
-class SchemaName(str, Enum):
+class SchemaName(StrEnum):
     patient = "patient"
     limits = "limits"
 

@@ -98,7 +98,9 @@ class Diagnosis(Record):
 class Tumour(Record):
     count: TumourCount | None = None
     largest_diameter_cm: DiameterCm | None = None
-    vascular_invasion: bool | None = Field(None, description="Macrovascular invasion, e.g. portal vein tumour thrombosis")
+    vascular_invasion: bool | None = Field(
+        None, description="Macrovascular invasion, e.g. portal vein tumour thrombosis"
+    )
     extrahepatic_spread: bool | None = Field(None, description="Extrahepatic metastasis")
     afp_ng_ml: AfpNgMl | None = None
     pvtt_cheng_type: Literal["I0", "I", "II", "III", "IV"] | None = annotation(
@@ -227,7 +229,9 @@ class Patient(Record):
     pd1_agent: Pd1Agent | None = annotation("PD-1 inhibitor for the triple arm; absent means the choice is open")
     treatment_start: dt.date | None = annotation("Date of the first HAIC; absent before treatment starts")
     baseline_weight_kg: WeightKg | None = annotation("Body weight at treatment start (fixes the lenvatinib tier)")
-    adverse_events: tuple[AdverseEvent, ...] | None = annotation("Adverse events (CTCAE v5.0); absent means none recorded")
+    adverse_events: tuple[AdverseEvent, ...] | None = annotation(
+        "Adverse events (CTCAE v5.0); absent means none recorded"
+    )
     dose_changes: tuple[DoseChange, ...] | None = annotation("Clinician dose decisions applied on a date")
     labs: tuple[LabResult, ...] | None = annotation("Dated laboratory results")
 

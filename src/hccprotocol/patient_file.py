@@ -50,7 +50,8 @@ def read_record(path: Path) -> Any:
         try:
             return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
-            raise PatientFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+            where = f"line {exc.lineno}, column {exc.colno}"
+            raise PatientFileError(f"{path}: malformed JSON at {where}: {exc.msg}") from None
         except _DuplicateKey as exc:
             raise PatientFileError(f"{path}: key {exc.args[0]!r} appears twice in one object") from None
         except ValueError as exc:

@@ -20,6 +20,9 @@ closes each trap:
 * **Definitions are mutated on registration; names cannot be re-registered**
   -> definitions are deep-copied; re-registering an identical definition is a
   no-op and a different one under the same name is an error.
+* **On Python 3.12+ every action emits a DeprecationWarning** (``utcfromtimestamp``);
+  where warnings are errors no action would run -> that one warning is ignored
+  around calls into the library, and only there.
 * **NaN / None match ``== None``; numpy ints and Decimals are rejected** ->
   facts are sanitised: ``None`` and NaN keys are dropped (a missing attribute
   never matches), numpy scalars and Decimals become Python numbers.
@@ -36,6 +39,7 @@ import itertools
 import json
 import math
 import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +97,7 @@ class RuleEngine:
                 if existing != canonical:
                     raise RuleEngineError(f"ruleset {name!r} is already registered with a different definition")
                 return
-            definition = copy.deepcopy(dict(rules))
+            definition = {rule_id: dict(rule) for rule_id, rule in copy.deepcopy(dict(rules)).items()}
             for rule_id, rule in definition.items():
                 if "run" in rule:
                     raise RuleEngineError(f"rule {rule_id!r}: 'run' is assigned by the engine, not by the rule")
@@ -111,7 +115,8 @@ class RuleEngine:
     # -- evaluation ---------------------------------------------------------
     def evaluate(self, name: str, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
         """Assert ``facts`` in a fresh session of ruleset ``name`` and return every firing, in order."""
-        with self._lock:
+        with self._lock, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "datetime.datetime.utcfromtimestamp", DeprecationWarning)
             self._check_usable()
             if name not in self._definitions:
                 raise RuleEngineError(f"ruleset {name!r} is not registered")

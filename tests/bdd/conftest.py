@@ -13,6 +13,7 @@ domain's ``test_<domain>_bdd.py``; steps reused across domains live here.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ def set_path(record: dict[str, Any], dotted: str, raw: str) -> None:
     """Set ``a.b[0].c`` in a nested dict from a JSON cell; ``absent`` removes it."""
     parts = dotted.replace("]", "").replace("[", ".").split(".")
     node: Any = record
-    for here, nxt in zip(parts, parts[1:], strict=False):
+    for here, nxt in itertools.pairwise(parts):
         key: Any = int(here) if here.isdigit() else here
         if isinstance(node, list):
             while len(node) <= key:
@@ -89,7 +90,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if ctx is None:
         return
     scenario = ctx.scenario
-    lines = [f"Feature: {scenario['feature']['name']}", f"Scenario: {scenario['name']} (line {scenario['line_number']})"]
+    lines = [
+        f"Feature: {scenario['feature']['name']}",
+        f"Scenario: {scenario['name']} (line {scenario['line_number']})",
+    ]
     for step in scenario["steps"]:
         mark = "FAILED" if step.get("failed") else "passed"
         lines.append(f"  {step['keyword']} {step['name']}  [{mark}]")

@@ -32,26 +32,31 @@ def _mosteller(weight_kg: float, height_cm: float) -> float:
 
 
 def _dubois(weight_kg: float, height_cm: float) -> float:
-    return 0.007184 * weight_kg**0.425 * height_cm**0.725
+    return float(0.007184 * weight_kg**0.425 * height_cm**0.725)
 
 
 def _haycock(weight_kg: float, height_cm: float) -> float:
-    return 0.024265 * weight_kg**0.5378 * height_cm**0.3964
+    return float(0.024265 * weight_kg**0.5378 * height_cm**0.3964)
 
 
 def _gehan_george(weight_kg: float, height_cm: float) -> float:
-    return 0.0235 * weight_kg**0.51456 * height_cm**0.42246
+    return float(0.0235 * weight_kg**0.51456 * height_cm**0.42246)
 
 
 def _boyd(weight_kg: float, height_cm: float) -> float:
     weight_g = weight_kg * 1000.0
-    return 0.0003207 * height_cm**0.3 * weight_g ** (0.7285 - 0.0188 * math.log10(weight_g))
+    return float(0.0003207 * height_cm**0.3 * weight_g ** (0.7285 - 0.0188 * math.log10(weight_g)))
 
 
 FORMULAS: dict[BsaFormulaName, BsaFormula] = {
     f.name: f
     for f in (
-        BsaFormula("mosteller", "sqrt(height_cm * weight_kg / 3600)", "Mosteller RD. N Engl J Med 1987;317:1098", _mosteller),
+        BsaFormula(
+            "mosteller",
+            "sqrt(height_cm * weight_kg / 3600)",
+            "Mosteller RD. N Engl J Med 1987;317:1098",
+            _mosteller,
+        ),
         BsaFormula(
             "dubois",
             "0.007184 * weight_kg^0.425 * height_cm^0.725",

@@ -1,0 +1,5 @@
+"""``python -m hccprotocol`` runs the command line."""
+
+from hccprotocol.cli import main
+
+main()
