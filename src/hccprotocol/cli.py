@@ -21,11 +21,15 @@ from rich.console import Console
 
 from hccprotocol import limits
 from hccprotocol.assessment import assess as run_assess
+from hccprotocol.course.command import course_command
+from hccprotocol.dosing.command import dose_command
 from hccprotocol.errors import HccProtocolError
 from hccprotocol.measures.bsa import FORMULAS, BsaFormulaName
 from hccprotocol.patient import Patient
 from hccprotocol.patient_file import load_patient
+from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
 from hccprotocol.render.assessment_table import render_assessment
+from hccprotocol.schedule.command import plan_command
 
 app = typer.Typer(
     name="hccprotocol",
@@ -90,10 +94,14 @@ def assess(
     bsa_formula: Annotated[
         BsaFormulaOption, typer.Option("--bsa-formula", help="Body surface area formula")
     ] = DEFAULT_BSA_FORMULA,
+    protocol: Annotated[
+        str, typer.Option("--protocol", help="Protocol id (the arm judged) or a site's protocol file")
+    ] = DEFAULT_PROTOCOL,
 ) -> None:
-    """Derived clinical measures (BSA, Child-Pugh, ALBI, BCLC) and missing fields for one patient."""
+    """Derived measures, missing fields and eligibility for one arm (every criterion with its trail)."""
     record = load_patient(patient)
-    result = run_assess(record, bsa_formula=cast(BsaFormulaName, bsa_formula.value))
+    arm = load_protocol(protocol)
+    result = run_assess(record, bsa_formula=cast(BsaFormulaName, bsa_formula.value), protocol=arm)
     if format is OutputFormat.json:
         emit_json(result.to_json_dict())
     else:
@@ -118,6 +126,11 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which schema to prin
                 for key, lim in limits.LIMITS.items()
             }
         )
+
+
+app.command(name="plan")(cli_boundary(plan_command))
+app.command(name="dose")(cli_boundary(dose_command))
+app.command(name="course")(cli_boundary(course_command))
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

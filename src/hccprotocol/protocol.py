@@ -18,6 +18,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hccprotocol.errors import FieldIssue, ProtocolDefinitionError
+from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.regimen import (
+    DoseLevel,
+    DosingOptions,
+    Infusion,
+    ModificationOptions,
+    Pd1Product,
+    WeightTier,
+    check_agent_dosing,
+    policy_option,
+)
+from hccprotocol.schedule.options import ScheduleOptions
 
 __all__ = ["DEFAULT_PROTOCOL", "Protocol", "available_protocols", "load_protocol"]
 
@@ -36,7 +48,38 @@ class Approval(Definition):
 
 
 class Agent(Definition):
+    """One drug of the arm, fully defined for dosing (models and checks: ``hccprotocol.regimen``)."""
+
     id: Literal["oxaliplatin", "leucovorin", "fluorouracil", "lenvatinib", "pd1"]
+    name: str = Field(min_length=1, description="Name shown in outputs (e.g. 'Leucovorin (calcium folinate, racemic)')")
+    drug_class: str = Field(min_length=1)
+    route: Literal["intra-arterial", "oral", "intravenous"]
+    basis: Literal["per_m2", "weight_tier", "fixed"] = Field(description="Dose per m2 of BSA, by weight tier, or fixed")
+    levels: tuple[DoseLevel, ...] = Field(min_length=1, description="Dose levels; the highest is the protocol maximum")
+    start_level: str | None = Field(None, description="Start level id (per_m2 and fixed agents)")
+    weight_tiers: tuple[WeightTier, ...] = Field((), description="Start level by baseline weight (weight_tier agents)")
+    reductions: dict[str, dict[str, tuple[str, ...]]] = Field(
+        default_factory=dict, description="policy -> start level -> levels at the 1st, 2nd, ... reduction"
+    )
+    infusion: Infusion | None = Field(None, description="Infusion timing from HAIC hour 0 (infused agents)")
+    day: str = Field(min_length=1, description="Day(s) of the cycle relative to HAIC day 1, e.g. '1', '4-6'")
+    unit_mg: float | None = Field(None, gt=0, description="Capsule or vial strength used to count units")
+    unit_form: Literal["capsule", "vial"] | None = None
+    products: tuple[Pd1Product, ...] = Field((), description="PD-1 inhibitors the arm may use (pd1 only)")
+    frequency_options: dict[str, str] = Field(
+        default_factory=dict, description="Frequency text by dosing.pd1_schedule choice (pd1 only)"
+    )
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dosing_consistent(self) -> Agent:
+        check_agent_dosing(
+            self.id, self.basis, self.levels, self.start_level, self.weight_tiers, self.reductions, self.products
+        )
+        return self
+
+    def level(self, level_id: str) -> DoseLevel:
+        return next(lv for lv in self.levels if lv.id == level_id)
 
 
 class Protocol(Definition):
@@ -47,6 +90,33 @@ class Protocol(Definition):
     approval: Approval
     includes_pd1: bool = Field(description="Whether the arm gives a PD-1 inhibitor")
     agents: tuple[Agent, ...]
+    dosing: DosingOptions = Field(description="How doses are calculated (options; see the YAML comments)")
+    modification: ModificationOptions = Field(description="Dose-modification policy per drug and its thresholds")
+    schedule: ScheduleOptions = Field(description="Treatment-calendar day rules (hccprotocol.schedule.options)")
+    eligibility: EligibilityOptions = Field(
+        description="TACE refractoriness and inclusion/exclusion options (hccprotocol.eligibility.options)"
+    )
+
+    @model_validator(mode="after")
+    def _ladders_for_selected_policies(self) -> Protocol:
+        pd1_options = {
+            "dosing.pd1_schedule": self.dosing.pd1_schedule,
+            "modification.pd1_policy": self.modification.pd1_policy,
+            "modification.pd1_persistence_days": self.modification.pd1_persistence_days,
+        }
+        for key, value in pd1_options.items():
+            if (value is None) == self.includes_pd1:
+                raise ValueError(f"{key}: required exactly when the arm includes a PD-1 inhibitor (includes_pd1)")
+        for agent in self.agents:
+            chosen = getattr(self.modification, policy_option(agent.id))
+            if agent.id in ("lenvatinib", "oxaliplatin", "fluorouracil") and chosen not in agent.reductions:
+                raise ValueError(
+                    f"agents[{agent.id}].reductions: no ladder for the selected policy {chosen!r} "
+                    f"(modification.{policy_option(agent.id)})"
+                )
+            if agent.id == "pd1" and set(agent.frequency_options) != {"q3w_with_haic", "q4w_paper"}:
+                raise ValueError("agents[pd1].frequency_options: give the text for q3w_with_haic and q4w_paper")
+        return self
 
     @model_validator(mode="after")
     def _pd1_agent_matches_arm(self) -> Protocol:

@@ -101,12 +101,31 @@ class RuleEngine:
             for rule_id, rule in definition.items():
                 if "run" in rule:
                     raise RuleEngineError(f"rule {rule_id!r}: 'run' is assigned by the engine, not by the rule")
+                _check_positive_tests(rule_id, rule)
                 rule["run"] = f"{name}\x1f{rule_id}"
+            definition[_WARM_UP] = {"all": [{"m": {_WARM_UP_KEY: 1}}], "run": f"{name}\x1f{_WARM_UP}"}
             try:
                 self._host.register_rulesets({name: definition})
+                self._warm_up(name)
             except Exception as exc:
                 raise RuleEngineError(f"durable_rules rejected ruleset {name!r}: {exc}") from exc
             self._definitions[name] = canonical
+
+    def _warm_up(self, name: str) -> None:
+        """Run one matching session first: durable_rules 2.0.28 crashes (invalid free in C) when the first
+        session of a ruleset is deleted after a fact no rule matched. One matched-and-deleted session
+        before any real evaluation avoids it (3,000 unmatched sessions afterwards ran clean)."""
+        sid = "warm-up"
+        self._firings[sid] = []
+        self._errors[sid] = []
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "datetime.datetime.utcfromtimestamp", DeprecationWarning)
+            try:
+                self._host.assert_fact(name, {_WARM_UP_KEY: 1, "sid": sid})
+                self._host.delete_state(name, sid)
+            finally:
+                self._firings.pop(sid, None)
+                self._errors.pop(sid, None)
 
     def is_registered(self, name: str) -> bool:
         with self._lock:
@@ -188,6 +207,34 @@ class RuleEngine:
             self._fault = rule_id
 
 
+def _check_positive_tests(rule_id: str, rule: Mapping[str, Any]) -> None:
+    """Refuse a condition with an alternative made only of ``$nex`` tests.
+
+    durable_rules 2.0.28 fires such a rule endlessly on one fact (verified: millions of firings, the
+    call never returns, and here it would hold the engine lock for good).
+    """
+    for part in [*rule.get("all", ()), *rule.get("any", ())]:
+        for cond in part.values() if isinstance(part, Mapping) else ():
+            if isinstance(cond, Mapping) and not all(_alternatives_positive(cond)):
+                raise RuleEngineError(
+                    f"rule {rule_id!r}: an alternative of its condition has only $nex tests, which durable_rules "
+                    "fires without end; add a positive test (e.g. $ex on another field)"
+                )
+
+
+def _alternatives_positive(cond: Mapping[str, Any]) -> list[bool]:
+    """For each alternative of the condition's disjunctive form: does it contain a non-$nex test?"""
+    if len(cond) != 1:
+        return [True]
+    ((key, arg),) = cond.items()
+    if key == "$or" and isinstance(arg, list):
+        return [ok for sub in arg for ok in _alternatives_positive(sub)]
+    if key == "$and" and isinstance(arg, list):
+        parts = [_alternatives_positive(sub) for sub in arg]
+        return [not all(False in part for part in parts)]
+    return [key != "$nex"]
+
+
 def sanitise(fact: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON-safe copy: None/NaN dropped, numpy scalars and Decimals turned into Python numbers."""
     out: dict[str, Any] = {}
@@ -221,6 +268,9 @@ def _clean(value: Any) -> Any:
         return _clean(item())
     raise RuleEngineError(f"value {value!r} of type {type(value).__name__} cannot be given to the rule engine")
 
+
+_WARM_UP = "\x1fwarm-up"
+_WARM_UP_KEY = "hccprotocol_warm_up__"
 
 _ENGINE: RuleEngine | None = None
 _ENGINE_LOCK = threading.Lock()

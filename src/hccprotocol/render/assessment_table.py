@@ -40,4 +40,64 @@ def render_assessment(assessment: Assessment, console: Console) -> None:
         parts.append(Text("Unknown (missing) fields: " + ", ".join(assessment.missing)))
     else:
         parts.append(Text("No missing fields."))
+    parts.extend(_eligibility(assessment))
     console.print(Group(*parts))
+
+
+_STATUS = {"met": "met", "not_met": "not met", "unknown": "UNKNOWN"}
+_EFFECT = {
+    ("inclusion", "met"): "satisfied",
+    ("inclusion", "not_met"): "EXCLUDES",
+    ("exclusion", "met"): "EXCLUDES",
+    ("exclusion", "not_met"): "clear",
+}
+
+
+def _inputs(inputs: dict[str, object]) -> str:
+    return "; ".join(f"{path} = {'unknown' if v is None else v}" for path, v in inputs.items())
+
+
+def _eligibility(a: Assessment) -> list[Table | Text]:
+    """Decision first, then every criterion with its status, why, inputs and source."""
+    basis = a.eligibility_basis
+    if a.eligible is True:
+        decision = Text("DECISION: ELIGIBLE (every criterion decided and satisfied)", style="bold green")
+    elif a.eligible is False:
+        decision = Text("DECISION: NOT ELIGIBLE, excluded by " + ", ".join(basis.excluded_by), style="bold red")
+    else:
+        decision = Text(
+            "DECISION: UNDETERMINED (never eligible on incomplete data); undecided: " + ", ".join(basis.unknown),
+            style="bold yellow",
+        )
+    rules = basis.rules
+    header = Text(
+        f"Eligibility for protocol {a.protocol.id} {a.protocol.version}; criteria {rules['name']} "
+        f"{rules['version']}; TACE refractoriness {a.tace_refractory.ruleset} {a.tace_refractory.version}"
+    )
+    table = Table(title="Criteria", show_lines=True)
+    for column in ("Criterion", "Status", "Effect", "Why", "Inputs read", "Source"):
+        table.add_column(column, overflow="fold")
+    for c in a.criteria:
+        table.add_row(
+            f"{c.title}\n[{c.kind}] {c.id}",
+            _STATUS[c.status],
+            _EFFECT.get((c.kind, c.status), "undecided"),
+            c.why,
+            _inputs(c.inputs),
+            c.source,
+        )
+    tace = Table(
+        title=f"TACE failure/refractoriness ({a.tace_refractory.ruleset}): {_STATUS[a.tace_refractory.status]}"
+        " (any one criterion suffices)",
+        show_lines=True,
+    )
+    for column in ("Criterion", "Status", "Why", "Sessions (0-based)"):
+        tace.add_column(column, overflow="fold")
+    for r in a.tace_refractory.criteria:
+        sessions = "\n".join(
+            f"#{e.session} {e.date or 'date unknown'}: {e.why}" for e in r.evidence
+        ) or _inputs(r.inputs)
+        tace.add_row(f"{r.title}\n{r.id}", _STATUS[r.status], r.why, sessions)
+    notes = [Text(f"Not evaluated: {n.title} ({n.source}): {n.treatment}") for n in basis.not_evaluated]
+    options = Text("Options: " + ", ".join(f"{k}={v}" for k, v in basis.options.items()))
+    return [decision, header, table, tace, *notes, options]

@@ -1,0 +1,118 @@
+Feature: Per-patient treatment calendar
+  A nurse navigator plans a patient's dated treatment from the first HAIC (Lin et al. 2023, Materials
+  and methods; protocol section "schedule"). Cycle day 1 is the HAIC day and HAIC repeats every 21 days
+  from the actual date of the previous HAIC. Lenvatinib and the PD-1 inhibitor start "on the fourth to
+  sixth days after HAIC": cycle day 4, or the first day of the window the site allows. Pre-cycle
+  laboratory checks fall the day before each HAIC from cycle 2 on. Imaging every 6 weeks from the
+  first HAIC. Doses come from the dosing engine (BSA by Mosteller, lenvatinib by the weight tier).
+
+  Background:
+    Given today is 2026-12-01
+
+  Rule: The first cycle of each arm
+
+    Scenario: First cycle of HAIC-FOLFOX + lenvatinib + PD-1 inhibitor
+      # 68 kg, 172 cm: BSA 1.8025 m2; oxaliplatin 85 x 1.8025 = 153 mg, leucovorin 400 x 1.8025 = 721 mg,
+      # 5-FU 2400 x 1.8025 = 4326 mg over 46 h from hour 3; lenvatinib 12 mg (>= 60 kg); camrelizumab 200 mg
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 4 cycles
+      Then the treatment of cycle 1 is:
+        | date       | until      | time  | agent        | activity  | dose_mg | hours |
+        | 2027-01-04 | 2027-01-06 | 08:00 |              | admission |         | 49    |
+        | 2027-01-04 |            | 08:00 | oxaliplatin  | infusion  | 153     | 2     |
+        | 2027-01-04 |            | 10:00 | leucovorin   | infusion  | 721     | 1     |
+        | 2027-01-04 | 2027-01-06 | 11:00 | fluorouracil | infusion  | 4326    | 46    |
+        | 2027-01-07 | 2027-01-24 |       | lenvatinib   | oral      | 12      |       |
+        | 2027-01-07 |            | 08:00 | camrelizumab | infusion  | 200     |       |
+
+    Scenario: First cycle of HAIC-FOLFOX + lenvatinib
+      # 54.5 kg, 158 cm: BSA 1.5466 m2; 85 x 1.5466 = 131 mg, 400 x 1.5466 = 619 mg, 2400 x 1.5466 = 3712 mg;
+      # lenvatinib 8 mg (< 60 kg); no PD-1 inhibitor on this arm
+      Given the example patient "p03-bclc-c-extrahepatic-under-60kg"
+      When the calendar is planned on "haic-lenvatinib" from 2027-01-04 for 4 cycles
+      Then the treatment of cycle 1 is:
+        | date       | until      | time  | agent        | activity  | dose_mg | hours |
+        | 2027-01-04 | 2027-01-06 | 08:00 |              | admission |         | 49    |
+        | 2027-01-04 |            | 08:00 | oxaliplatin  | infusion  | 131     | 2     |
+        | 2027-01-04 |            | 10:00 | leucovorin   | infusion  | 619     | 1     |
+        | 2027-01-04 | 2027-01-06 | 11:00 | fluorouracil | infusion  | 3712    | 46    |
+        | 2027-01-07 | 2027-01-24 |       | lenvatinib   | oral      | 8       |       |
+
+  Rule: Lenvatinib and the PD-1 inhibitor start in the window of cycle days 4-6
+
+    Scenario Outline: Start day with the site closed on <closed>
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on <closed>
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then lenvatinib starts on <start>
+      And camrelizumab is given on <first> and <second>
+
+      Examples:
+        | closed                 | start      | first      | second     |
+        | no day                 | 2027-01-07 | 2027-01-07 | 2027-01-28 |
+        | 2027-01-07             | 2027-01-08 | 2027-01-08 | 2027-01-29 |
+        | 2027-01-07, 2027-01-08 | 2027-01-09 | 2027-01-09 | 2027-01-30 |
+
+    Scenario: A site calendar that closes the whole start window is refused
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on 2027-01-07, 2027-01-08, 2027-01-09
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then the plan is refused with "blocks every day of the window"
+
+  Rule: The course interrupts, reduces and stops drugs on their dates
+
+    Scenario: A grade 3 adverse event opens an interruption window for lenvatinib
+      # Paper made safe: interrupt until grade <= 1, then resume one level lower (12 -> 8 mg)
+      Given the example patient "p01-bclc-c-pvtt"
+      And a patient with:
+        | field                             | value            |
+        | adverse_events[0].onset_date      | "2027-01-20"     |
+        | adverse_events[0].term            | "Hypertension"   |
+        | adverse_events[0].grade           | 3                |
+        | adverse_events[0].attributed_to   | ["lenvatinib"]   |
+        | adverse_events[0].resolved_date   | "2027-02-01"     |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then lenvatinib is on hold from 2027-01-20 to 2027-01-31
+      And lenvatinib is taken at 12 mg from 2027-01-07 to 2027-01-19
+      And lenvatinib is taken at 8 mg from 2027-02-01 to 2027-03-07
+
+  Rule: A failed pre-cycle check delays the cycle and everything after it re-projects
+
+    Scenario: Neutrophils below the limit delay cycle 2 by a week
+      Given the example patient "p01-bclc-c-pvtt"
+      And a patient with:
+        | field                          | value        |
+        | labs[0].date                   | "2027-01-24" |
+        | labs[0].anc_10e9_l             | 1.2          |
+        | labs[0].platelets_10e9_l       | 150.0        |
+        | labs[0].total_bilirubin_umol_l | 14.0         |
+        | labs[0].albumin_g_l            | 39.0         |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 4 cycles
+      Then HAIC is given on 2027-01-04, 2027-02-01, 2027-02-22, 2027-03-15
+      And a delay is shown on 2027-01-25
+      And the pre-cycle check on 2027-01-31 is due
+
+    Scenario: A check with no recorded result is due, not passed
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then the pre-cycle check on 2027-01-24 is due
+      And HAIC is given on 2027-01-04, 2027-01-25
+
+  Rule: The site calendar moves an infusion forward without counting a delay
+
+    Scenario: A holiday on the day of cycle 2
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on 2027-01-25
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 4 cycles
+      Then HAIC is given on 2027-01-04, 2027-01-26, 2027-02-16, 2027-03-09
+      And no delay is shown
+      And the HAIC of 2027-01-26 says it was moved from 2027-01-25
+
+  Rule: Imaging every 6 weeks from the first HAIC
+
+    Scenario: Imaging cadence over six cycles
+      # 2027-01-04 + 42 = 2027-02-15; + 84 = 2027-03-29; + 126 = 2027-05-10 is after the end (2027-05-09)
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 6 cycles
+      Then imaging is scheduled on 2027-02-15, 2027-03-29
+      And the calendar ends on 2027-05-09

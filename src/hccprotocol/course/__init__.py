@@ -1,0 +1,66 @@
+"""Replay of a patient's course: adverse events, laboratory results and clinician decisions -> dose events.
+
+Why a replay: a dose level is the result of everything that happened since the
+first HAIC (each grade 3 event lowers lenvatinib one level, a discontinued drug
+never restarts, a restore needs a recorded decision). Replaying the record from
+the start in date order, through the declarative transition tables in
+``rules/dose-modification-*.yaml`` (selected by durable_rules), gives the level
+and status of every drug at every point, each change with its reason, rule id
+and source.
+
+Public API (stable; the calendar of issue 5 calls it)::
+
+    from hccprotocol.course import replay_course, Course
+    course = replay_course(patient, protocol, start=None, as_of=None)
+    course.events          # tuple[CourseEvent]: date, agent, action, from/to mg and level, frequency,
+                           #   reason, rule, source
+    course.current         # tuple[AgentState]: agent, status, dose_mg, dose_level, frequency (after the last event)
+    course.state_on(date)  # dict[agent, AgentState] at the end of that date
+    course.tracks          # per drug: start level, restore permitted (and to which level), blocking record entries
+    course.to_json_dict()  # the `course --format json` contract
+
+Bad input raises :class:`hccprotocol.errors.InputError` subclasses (exit 2):
+unknown CTCAE term (with a suggestion), a grade the term lacks, attribution to
+an id the protocol does not give, an event before the start, a PD-1 agent on
+the HAIC+lenvatinib arm, a dose change the policy does not permit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hccprotocol.course.model import AgentState, AgentTrack, Course, CourseAction, CourseEvent, DrugStatus, Snapshot
+from hccprotocol.patient import Patient
+from hccprotocol.protocol import Protocol
+
+__all__ = [
+    "AgentState",
+    "AgentTrack",
+    "Course",
+    "CourseAction",
+    "CourseEvent",
+    "DrugStatus",
+    "Snapshot",
+    "replay_course",
+]
+
+
+def replay_course(
+    patient: Patient,
+    protocol: Protocol,
+    start: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> Course:
+    """Replay the course from ``start`` (default: ``patient.treatment_start``) up to ``as_of`` (default: all).
+
+    Parameters:
+        patient: the validated record (adverse_events, dose_changes, labs are read).
+        protocol: a loaded protocol (agents, dose levels, modification options).
+        start: course start date (the first HAIC); required when the record has no treatment_start.
+        as_of: ignore record entries dated after this day (``dose --as-of``).
+
+    Raises ``CourseInputError`` / ``CtcaeError`` / ``DosingInputError`` (all exit 2) for bad input.
+    """
+    from hccprotocol.course.replay import replay
+
+    return replay(patient, protocol, start=start, as_of=as_of)

@@ -1,0 +1,41 @@
+"""The ``hccprotocol course`` command (registered by ``cli.py``; the body lives here to keep cli.py small)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hccprotocol.course import replay_course
+from hccprotocol.dosing.command import DoseFormat, parse_date
+from hccprotocol.patient_file import load_patient
+from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
+
+__all__ = ["course_command"]
+
+
+def course_command(
+    patient: Annotated[Path, typer.Argument(help="Patient record (.json, .yaml or .yml)", show_default=False)],
+    start: Annotated[
+        str | None, typer.Option("--start", help="Course start, the first HAIC (YYYY-MM-DD; default treatment_start)")
+    ] = None,
+    protocol: Annotated[
+        str, typer.Option("--protocol", help="Protocol id or a site's protocol file")
+    ] = DEFAULT_PROTOCOL,
+    format: Annotated[DoseFormat, typer.Option("--format", "-f", help="Output format")] = DoseFormat.table,
+) -> None:
+    """Replay adverse events, labs and dose changes: each drug's dose level and status at every point."""
+    record = load_patient(patient)
+    definition = load_protocol(protocol)
+    begin = parse_date("--start", start) if start is not None else None
+    course = replay_course(record, definition, start=begin)
+    if format is DoseFormat.json:
+        sys.stdout.write(json.dumps(course.to_json_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        from hccprotocol.render.course_table import render_course_table
+
+        render_course_table(course, Console())

@@ -1,0 +1,84 @@
+"""Pre-cycle laboratory limits for the HAIC drugs, evaluated by durable_rules.
+
+Why the schedule's limits: the calendar (``schedule.precycle_labs.limits`` of
+the protocol) and the course must agree on when a HAIC cycle may go ahead, so
+both read the one list. Each limit becomes a rule that fires when a known value
+fails it; a value that is not known never passes (it is reported as unknown,
+and never clears a delay).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from hccprotocol.patient import LabResult
+from hccprotocol.protocol import Protocol
+from hccprotocol.rules_engine import get_engine
+
+__all__ = ["LabCheck", "Limit", "check_labs", "limits"]
+
+LAB_FIELDS = tuple(f for f in LabResult.model_fields if f != "date")
+
+
+@dataclass(frozen=True)
+class Limit:
+    id: str
+    field: str
+    min: float | None
+    max: float | None
+    source: str
+
+    def describe(self) -> str:
+        return f"{self.field} >= {self.min:g}" if self.min is not None else f"{self.field} <= {self.max:g}"
+
+
+@dataclass(frozen=True)
+class LabCheck:
+    """The answer for one set of latest values: failing limits (with values) and unknown fields."""
+
+    failing: tuple[tuple[Limit, float], ...]
+    unknown: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return not self.failing and not self.unknown
+
+
+def limits(protocol: Protocol) -> tuple[Limit, ...]:
+    """The protocol's pre-cycle limits (``schedule.precycle_labs.limits``); empty when the section is absent."""
+    schedule: Any = getattr(protocol, "schedule", None)
+    precycle: Any = getattr(schedule, "precycle_labs", None)
+    if precycle is None or not getattr(precycle, "enabled", True):
+        return ()
+    out: list[Limit] = []
+    for lim in precycle.limits:
+        kind = "min" if lim.min is not None else "max"
+        out.append(Limit(f"precycle.{lim.field}.{kind}", lim.field, lim.min, lim.max, lim.source))
+    return tuple(out)
+
+
+def _ruleset(checks: tuple[Limit, ...]) -> str:
+    rules = {
+        lim.id: {
+            "all": [{"m": {"$lt": {lim.field: lim.min}} if lim.min is not None else {"$gt": {lim.field: lim.max}}}]
+        }
+        for lim in checks
+    }
+    name = "precycle-" + hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:12]
+    engine = get_engine()
+    if not engine.is_registered(name):
+        engine.register(name, rules)
+    return name
+
+
+def check_labs(checks: tuple[Limit, ...], latest: dict[str, float]) -> LabCheck:
+    """Evaluate the limits over the latest known value of each field."""
+    if not checks:
+        return LabCheck((), ())
+    fired = {f.rule_id for f in get_engine().evaluate(_ruleset(checks), [dict(latest)])}
+    failing = tuple((lim, latest[lim.field]) for lim in checks if lim.id in fired)
+    unknown = tuple(sorted({lim.field for lim in checks if lim.field not in latest}))
+    return LabCheck(failing, unknown)

@@ -1,0 +1,502 @@
+"""The replay: record entries in date order -> one fact per drug -> transition table -> state change.
+
+Why a small state per drug (not nested ifs): the only memory the rules need is
+the drug's status, its step down the reduction ladder, the events holding it
+(each with the level it resumes at), a clinician hold, a laboratory delay and
+the categories already seen. Everything clinical is decided by the tables in
+``rules/dose-modification-*.yaml``; this module only builds facts and applies
+the chosen action, with invariants the property tests check:
+
+* the level index never goes below 0 (never above the start level / protocol maximum);
+* a discontinued drug has no facts built for it (it never restarts);
+* a PD-1 ladder is empty (validated in the protocol), so it can only be held or discontinued.
+
+Same-date order: start, resolutions, persistence thresholds, onsets, laboratory
+results, clinician decisions (a decision acts on the state of its day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hccprotocol.course import precycle
+from hccprotocol.course.model import AgentState, AgentTrack, Course, CourseAction, CourseEvent, DrugStatus, Snapshot
+from hccprotocol.course.record import HAIC_PROCEDURE, CourseInputError, check_record, resolve_agent
+from hccprotocol.course.tables import Table, Transition, categories, select, table_for
+from hccprotocol.dosing import calc
+from hccprotocol.patient import AdverseEvent, Patient
+from hccprotocol.protocol import Agent, Protocol
+from hccprotocol.regimen import policy_option
+
+__all__ = ["replay"]
+
+Kind = Literal["start", "ae_resolved", "ae_persisting", "ae_onset", "lab", "clinician"]
+_ORDER: dict[Kind, int] = {"start": 0, "ae_resolved": 1, "ae_persisting": 2, "ae_onset": 3, "lab": 4, "clinician": 5}
+_PERSISTENCE_OPTION = {
+    "dose-modification-lenvatinib": "lenvatinib_persistence_days",
+    "dose-modification-folfox": "folfox_persistence_days",
+    "dose-modification-pd1": "pd1_persistence_days",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    date: dt.date
+    kind: Kind
+    index: int = -1
+    agent: str = ""
+    persist: str = ""
+
+    def key(self) -> tuple[dt.date, int, int, str]:
+        return (self.date, _ORDER[self.kind], self.index, self.agent)
+
+
+@dataclass
+class Track:
+    agent: Agent
+    name: str
+    table: Table
+    policy: str
+    start: str
+    start_why: str
+    ladder: tuple[str, ...]
+    step: int = 0
+    discontinued: bool = False
+    blockers: dict[int, str] = field(default_factory=dict)
+    pending_reduce: bool = False
+    pause_word: Literal["interrupted", "held"] = "held"
+    clinician_hold: bool = False
+    lab_delayed: bool = False
+    previous_holds: int = 0
+    seen: set[str] = field(default_factory=set)
+
+    @property
+    def level(self) -> str:
+        return self.start if self.step == 0 else self.ladder[self.step - 1]
+
+    @property
+    def can_reduce(self) -> bool:
+        return self.step < len(self.ladder)
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.blockers) or self.clinician_hold
+
+    @property
+    def status(self) -> DrugStatus:
+        if self.discontinued:
+            return "discontinued"
+        if self.paused:
+            return self.pause_word
+        return "delayed" if self.lab_delayed else "active"
+
+
+class _Replay:
+    def __init__(self, patient: Patient, protocol: Protocol, start: dt.date, as_of: dt.date | None) -> None:
+        self.patient = patient
+        self.protocol = protocol
+        self.start = start
+        self.as_of = as_of
+        self.events: list[CourseEvent] = []
+        self.snapshots: list[Snapshot] = []
+        self.bsa = calc.bsa_for_dosing(patient, protocol)
+        self.aes: tuple[AdverseEvent, ...] = patient.adverse_events or ()
+        self.attributed: list[set[str]] = [
+            {
+                resolve_agent(raw, patient, protocol, path=f"adverse_events[{i}].attributed_to", allow_procedure=True)
+                for raw in ae.attributed_to
+            }
+            for i, ae in enumerate(self.aes)
+        ]
+        self.cats = [categories().of(ae.term) for ae in self.aes]
+        self.tracks: dict[str, Track] = {}
+        for agent in protocol.agents:
+            table = table_for(agent.id)
+            policy = str(getattr(protocol.modification, policy_option(agent.id)))
+            level, why = calc.start_level(agent, patient, start)
+            name = (patient.pd1_agent or "pd1") if agent.id == "pd1" else agent.id
+            ladder = agent.reductions.get(policy, {}).get(level, ())
+            self.tracks[agent.id] = Track(agent, name, table, policy, level, why, tuple(ladder))
+        self.limits = precycle.limits(protocol)
+        self.latest_labs: dict[str, float] = {}
+
+    # -- timeline -----------------------------------------------------------
+    def items(self) -> list[Item]:
+        out: list[Item] = [Item(self.start, "start")]
+        mod = self.protocol.modification
+        for i, ae in enumerate(self.aes):
+            out.append(Item(ae.onset_date, "ae_onset", i))
+            if ae.resolved_date is not None:
+                out.append(Item(ae.resolved_date, "ae_resolved", i))
+            for agent_id, track in self.tracks.items():
+                days = getattr(mod, _PERSISTENCE_OPTION[track.table.id])
+                self._persist(out, ae, i, agent_id, int(days), "toxicity")
+            if "oxaliplatin" in self.tracks and "neuropathy" in self.cats[i] and ae.grade == 2:
+                self._persist(out, ae, i, "oxaliplatin", mod.neuropathy_persistent_days, "neuropathy")
+        for i, change in enumerate(self.patient.dose_changes or ()):
+            out.append(Item(change.date, "clinician", i))
+        for i, lab in enumerate(self.patient.labs or ()):
+            out.append(Item(max(lab.date, self.start), "lab", i))
+        out.sort(key=Item.key)
+        return [it for it in out if self.as_of is None or it.date <= self.as_of]
+
+    @staticmethod
+    def _persist(out: list[Item], ae: AdverseEvent, i: int, agent: str, days: int, kind: str) -> None:
+        when = ae.onset_date + dt.timedelta(days=days)
+        if ae.resolved_date is None or ae.resolved_date > when:
+            out.append(Item(when, "ae_persisting", i, agent, kind))
+
+    # -- facts --------------------------------------------------------------
+    def _base(self, track: Track, kind: str, on: dt.date) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "agent": track.agent.id,
+            "policy": track.policy,
+            "status": track.status,
+            "can_reduce": track.can_reduce,
+            "below_start": track.step > 0,
+            "blockers_remaining": len(track.blockers),
+            "clinician_hold": track.clinician_hold,
+            "previous_holds": track.previous_holds,
+            "ongoing_max_grade": self._ongoing_max_grade(track, on),
+            "lab_grade4": self.protocol.modification.lenvatinib_lab_grade4,
+        }
+
+    def _ae_fact(self, track: Track, kind: str, i: int, on: dt.date) -> dict[str, Any]:
+        ae = self.aes[i]
+        ids = self.attributed[i]
+        attributed = track.agent.id in ids
+        fact = self._base(track, kind, on)
+        fact.update(
+            {
+                "grade": ae.grade,
+                "term": ae.term,
+                "immune_related": ae.immune_related,
+                "attributed": True if attributed else None,
+                "regimen_attributed": True if ids & set(track.table.agents) else None,
+                "procedure_attributed": True if HAIC_PROCEDURE in ids else None,
+                "blocking": True if i in track.blockers else None,
+            }
+        )
+        for cat in self.cats[i]:
+            fact[f"in_{cat}"] = True
+            if attributed and cat not in track.seen:
+                fact[f"first_{cat}"] = True
+        return fact
+
+    def _ongoing_max_grade(self, track: Track, on: dt.date) -> int:
+        grades = [
+            ae.grade
+            for i, ae in enumerate(self.aes)
+            if track.agent.id in self.attributed[i]
+            and ae.onset_date <= on
+            and (ae.resolved_date is None or ae.resolved_date > on)
+        ]
+        return max(grades, default=0)
+
+    # -- output helpers -----------------------------------------------------
+    def _mg(self, track: Track, level: str | None) -> float | None:
+        if level is None:
+            return None
+        return calc.level_mg(track.agent.level(level), self.bsa, self.protocol.dosing.per_m2_rounding_mg).dose_mg
+
+    def _frequency(self, track: Track, level: str) -> str:
+        return calc.level_frequency(track.agent, track.agent.level(level), self.protocol)
+
+    def _emit(
+        self,
+        track: Track,
+        on: dt.date,
+        action: CourseAction,
+        *,
+        from_level: str | None,
+        to_level: str | None,
+        reason: str,
+        rule: str,
+        source: str,
+    ) -> None:
+        self.events.append(
+            CourseEvent(
+                date=on,
+                agent=track.name,
+                action=action,
+                from_mg=self._mg(track, from_level),
+                to_mg=self._mg(track, to_level),
+                from_level=from_level,
+                to_level=to_level,
+                frequency=self._frequency(track, to_level) if to_level is not None else None,
+                reason=reason,
+                rule=rule,
+                source=source,
+            )
+        )
+        self.snapshots.append(Snapshot(date=on, state=self.state(track)))
+
+    def state(self, track: Track) -> AgentState:
+        dosed = track.status == "active"
+        return AgentState(
+            agent=track.name,
+            status=track.status,
+            dose_mg=self._mg(track, track.level) if dosed else None,
+            dose_level=None if track.discontinued else track.level,
+            frequency=self._frequency(track, track.level) if dosed else None,
+        )
+
+    # -- application --------------------------------------------------------
+    def apply(self, track: Track, tr: Transition, on: dt.date, why: str, blocker: int | None) -> None:
+        dosed_level = track.level if track.status == "active" else None
+        reason = f"{tr.reason} [{why}]"
+        common = {"rule": tr.id, "source": tr.source}
+        if tr.action == "discontinue":
+            track.discontinued = True
+            self._emit(track, on, "discontinue", from_level=dosed_level, to_level=None, reason=reason, **common)
+        elif tr.action in ("hold", "interrupt"):
+            was_paused = track.paused
+            if blocker is None:
+                track.clinician_hold = True
+            else:
+                track.blockers[blocker] = tr.then or "same"
+                track.previous_holds += 1
+            track.pending_reduce = track.pending_reduce or tr.then == "reduce"
+            if not was_paused:
+                track.pause_word = "interrupted" if tr.action == "interrupt" else "held"
+                action: CourseAction = "interrupt" if tr.action == "interrupt" else "hold"
+                then = "one level lower" if tr.then == "reduce" else "at the same level"
+                self._emit(
+                    track,
+                    on,
+                    action,
+                    from_level=dosed_level,
+                    to_level=None,
+                    reason=f"{reason}; resumes {then}",
+                    **common,
+                )
+        elif tr.action == "reduce":
+            self._step_down(track, on, "reduce", from_level=dosed_level, reason=reason, tr=tr)
+        elif tr.action == "resume":
+            if blocker is None:
+                track.clinician_hold = False
+            if track.paused:
+                return
+            if track.pending_reduce:
+                track.pending_reduce = False
+                self._step_down(track, on, "resume", from_level=None, reason=reason, tr=tr)
+                return
+            self._emit(
+                track, on, "resume", from_level=None, to_level=track.level, reason=self._note(track, reason), **common
+            )
+        elif tr.action == "restore":
+            before = track.level
+            track.step -= 1
+            self._emit(track, on, "restore", from_level=before, to_level=track.level, reason=reason, **common)
+
+    def _step_down(
+        self, track: Track, on: dt.date, action: CourseAction, *, from_level: str | None, reason: str, tr: Transition
+    ) -> None:
+        if not track.can_reduce:
+            track.discontinued = True
+            self._emit(
+                track,
+                on,
+                "discontinue",
+                from_level=from_level,
+                to_level=None,
+                reason=f"{reason}; no lower dose level in the {track.policy} ladder",
+                rule=tr.id,
+                source=tr.source,
+            )
+            return
+        before = track.level
+        track.step += 1
+        self._emit(
+            track,
+            on,
+            action,
+            from_level=from_level if action == "resume" else before,
+            to_level=track.level,
+            reason=self._note(track, f"{reason}; one level lower ({before} -> {track.level})"),
+            rule=tr.id,
+            source=tr.source,
+        )
+
+    @staticmethod
+    def _note(track: Track, reason: str) -> str:
+        return reason + ("; the HAIC is still delayed by the pre-cycle laboratory limits" if track.lab_delayed else "")
+
+    # -- handlers -----------------------------------------------------------
+    def run(self) -> Course:
+        for item in self.items():
+            getattr(self, f"_on_{item.kind}")(item)
+        return self.course()
+
+    def _on_start(self, item: Item) -> None:
+        for track in self.tracks.values():
+            level = track.agent.level(track.start)
+            self._emit(
+                track,
+                item.date,
+                "start",
+                from_level=None,
+                to_level=track.start,
+                reason=f"course start at the start level ({track.start_why})",
+                rule="course.start",
+                source=level.source,
+            )
+
+    def _on_ae_onset(self, item: Item) -> None:
+        ae = self.aes[item.index]
+        for track in self.tracks.values():
+            if track.discontinued:
+                continue
+            fact = self._ae_fact(track, "ae_onset", item.index, item.date)
+            chosen = select(track.table, fact)
+            if track.agent.id in self.attributed[item.index] and ae.grade >= 3:
+                track.seen.update(self.cats[item.index])
+            if chosen is not None:
+                why = f"adverse_events[{item.index}]: {ae.term} grade {ae.grade} from {ae.onset_date}"
+                self.apply(track, chosen, item.date, why, item.index)
+
+    def _on_ae_persisting(self, item: Item) -> None:
+        track = self.tracks[item.agent]
+        if track.discontinued:
+            return
+        fact = self._ae_fact(track, "ae_persisting", item.index, item.date)
+        fact["persist"] = item.persist
+        chosen = select(track.table, fact)
+        if chosen is not None:
+            ae = self.aes[item.index]
+            days = (item.date - ae.onset_date).days
+            why = f"adverse_events[{item.index}]: {ae.term} grade {ae.grade} ongoing {days} days since {ae.onset_date}"
+            self.apply(track, chosen, item.date, why, item.index)
+
+    def _on_ae_resolved(self, item: Item) -> None:
+        ae = self.aes[item.index]
+        for track in self.tracks.values():
+            if track.discontinued or item.index not in track.blockers:
+                continue
+            status_before = track.status
+            del track.blockers[item.index]
+            fact = self._ae_fact(track, "ae_resolved", item.index, item.date)
+            fact["status"] = status_before
+            chosen = select(track.table, fact)
+            if chosen is not None:
+                why = f"adverse_events[{item.index}]: {ae.term} resolved to grade <= 1 on {ae.resolved_date}"
+                self.apply(track, chosen, item.date, why, item.index)
+
+    def _on_clinician(self, item: Item) -> None:
+        change = (self.patient.dose_changes or ())[item.index]
+        path = f"dose_changes[{item.index}]"
+        agent_id = resolve_agent(change.agent, self.patient, self.protocol, path=f"{path}.agent", allow_procedure=False)
+        track = self.tracks[agent_id]
+        fact = self._base(track, "clinician", item.date)
+        fact["action"] = change.action
+        chosen = None if track.discontinued else select(track.table, fact)
+        if chosen is None:
+            raise CourseInputError(
+                f"{path}: {change.action} of {track.name} on {change.date} is not permitted by policy "
+                f"{track.policy!r} (status {track.status}, level {track.level}, start level {track.start}"
+                + (", PD-1 is never dose-reduced" if agent_id == "pd1" and change.action == "restore" else "")
+                + ")"
+            )
+        why = f"{path}: {change.action} on {change.date}" + (f" ({change.reason})" if change.reason else "")
+        self.apply(track, chosen, item.date, why, None)
+
+    def _on_lab(self, item: Item) -> None:
+        lab = (self.patient.labs or ())[item.index]
+        for name in precycle.LAB_FIELDS:
+            value = getattr(lab, name)
+            if value is not None:
+                self.latest_labs[name] = value
+        if lab.date < self.start or not self.limits:
+            return
+        check = precycle.check_labs(self.limits, self.latest_labs)
+        haic = [t for t in self.tracks.values() if t.agent.route == "intra-arterial" and not t.discontinued]
+        path = f"labs[{item.index}] {lab.date}"
+        if check.failing:
+            first = check.failing[0][0]
+            detail = "; ".join(f"{lim.field} {value:g} fails {lim.describe()}" for lim, value in check.failing)
+            for track in haic:
+                if track.lab_delayed:
+                    continue
+                dosed = track.level if track.status == "active" else None
+                track.lab_delayed = True
+                self._emit(
+                    track,
+                    item.date,
+                    "delay",
+                    from_level=dosed,
+                    to_level=None,
+                    reason=f"pre-cycle laboratory limits not met [{path}: {detail}]",
+                    rule=first.id,
+                    source=first.source,
+                )
+        elif check.met:
+            for track in haic:
+                if not track.lab_delayed:
+                    continue
+                track.lab_delayed = False
+                if track.paused:
+                    continue
+                self._emit(
+                    track,
+                    item.date,
+                    "resume",
+                    from_level=None,
+                    to_level=track.level,
+                    reason=f"pre-cycle laboratory limits met [{path}]",
+                    rule="precycle.met",
+                    source="; ".join(sorted({lim.source for lim in self.limits})),
+                )
+
+    # -- result -------------------------------------------------------------
+    def course(self) -> Course:
+        tracks = []
+        for track in self.tracks.values():
+            permitted = self._restore_permitted(track)
+            tracks.append(
+                AgentTrack(
+                    protocol_agent=track.agent.id,
+                    state=self.state(track),
+                    start_level=track.start,
+                    restore_permitted=permitted,
+                    restore_to_level=(track.start if track.step == 1 else track.ladder[track.step - 2])
+                    if permitted
+                    else None,
+                    blocking=tuple(f"adverse_events[{i}]" for i in sorted(track.blockers)),
+                )
+            )
+        return Course(
+            protocol=self.protocol.id,
+            protocol_version=self.protocol.version,
+            start=self.start,
+            as_of=self.as_of,
+            events=tuple(self.events),
+            current=tuple(t.state for t in tracks),
+            tracks=tuple(tracks),
+            snapshots=tuple(self.snapshots),
+            warnings=tuple(
+                f"{t.state.agent}: a restore to {t.restore_to_level} is permitted by the policy (investigator's "
+                "discretion); it is applied only when recorded in dose_changes"
+                for t in tracks
+                if t.restore_permitted
+            ),
+        )
+
+    def _restore_permitted(self, track: Track) -> bool:
+        if track.discontinued or track.step == 0:
+            return False
+        on = self.as_of or max((e.date for e in self.events), default=self.start)
+        fact = self._base(track, "clinician", on)
+        fact["action"] = "restore"
+        chosen = select(track.table, fact)
+        return chosen is not None and chosen.action == "restore"
+
+
+def replay(patient: Patient, protocol: Protocol, *, start: dt.date | None, as_of: dt.date | None) -> Course:
+    begin = start or patient.treatment_start
+    if begin is None:
+        raise CourseInputError("the course needs a start date: pass --start DATE or record treatment_start")
+    check_record(patient, protocol, begin)
+    return _Replay(patient, protocol, begin, as_of).run()

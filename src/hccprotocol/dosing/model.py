@@ -1,0 +1,51 @@
+"""The ``dose`` output: one pydantic model per JSON object, keys exactly as the issue's contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hccprotocol.course.model import DrugStatus
+from hccprotocol.errors import InputError
+
+__all__ = ["AgentDose", "DosePlan", "DosingInputError"]
+
+
+class DosingInputError(InputError):
+    """The record cannot be dosed as it stands (e.g. the lenvatinib tier weight is unknown)."""
+
+    code = "dosing.input"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgentDose(_Out):
+    agent: str = Field(description="Protocol agent id; the PD-1 product name when pd1_agent is recorded, else 'pd1'")
+    dose_mg: float | None = Field(description="Dose to give per administration; null when not dosed or unknown")
+    unrounded_mg: float | None = Field(description="Exact product of the basis before rounding (per-m2 agents)")
+    basis: str = Field(description="How the dose was obtained, e.g. '85 mg/m2 x 1.8181 m2'")
+    route: str
+    day: str = Field(description="Day(s) of the cycle relative to HAIC day 1")
+    infusion_hours: float | None
+    rate_mg_per_h: float | None = Field(description="dose_mg / infusion_hours, 2 decimals (infused agents)")
+    frequency: str
+    vials: int | None = Field(
+        description="Vials (PD-1) or capsules (lenvatinib) per administration; null if not counted"
+    )
+    dose_level: str | None
+    status: DrugStatus
+
+
+class DosePlan(_Out):
+    protocol: str
+    bsa_m2: float | None = Field(description="BSA used for per-m2 doses (after any cap); null when unknown")
+    bsa_formula: str
+    options: dict[str, Any] = Field(description="Every dosing and modification option in force")
+    warnings: list[str]
+    agents: list[AgentDose]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

@@ -1,0 +1,185 @@
+"""Eligibility of one patient for one protocol arm, every criterion with its trail.
+
+Pipeline (each step small and separately tested):
+
+1. per TACE session, the refractoriness rule file's *session findings* are
+   judged on durable_rules (one fact per session);
+2. ``tace_series`` turns them into runs of consecutive sessions (facts);
+3. the refractoriness criteria (JSH-LCSGJ 2014) are judged on the patient fact;
+   any one met suffices (``decision.any_met``);
+4. the inclusion/exclusion criteria are judged on the patient fact, which now
+   carries ``tace_refractory.status``; ``decision.decide`` gives the answer.
+
+Nothing here compares a clinical value with a threshold: that is the rule
+files' job. This module only asks the engine and reads back which rules fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from hccprotocol.eligibility.compile import CompiledCriterion, CompiledRules, compiled_rules
+from hccprotocol.eligibility.decision import (
+    Basis,
+    CriterionResult,
+    EligibilityResult,
+    NotEvaluatedResult,
+    ProtocolRef,
+    RefractoryCriterion,
+    Status,
+    TaceRefractory,
+    any_met,
+    decide,
+)
+from hccprotocol.eligibility.facts import lookup, patient_fact, project, session_facts
+from hccprotocol.eligibility.tace_series import Judgement, summarise
+from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+from hccprotocol.measures.derive import Derived, derive
+from hccprotocol.patient import Patient
+from hccprotocol.rules_engine import get_engine
+
+if TYPE_CHECKING:  # protocol.py imports eligibility.options: avoid an import cycle
+    from hccprotocol.protocol import Protocol
+
+__all__ = ["evaluate_eligibility", "rules_for"]
+
+# Findings whose runs are "consecutive sessions after adequate selective TACE, even after changing agents":
+# agents_changed_required applies to them (JSH 2014 criteria 1 (i) and 1 (ii)).
+RUN_FINDINGS = frozenset({"insufficient_response", "intrahepatic_progression"})
+
+
+def rules_for(protocol: Protocol) -> tuple[CompiledRules, CompiledRules]:
+    """(refractoriness rules, criteria rules) compiled for the protocol's options."""
+    options = protocol.eligibility
+    refractory = compiled_rules(options.refractoriness_rules, options)
+    if refractory.source.kind != "tace_refractoriness":
+        raise ProtocolDefinitionError(f"{options.refractoriness_rules} is not a TACE refractoriness rule file")
+    finding_ids = tuple(f.finding.id for f in refractory.findings)
+    criteria = compiled_rules(options.criteria_rules, options, finding_ids)
+    if criteria.source.kind != "eligibility":
+        raise ProtocolDefinitionError(f"{options.criteria_rules} is not an eligibility rule file")
+    return refractory, criteria
+
+
+def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived | None = None) -> EligibilityResult:
+    """Judge every criterion for ``patient`` under ``protocol`` (its arm and eligibility options)."""
+    options = protocol.eligibility
+    refractory, criteria_rules = rules_for(protocol)
+    if derived is None:
+        derived = derive(patient).derived
+
+    sessions = session_facts(patient.tace_history) if patient.tace_history is not None else None
+    judgements = _judge_sessions(refractory, sessions or [])
+    series = summarise(
+        [f.finding for f in refractory.findings], sessions, judgements, options, RUN_FINDINGS
+    )
+
+    fact = patient_fact(patient, derived, protocol, series.facts)
+    jsh_statuses = _statuses(refractory, fact)
+    jsh_items = [
+        RefractoryCriterion(
+            id=c.rule.id,
+            title=c.rule.title,
+            status=jsh_statuses[c.rule.id],
+            why=_why(c, jsh_statuses[c.rule.id], fact),
+            inputs=_inputs(c, fact),
+            source=c.rule.source,
+            numbering=c.rule.numbering,
+            evidence=[e for f in c.evidence for e in series.evidence[f]],
+        )
+        for c in refractory.criteria
+    ]
+    tace_status = any_met(i.status for i in jsh_items)
+
+    fact = patient_fact(patient, derived, protocol, series.facts, tace_status)
+    statuses = _statuses(criteria_rules, fact)
+    items = [
+        CriterionResult(
+            id=c.rule.id,
+            kind=c.rule.kind,
+            title=c.rule.title,
+            status=statuses[c.rule.id],
+            why=_why(c, statuses[c.rule.id], fact),
+            inputs=_inputs(c, fact),
+            source=c.rule.source,
+            numbering=c.rule.numbering,
+        )
+        for c in criteria_rules.criteria
+    ]
+    eligible, excluded, unknown = decide(items)
+    source = criteria_rules.source
+    return EligibilityResult(
+        protocol=ProtocolRef(id=protocol.id, version=protocol.version),
+        eligible=eligible,
+        tace_refractory=TaceRefractory(
+            status=tace_status,
+            ruleset=refractory.source.name,
+            ruleset_id=refractory.source.id,
+            version=refractory.source.version,
+            criteria=jsh_items,
+        ),
+        criteria=items,
+        basis=Basis(
+            rules={"id": source.id, "name": source.name, "version": source.version},
+            excluded_by=excluded,
+            unknown=unknown,
+            not_evaluated=[
+                NotEvaluatedResult(id=n.id, kind=n.kind, title=n.title, treatment=n.treatment, source=n.source)
+                for n in source.not_evaluated
+            ],
+            options=options.values(),
+        ),
+    )
+
+
+def _judge_sessions(rules: CompiledRules, sessions: Sequence[Mapping[str, Any]]) -> dict[str, list[Judgement]]:
+    fired: set[tuple[str, int]] = set()
+    if sessions and rules.sessions_ruleset is not None:
+        asserted = [project(s, rules.session_paths) for s in sessions]
+        for firing in get_engine().evaluate(rules.sessions_ruleset, asserted):
+            fired.add((firing.rule_id, int(firing.fact["session"])))
+    out: dict[str, list[Judgement]] = {}
+    for f in rules.findings:
+        fid = f.finding.id
+        items = []
+        for s in sessions:
+            i = int(s["session"])
+            counted = True if f.conditions["counts"] is None else _tri(fired, f"{fid}#counts", f"{fid}#not_counted", i)
+            present = _tri(fired, f"{fid}#present", f"{fid}#absent", i)
+            items.append(Judgement(counted=counted, present=present))
+        out[fid] = items
+    return out
+
+
+def _tri(fired: set[tuple[str, int]], yes: str, no: str, session: int) -> bool | None:
+    y, n = (yes, session) in fired, (no, session) in fired
+    if y and n:
+        raise RuleEngineError(f"rules {yes} and {no} both matched session {session}: the rule file contradicts itself")
+    return True if y else False if n else None
+
+
+def _statuses(rules: CompiledRules, fact: Mapping[str, Any]) -> dict[str, Status]:
+    # A rule whose condition has $or fires once per matching branch: read firings as a set.
+    fired = {f.rule_id for f in get_engine().evaluate(rules.criteria_ruleset, [project(fact, rules.fact_paths)])}
+    out: dict[str, Status] = {}
+    for c in rules.criteria:
+        met, not_met = f"{c.rule.id}#met" in fired, f"{c.rule.id}#not_met" in fired
+        if met and not_met:
+            raise RuleEngineError(f"criterion {c.rule.id} is both met and not met: its conditions overlap")
+        out[c.rule.id] = "met" if met else "not_met" if not_met else "unknown"
+    return out
+
+
+def _inputs(c: CompiledCriterion, fact: Mapping[str, Any]) -> dict[str, Any]:
+    return {path: lookup(fact, path) for path in c.inputs}
+
+
+def _why(c: CompiledCriterion, status: Status, fact: Mapping[str, Any]) -> str:
+    explain = c.rule.explain
+    if status == "met":
+        return explain.met
+    if status == "not_met":
+        return explain.not_met
+    missing = [p for p in c.tested if lookup(fact, p) is None]
+    return explain.unknown + (f" Not known: {', '.join(missing)}." if missing else "")

@@ -1,0 +1,174 @@
+"""``plan --format html``: a printable page with the patient summary, doses, the calendar month by
+month, every row, the options in force and the decision trail.
+
+Why jinja2 with ``select_autoescape(["html", "html.j2"])`` and ``StrictUndefined``:
+every value from a record is escaped (a patient id ``<b>`` prints as text), and
+a template that names a value the context does not have fails loudly instead of
+printing an empty cell. (``select_autoescape(["html"])`` alone would NOT escape
+``plan.html.j2``: it matches on the end of the template name.)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from hccprotocol import __version__
+from hccprotocol.render.plan_labels import agent_name, dose_text, summary
+from hccprotocol.schedule.plan import Plan
+
+__all__ = ["render_plan_html"]
+
+_ENV = Environment(
+    loader=PackageLoader("hccprotocol.render", "templates"),
+    autoescape=select_autoescape(["html", "html.j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _chip(row: dict[str, Any], plan: Plan) -> dict[str, str]:
+    activity = str(row["activity"])
+    name = agent_name(row["agent"], plan.protocol).split(" (")[0]
+    time = f" {row['time']}" if row["time"] else ""
+    if activity == "admission":
+        label = f"HAIC C{row['cycle']} admission{time}"
+    elif activity == "infusion":
+        label = f"{name} {dose_text(row)}{time}"
+    elif activity == "oral":
+        label = f"{name} {dose_text(row)}"
+    elif activity == "hold":
+        label = f"{name} on hold"
+    elif activity == "labs":
+        label = "Pre-cycle labs"
+    elif activity == "imaging":
+        label = "Imaging CT/MRI"
+    elif activity == "delay":
+        label = "HAIC delayed"
+    elif activity == "discontinue":
+        label = f"{name or 'HAIC'} discontinued"
+    else:
+        label = f"{name} {activity}"
+    return {"label": label.strip(), "cls": activity}
+
+
+def _months(plan: Plan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_day: dict[dt.date, list[dict[str, str]]] = {}
+    for row in rows:
+        first = dt.date.fromisoformat(row["date"])
+        last = dt.date.fromisoformat(row["end_date"]) if row["end_date"] and row["time"] is None else first
+        day = first
+        while day <= last:
+            by_day.setdefault(day, []).append(_chip(row, plan))
+            day += dt.timedelta(days=1)
+    start, end = plan.start, max([plan.schedule.end, *by_day])
+    months = []
+    year, month = start.year, start.month
+    grid = calendar.Calendar(firstweekday=0)
+    while (year, month) <= (end.year, end.month):
+        weeks = [
+            [
+                {
+                    "day": d.day,
+                    "iso": d.isoformat(),
+                    "in_month": d.month == month,
+                    "chips": by_day.get(d, []) if d.month == month else [],
+                }
+                for d in week
+            ]
+            for week in grid.monthdatescalendar(year, month)
+        ]
+        months.append({"name": f"{calendar.month_name[month]} {year}", "weeks": weeks})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), inner, out)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for index, inner in enumerate(value):
+            _flatten(f"{prefix}[{index}]", inner, out)
+    else:
+        out.append((prefix, "null" if value is None else _show(value)))
+
+
+def render_plan_html(plan: Plan) -> str:
+    rows = plan.event_rows()
+    p = plan.patient
+    patient = [
+        ("Patient id", p.id),
+        ("Sex", _show(p.sex)),
+        ("Age (years)", _show(p.age_years)),
+        ("Weight (kg)", _show(p.weight_kg)),
+        ("Baseline weight (kg)", _show(p.baseline_weight_kg)),
+        ("Height (cm)", _show(p.height_cm)),
+        ("ECOG", _show(p.ecog)),
+        ("PD-1 inhibitor", _show(p.pd1_agent) if plan.protocol.includes_pd1 else "not in this arm"),
+        ("Treatment start in record", _show(p.treatment_start)),
+        ("Eligibility", plan.eligibility.summary),
+    ]
+    options: list[tuple[str, str]] = []
+    _flatten("", plan.options, options)
+    context = {
+        "title": f"Treatment calendar: patient {p.id}",
+        "banner": plan.banner,
+        "warnings": list(plan.warnings),
+        "patient": patient,
+        "protocol": {
+            "id": plan.protocol.id,
+            "version": plan.protocol.version,
+            "title": plan.protocol.title,
+            "approval": plan.protocol.approval.status,
+        },
+        "start": plan.start.isoformat(),
+        "end": plan.schedule.end.isoformat(),
+        "cycles": plan.cycles,
+        "timezone": plan.timezone,
+        "doses": [
+            {
+                "agent": agent_name((p.pd1_agent or "pd1") if d.agent == "pd1" else d.agent, plan.protocol),
+                "dose": "not computed" if d.dose_mg is None else f"{d.dose_mg:g} mg",
+                "route": _show(d.route) if d.route else "",
+                "frequency": d.frequency or "",
+                "basis": d.basis or "",
+                "note": d.note or "",
+            }
+            for d in plan.doses
+        ],
+        "months": _months(plan, rows),
+        "events": [
+            {
+                **{k: ("" if v is None else _show(v)) for k, v in row.items()},
+                "summary": summary(row, plan.protocol),
+            }
+            for row in rows
+        ],
+        "options": options,
+        "trail": [
+            {
+                "date": t.date.isoformat(),
+                "rule": t.rule,
+                "decision": t.decision,
+                "inputs": "; ".join(f"{k} = {_show(v)}" for k, v in t.inputs.items()),
+                "source": t.source,
+            }
+            for t in plan.schedule.trail
+        ],
+        "generated_on": plan.generated_on.isoformat(),
+        "version": __version__,
+    }
+    return _ENV.get_template("plan.html.j2").render(**context)

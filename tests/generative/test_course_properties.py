@@ -1,0 +1,147 @@
+"""Properties of the course replay over arbitrary sequences of adverse events and clinician decisions.
+
+For every generated record and every policy combination:
+
+1. no event ever gives a drug a level above its start level (hence never above the protocol maximum);
+2. a PD-1 inhibitor is never reduced: its only level is 200 mg, and no 'reduce'/'restore' event exists for it;
+3. an ongoing grade >= 3 event never leaves a drug it is attributed to dosed (status 'active') on any day;
+4. a discontinued drug never restarts: no event for it follows its discontinuation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from hccprotocol import ctcae
+from hccprotocol.course import Course, replay_course
+from hccprotocol.course.record import CourseInputError
+from hccprotocol.patient_file import parse_patient
+from hccprotocol.protocol import Protocol, load_protocol
+
+REPO = Path(__file__).resolve().parents[2]
+START = dt.date(2026, 9, 1)
+HORIZON = 150
+TERMS = [
+    "Hypertension", "Diarrhea", "Fatigue", "Proteinuria", "Neutrophil count decreased", "Platelet count decreased",
+    "Febrile neutropenia", "Peripheral sensory neuropathy", "Anaphylaxis", "Allergic reaction", "Colitis",
+    "Hypothyroidism", "Hepatic infection", "Hepatic failure", "Alanine aminotransferase increased", "Vomiting",
+    "Gastric fistula", "Pneumonitis",
+]  # fmt: skip
+IDS = ["oxaliplatin", "leucovorin", "fluorouracil", "lenvatinib", "camrelizumab", "haic_procedure"]
+PROTOCOL_IDS = {"camrelizumab": "pd1"}
+
+
+def _protocols() -> list[Protocol]:
+    """Every policy combination, written as site copies of the shipped triple-arm file."""
+    out = []
+    base = yaml.safe_load((REPO / "protocol" / "haic-lenvatinib-pd1.yaml").read_text(encoding="utf-8"))
+    tmp = REPO / ".pytest_cache" / "course-properties"
+    tmp.mkdir(parents=True, exist_ok=True)
+    for lenv in ("paper_made_safe", "label"):
+        for pd1 in ("irae_guideline", "paper_discontinue_if_continued"):
+            for lab4 in ("manage_as_grade3", "discontinue"):
+                data = dict(base, modification=dict(base["modification"], lenvatinib_policy=lenv, pd1_policy=pd1,
+                                                    lenvatinib_lab_grade4=lab4))  # fmt: skip
+                path = tmp / f"{lenv}-{pd1}-{lab4}.yaml"
+                path.write_text(yaml.safe_dump(data), encoding="utf-8")
+                out.append(load_protocol(str(path)))
+    return out
+
+
+PROTOCOLS = _protocols()
+
+
+@st.composite
+def adverse_event(draw: st.DrawFn) -> dict[str, Any]:
+    term = draw(st.sampled_from(TERMS))
+    grade = draw(st.sampled_from(sorted(ctcae.terms()[term].grades)))
+    onset = START + dt.timedelta(days=draw(st.integers(0, HORIZON)))
+    resolved = draw(st.one_of(st.none(), st.integers(0, 100)))
+    return {
+        "onset_date": onset.isoformat(),
+        "term": term,
+        "grade": grade,
+        "attributed_to": draw(st.lists(st.sampled_from(IDS), max_size=3, unique=True)),
+        "immune_related": draw(st.booleans()),
+        "resolved_date": None if resolved is None else (onset + dt.timedelta(days=resolved)).isoformat(),
+    }
+
+
+@st.composite
+def dose_change(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "date": (START + dt.timedelta(days=draw(st.integers(0, HORIZON)))).isoformat(),
+        "agent": draw(st.sampled_from(IDS[:-1])),
+        "action": draw(st.sampled_from(["restore", "hold", "resume", "discontinue"])),
+    }
+
+
+def _check(course: Course, protocol: Protocol, record: dict[str, Any]) -> None:
+    agents = {a.id: a for a in protocol.agents}
+    names = {t.state.agent: t.protocol_agent for t in course.tracks}
+    starts = {t.state.agent: t.start_level for t in course.tracks}
+    discontinued: set[str] = set()
+    for event in course.events:
+        agent = agents[names[event.agent]]
+        # 4. nothing after a discontinuation
+        assert event.agent not in discontinued, f"{event.agent} restarted: {event}"
+        if event.action == "discontinue":
+            discontinued.add(event.agent)
+        # 1. never above the start level / protocol maximum
+        if event.to_level is not None:
+            top = max(lv.intensity() for lv in agent.levels)
+            to = agent.level(event.to_level).intensity()
+            assert to <= agent.level(starts[event.agent]).intensity() <= top, event
+        # 2. PD-1 never reduced
+        if agent.id == "pd1":
+            assert event.action not in ("reduce", "restore"), event
+            assert event.to_level in (None, "200mg") and event.to_mg in (None, 200.0), event
+    # 3. an ongoing grade >= 3 event never leaves its drug dosed
+    for ae in record["adverse_events"]:
+        if ae["grade"] < 3:
+            continue
+        onset = dt.date.fromisoformat(ae["onset_date"])
+        end = dt.date.fromisoformat(ae["resolved_date"]) if ae["resolved_date"] else onset + dt.timedelta(days=200)
+        targets = {PROTOCOL_IDS.get(i, i) for i in ae["attributed_to"]} & set(agents)
+        day = onset
+        while day < end:
+            states = course.state_on(day)
+            for name, state in states.items():
+                if names[name] in targets:
+                    assert state.status != "active", f"{name} dosed on {day} during {ae}"
+            day += dt.timedelta(days=7) if day + dt.timedelta(days=7) < end else end - day
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    events=st.lists(adverse_event(), max_size=8),
+    changes=st.lists(dose_change(), max_size=2),
+    protocol_index=st.integers(0, len(PROTOCOLS) - 1),
+    weight=st.sampled_from([55.0, 59.9, 60.0, 80.0]),
+)
+def test_course_invariants(events: list[dict[str, Any]], changes: list[dict[str, Any]], protocol_index: int,
+                           weight: float) -> None:  # fmt: skip
+    record = {
+        "id": "H",
+        "weight_kg": weight,
+        "height_cm": 170.0,
+        "baseline_weight_kg": weight,
+        "treatment_start": START.isoformat(),
+        "pd1_agent": "camrelizumab",
+        "adverse_events": events,
+        "dose_changes": changes,
+    }
+    protocol = PROTOCOLS[protocol_index]
+    try:
+        course = replay_course(parse_patient(record, source="hypothesis"), protocol)
+    except CourseInputError as exc:
+        if "not permitted" in exc.message:
+            reject()  # a clinician decision the policy refuses is an input error, tested elsewhere
+        raise
+    _check(course, protocol, record)

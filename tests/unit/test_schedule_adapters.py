@@ -1,0 +1,107 @@
+"""Adapters from the protocol, dosing, course and eligibility engines to the calendar, with the real engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hccprotocol.patient_file import load_patient
+from hccprotocol.protocol import load_protocol
+from hccprotocol.schedule import adapters
+from hccprotocol.schedule.plan import make_plan
+from tests.unit.schedule_support import D, labs, patient
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_protocol_timings_follow_the_paper_hours() -> None:
+    t = adapters.protocol_timings(load_protocol("haic-lenvatinib-pd1"))
+    assert (t["oxaliplatin"].start_h, t["oxaliplatin"].duration_h) == (0, 2)
+    assert (t["leucovorin"].start_h, t["leucovorin"].duration_h) == (2, 1)
+    assert (t["fluorouracil"].start_h, t["fluorouracil"].duration_h) == (3, 46.0)  # dosing option default 46 h
+    assert t["lenvatinib"].kind == "oral_daily"
+    assert t["pd1"].kind == "iv_infusion" and t["pd1"].duration_h is None  # the paper gives no PD-1 duration
+
+
+def test_pd1_schedule_option_maps_to_an_interval() -> None:
+    proto = load_protocol("haic-lenvatinib-pd1")
+    assert adapters.pd1_interval_days(proto) is None
+    q4w = proto.model_copy(update={"dosing": proto.dosing.model_copy(update={"pd1_schedule": "q4w_paper"})})
+    assert adapters.pd1_interval_days(q4w) == 28
+
+
+def test_start_doses_from_the_dosing_engine() -> None:
+    # P01: 68 kg, 172 cm -> Mosteller 1.8025 m2; 85 x 1.8025 = 153 mg; lenvatinib 12 mg (>= 60 kg)
+    doses, warnings = adapters.start_doses(
+        load_patient(EXAMPLES / "p01-bclc-c-pvtt.yaml"), load_protocol(), D("2027-01-04")
+    )
+    assert doses.base_dose("oxaliplatin").dose_mg == 153.0  # type: ignore[union-attr]
+    assert doses.base_dose("lenvatinib").dose_mg == 12.0  # type: ignore[union-attr]
+    assert doses.base_dose("camrelizumab").dose_mg == 200.0  # type: ignore[union-attr]
+    assert not any(w.startswith("pre-cycle check") for w in warnings)
+
+
+def test_course_adapter_passes_interruptions_and_leaves_lab_delays_to_the_calendar() -> None:
+    record = patient(
+        weight_kg=68.0, height_cm=172.0,
+        adverse_events=[{"onset_date": "2027-01-20", "term": "Hypertension", "grade": 3,
+                         "attributed_to": ["lenvatinib"], "resolved_date": "2027-02-01"}],
+        labs=[labs("2027-01-24", anc_10e9_l=1.0)],
+    )
+    timeline, _ = adapters.course_timeline(record, load_protocol(), D("2027-01-04"))
+    actions = {(c.agent, c.action) for c in timeline.changes}
+    assert ("lenvatinib", "interrupt") in actions
+    assert not any(c.rule and c.rule.startswith("precycle.") for c in timeline.changes)
+    assert timeline.state_on("lenvatinib", D("2027-01-25")).status == "held"
+
+
+def test_full_plan_with_the_real_engines_delays_once_for_a_failed_check() -> None:
+    record = patient(weight_kg=68.0, height_cm=172.0, labs=[labs("2027-01-24", anc_10e9_l=1.0)])
+    providers = adapters.default_providers()
+    providers = type(providers)(
+        eligibility=lambda p, pr: adapters.EligibilityGate(True, "eligible"),
+        doses=providers.doses, course=providers.course, timings=providers.timings,
+        pd1_interval=providers.pd1_interval,
+    )
+    p = make_plan(record, load_protocol(), start=D("2027-01-04"), providers=providers, cycles=3,
+                  today=D("2026-12-01"))
+    assert [r["date"] for r in p.event_rows() if r["activity"] == "admission"] == [
+        "2027-01-04", "2027-02-01", "2027-02-22"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("example", "eligible", "reason"),
+    [
+        # the examples' own descriptions (examples/*.yaml) and issue 3: a missing INR gives null, never true
+        ("p01-bclc-c-pvtt", True, None),
+        ("p06-ineligible-ecog2-prior-immunotherapy", False, "prior_immunotherapy: met"),
+        ("p07-missing-inr", None, "unknown"),
+    ],
+)
+def test_eligibility_gate_from_the_eligibility_engine(example: str, eligible: bool | None, reason: str | None) -> None:
+    gate = adapters.eligibility_gate(load_patient(next(EXAMPLES.glob(f"{example}.*"))), load_protocol())
+    assert gate.eligible is eligible
+    if reason is None:
+        assert gate.reasons == ()
+    else:
+        assert any(reason in r for r in gate.reasons)
+
+
+def test_cli_gate_with_the_real_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from hccprotocol.cli import app
+
+    monkeypatch.setenv("HCCPROTOCOL_TODAY", "2026-12-01")
+    runner = CliRunner()
+    ok = runner.invoke(app, ["plan", str(EXAMPLES / "p01-bclc-c-pvtt.yaml"), "--start", "2027-01-04", "-f", "json"])
+    assert ok.exit_code == 0, ok.stderr
+    refused = runner.invoke(app, ["plan", str(EXAMPLES / "p07-missing-inr.yaml"), "--start", "2027-01-04"])
+    assert refused.exit_code == 2 and "eligibility undetermined" in refused.stderr
+    forced = runner.invoke(
+        app, ["plan", str(EXAMPLES / "p07-missing-inr.yaml"), "--start", "2027-01-04", "--force", "-f", "csv"]
+    )
+    assert forced.exit_code == 0
+    assert all("FORCED CALENDAR" in line for line in forced.stdout.splitlines()[1:])

@@ -1,0 +1,98 @@
+"""JSON contract, CSV, HTML (escaping, strict template) and the terminal table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from jinja2 import StrictUndefined, UndefinedError
+from rich.console import Console
+
+from hccprotocol.render import html as html_module
+from hccprotocol.render.csv_export import render_plan_csv
+from hccprotocol.render.html import render_plan_html
+from hccprotocol.render.plan_json import render_plan_json
+from hccprotocol.render.plan_table import render_plan_table
+from tests.unit.schedule_support import patient, plan
+
+EVENT_KEYS = {
+    "date", "end_date", "time", "cycle", "cycle_day", "agent", "activity", "dose_mg", "route", "duration_h", "note",
+    "rule",
+}
+
+
+def test_json_contract_keys() -> None:
+    doc = json.loads(render_plan_json(plan(patient(pd1_agent="sintilimab"))))
+    for key in ("patient_id", "protocol", "options", "start", "events"):
+        assert key in doc
+    assert doc["patient_id"] == "T1"
+    assert doc["protocol"] == {"id": "haic-lenvatinib-pd1", "version": "1.0.0"}
+    assert doc["start"] == "2027-01-04"
+    assert all(set(e) == EVENT_KEYS for e in doc["events"])
+    imaging = [e for e in doc["events"] if e["activity"] == "imaging"]
+    assert imaging and all(e["agent"] is None for e in imaging)
+    agents = {e["agent"] for e in doc["events"]} - {None}
+    assert agents == {"oxaliplatin", "leucovorin", "fluorouracil", "lenvatinib", "sintilimab"}
+    oral = next(e for e in doc["events"] if e["activity"] == "oral")
+    assert oral["end_date"] is not None and oral["time"] is None
+    admission = next(e for e in doc["events"] if e["activity"] == "admission")
+    assert admission["time"] == "08:00"
+
+
+def test_json_options_in_force() -> None:
+    doc = json.loads(render_plan_json(plan(cycles=3, timezone="Asia/Shanghai")))
+    opts = doc["options"]
+    assert (opts["cycles"], opts["cycles_from"], opts["timezone"]) == (3, "--cycles", "Asia/Shanghai")
+    assert opts["cycle_length_days"] == 21 and opts["systemic_start"]["default_day"] == 4
+    assert opts["fluorouracil_infusion_hours"] == 46
+    assert doc["eligibility"] == {"eligible": True, "summary": "eligible", "reasons": [], "forced": False}
+
+
+def test_csv_has_the_json_columns_and_rows() -> None:
+    p = plan()
+    reader = list(csv.DictReader(io.StringIO(render_plan_csv(p))))
+    assert set(reader[0]) == EVENT_KEYS
+    assert len(reader) == len(p.events)
+    first = reader[0]
+    assert (first["date"], first["time"], first["activity"]) == ("2027-01-04", "08:00", "admission")
+    assert first["agent"] == ""  # null -> empty cell
+
+
+def test_forced_csv_carries_the_warning_on_every_line() -> None:
+    reader = list(csv.DictReader(io.StringIO(render_plan_csv(plan(eligible=False, force=True)))))
+    assert all(r["plan_warning"].startswith("FORCED CALENDAR: patient not eligible") for r in reader)
+
+
+def test_html_sections_and_escaping() -> None:
+    page = render_plan_html(plan(patient(id="<b>x</b>")))
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+    for heading in ("Patient summary", "Doses at the start of treatment", "Calendar, month by month",
+                    "Options in force", "Decision trail"):
+        assert heading in page
+    for month in ("January 2027", "February 2027", "March 2027"):
+        assert month in page
+    assert "@media print" in page
+
+
+def test_forced_html_says_so_at_top_and_bottom_and_in_print() -> None:
+    page = render_plan_html(plan(eligible=None, force=True))
+    assert page.count("FORCED CALENDAR: patient eligibility undetermined") == 3  # print header, top, footer
+    assert "print-banner" in page
+
+
+def test_template_environment_is_strict_and_autoescaping() -> None:
+    env = html_module._ENV
+    assert env.undefined is StrictUndefined
+    assert env.autoescape("plan.html.j2") is True  # type: ignore[operator]
+    with pytest.raises(UndefinedError):
+        env.get_template("plan.html.j2").render()
+
+
+def test_table_shows_rows_and_warnings() -> None:
+    console = Console(record=True, width=200, file=io.StringIO())
+    render_plan_table(plan(eligible=False, force=True), console)
+    text = console.export_text()
+    assert text.count("FORCED CALENDAR") == 2
+    assert "2027-01-25" in text and "admission" in text
