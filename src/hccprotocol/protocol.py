@@ -17,8 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hccprotocol.errors import FieldIssue, ProtocolDefinitionError
 from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.errors import FieldIssue, ProtocolDefinitionError
 from hccprotocol.regimen import (
     DoseLevel,
     DosingOptions,
