@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar, cast
 
 import typer
-from rich.console import Console
 
 from hccprotocol import limits
 from hccprotocol.assessment import assess as run_assess
@@ -28,6 +27,7 @@ from hccprotocol.measures.bsa import FORMULAS, BsaFormulaName
 from hccprotocol.patient import Patient
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
+from hccprotocol.render import report_console
 from hccprotocol.render.assessment_table import render_assessment
 from hccprotocol.schedule.command import plan_command
 
@@ -105,7 +105,7 @@ def assess(
     if format is OutputFormat.json:
         emit_json(result.to_json_dict())
     else:
-        render_assessment(result, Console())
+        render_assessment(result, report_console())
 
 
 class SchemaName(StrEnum):

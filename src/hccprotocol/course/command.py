@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from hccprotocol.course import replay_course
 from hccprotocol.dosing.command import DoseFormat, parse_date
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
+from hccprotocol.render import report_console
 
 __all__ = ["course_command"]
 
@@ -38,4 +38,4 @@ def course_command(
     else:
         from hccprotocol.render.course_table import render_course_table
 
-        render_course_table(course, Console())
+        render_course_table(course, report_console())

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from hccprotocol.dosing import next_cycle_doses
 from hccprotocol.errors import OptionError
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
+from hccprotocol.render import report_console
 
 __all__ = ["DoseFormat", "dose_command", "parse_date"]
 
@@ -53,4 +53,4 @@ def dose_command(
     else:
         from hccprotocol.render.dose_table import render_dose_table
 
-        render_dose_table(plan, Console())
+        render_dose_table(plan, report_console())

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
+from hccprotocol.render import report_console
 from hccprotocol.schedule.adapters import default_providers
 from hccprotocol.schedule.plan import Plan, make_plan, parse_start_date
 from hccprotocol.schedule.site_calendar import ScheduleInputError, load_site_calendar
@@ -38,7 +39,7 @@ def write_plan(plan: Plan, fmt: PlanFormat, output: Path | None) -> None:
     if fmt is PlanFormat.table and output is None:
         from hccprotocol.render.plan_table import render_plan_table
 
-        render_plan_table(plan, Console())
+        render_plan_table(plan, report_console())
         return
     data: bytes | str
     if fmt is PlanFormat.json:
