@@ -18,16 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from hccprotocol import limits
+from hccprotocol.data_files import format_path, read_data
 from hccprotocol.errors import ABSENT, FieldIssue, PatientFileError, PatientValidationError
 from hccprotocol.patient import UNKNOWN_IF_ABSENT, Patient
 
 __all__ = ["load_patient", "missing_fields", "parse_patient", "read_record"]
-
-SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
 def load_patient(path: Path) -> Patient:
@@ -37,31 +35,7 @@ def load_patient(path: Path) -> Patient:
 
 def read_record(path: Path) -> Any:
     """Parse a file into plain data, rejecting duplicate keys and non-finite numbers."""
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise PatientFileError(f"{path}: unsupported file type {path.suffix!r}; use .json, .yaml or .yml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PatientFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PatientFileError(f"{path}: cannot be read ({exc})") from None
-    if kind == "json":
-        try:
-            return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
-        except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno}, column {exc.colno}"
-            raise PatientFileError(f"{path}: malformed JSON at {where}: {exc.msg}") from None
-        except _DuplicateKey as exc:
-            raise PatientFileError(f"{path}: key {exc.args[0]!r} appears twice in one object") from None
-        except ValueError as exc:
-            raise PatientFileError(f"{path}: {exc}") from None
-    try:
-        return yaml.load(text, Loader=_StrictYamlLoader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
-        raise PatientFileError(f"{path}: key {exc.args[0]!r} appears twice in one mapping") from None
-    except yaml.YAMLError as exc:
-        raise PatientFileError(f"{path}: malformed YAML: {exc}") from None
+    return read_data(path, PatientFileError)
 
 
 def parse_patient(data: Any, *, source: str = "patient") -> Patient:
@@ -123,7 +97,7 @@ def _is_sequence(annotation: Any) -> bool:
 
 def _issue(err: Any, data: Any) -> FieldIssue:
     loc = tuple(err["loc"])
-    path = _path(loc)
+    path = format_path(loc)
     kind = err["type"]
     received = _lookup(data, loc)
     key = next((part for part in reversed(loc) if isinstance(part, str)), "")
@@ -150,16 +124,6 @@ _EXPECTED = {
 }
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
     current = data
     for part in loc:
@@ -170,43 +134,9 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
     return current
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a valid value")
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"unsupported value {value!r}")
-
-
-class _StrictYamlLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key repeated in one mapping."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise _DuplicateKey(key)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

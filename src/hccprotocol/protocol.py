@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hccprotocol.data_files import read_data, validate_definition
 from hccprotocol.eligibility.options import EligibilityOptions
-from hccprotocol.errors import FieldIssue, ProtocolDefinitionError
+from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.regimen import (
     DoseLevel,
     DosingOptions,
@@ -161,20 +161,7 @@ def load_protocol(id_or_path: str = DEFAULT_PROTOCOL) -> Protocol:
 
 
 def _parse(path: Path) -> Protocol:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ProtocolDefinitionError(f"{path}: cannot be read as YAML/JSON: {exc}") from None
-    try:
-        return Protocol.model_validate(data)
-    except ValidationError as exc:
-        issues = tuple(
-            FieldIssue(
-                path=".".join(str(p) for p in err["loc"]),
-                received=err.get("input"),
-                message=err["msg"],
-                code=err["type"],
-            )
-            for err in exc.errors(include_url=False)
-        )
-        raise ProtocolDefinitionError(f"{path}: invalid protocol definition", issues=issues) from None
+    data = read_data(path, ProtocolDefinitionError)
+    return validate_definition(
+        Protocol, data, where=str(path), what="protocol definition", error=ProtocolDefinitionError
+    )

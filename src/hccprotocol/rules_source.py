@@ -28,10 +28,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hccprotocol.errors import FieldIssue, ProtocolDefinitionError
+from hccprotocol.data_files import read_data, validate_definition
+from hccprotocol.errors import ProtocolDefinitionError
 
 __all__ = [
     "COMPARISONS",
@@ -374,20 +374,5 @@ def load_rule_source(id_or_path: str) -> RuleSource:
 
 
 def _parse(path: Path) -> RuleSource:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ProtocolDefinitionError(f"{path}: cannot be read as YAML/JSON: {exc}") from None
-    try:
-        return RuleSource.model_validate(data)
-    except ValidationError as exc:
-        issues = tuple(
-            FieldIssue(
-                path=".".join(str(p) for p in err["loc"]),
-                received=err.get("input") if not isinstance(err.get("input"), dict | list) else "(see file)",
-                message=err["msg"],
-                code=err["type"],
-            )
-            for err in exc.errors(include_url=False)
-        )
-        raise ProtocolDefinitionError(f"{path}: invalid rule file", issues=issues) from None
+    data = read_data(path, ProtocolDefinitionError)
+    return validate_definition(RuleSource, data, where=str(path), what="rule file", error=ProtocolDefinitionError)

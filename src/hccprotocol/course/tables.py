@@ -18,11 +18,11 @@ import json
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hccprotocol import ctcae
-from hccprotocol.errors import FieldIssue, ProtocolDefinitionError
+from hccprotocol.data_files import parse_text, validate_definition
+from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.regimen import POLICY_CHOICES, AgentId
 from hccprotocol.rules_engine import get_engine
 
@@ -139,25 +139,12 @@ class Categories(_Def):
         return tuple(n for n, c in self.categories.items() if term in c.terms or soc in c.socs)
 
 
-def _read(name: str) -> Any:
-    text = resources.files("hccprotocol.data.rules").joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
 def _validate(model: type[_Def], name: str) -> Any:
-    try:
-        return model.model_validate(_read(name))
-    except ValidationError as exc:
-        issues = tuple(
-            FieldIssue(
-                path=".".join(str(p) for p in err["loc"]),
-                received=err.get("input"),
-                message=err["msg"],
-                code=err["type"],
-            )
-            for err in exc.errors(include_url=False)
-        )
-        raise ProtocolDefinitionError(f"rules/{name}: invalid dose-modification table", issues=issues) from None
+    text = resources.files("hccprotocol.data.rules").joinpath(name).read_text(encoding="utf-8")
+    data = parse_text(text, kind="yaml", where=f"rules/{name}", error=ProtocolDefinitionError)
+    return validate_definition(
+        model, data, where=f"rules/{name}", what="dose-modification table", error=ProtocolDefinitionError
+    )
 
 
 TABLE_FILES = ("dose-modification-lenvatinib.yaml", "dose-modification-folfox.yaml", "dose-modification-pd1.yaml")

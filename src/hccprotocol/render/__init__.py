@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from rich.console import Console
@@ -11,5 +12,7 @@ PRINT_WIDTH = 140
 
 
 def report_console() -> Console:
-    """A console that fits the terminal, or a fixed printable width when output is redirected."""
-    return Console(width=None if sys.stdout.isatty() else PRINT_WIDTH)
+    """A console that fits the terminal (or ``COLUMNS``), else a fixed printable width when redirected."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
+    return Console(width=PRINT_WIDTH)

@@ -18,14 +18,13 @@ File format (YAML or JSON)::
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from hccprotocol.errors import FieldIssue, InputError
+from hccprotocol.data_files import read_data, validate_definition
+from hccprotocol.errors import InputError
 
 __all__ = ["ClosedDate", "ScheduleInputError", "SiteCalendar", "load_site_calendar"]
 
@@ -121,30 +120,9 @@ def load_site_calendar(path: Path) -> SiteCalendar:
     """Read a site calendar file (``.yaml``, ``.yml`` or ``.json``); any problem is an input error."""
     if path.suffix.lower() not in {".yaml", ".yml", ".json"}:
         raise ScheduleInputError(f"{path}: a site calendar must be a .yaml, .yml or .json file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScheduleInputError(f"{path}: no such site calendar file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScheduleInputError(f"{path}: cannot be read ({exc})") from None
-    try:
-        data: Any = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScheduleInputError(f"{path}: malformed site calendar: {exc}") from None
+    data = read_data(path, ScheduleInputError, noun="site calendar file")
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ScheduleInputError(f"{path}: a site calendar must be a mapping with closed_weekdays/closed_dates")
-    try:
-        return SiteCalendar.model_validate(data)
-    except ValidationError as exc:
-        issues = tuple(
-            FieldIssue(
-                path=".".join(str(p) for p in err["loc"]),
-                received=err.get("input"),
-                message=err["msg"],
-                code=err["type"],
-            )
-            for err in exc.errors(include_url=False)
-        )
-        raise ScheduleInputError(f"{path}: invalid site calendar", issues=issues) from None
+    return validate_definition(SiteCalendar, data, where=str(path), what="site calendar", error=ScheduleInputError)
