@@ -27,6 +27,17 @@ closes each trap:
   facts are sanitised: ``None`` and NaN keys are dropped (a missing attribute
   never matches), numpy scalars and Decimals become Python numbers.
 
+Two more traps, found here and not in library-notes.md (both reproduced on 2.0.28):
+
+* **The first session of a ruleset, deleted after a fact no rule matched,
+  crashes the C engine** (invalid free) -> ``register`` runs one matching
+  warm-up session, then deletes it, before any real evaluation.
+* **A condition (or an ``$or`` branch) made only of ``$nex`` tests fires
+  without end on one fact** (millions of firings, the call never returns and
+  would hold the lock for good) -> ``register`` refuses such conditions.
+  Also: an ``$or`` whose branches both hold fires once per branch, so callers
+  read firings as a set.
+
 Rules are bound to actions by name: a rule's ``run`` is the rule id, and the
 engine records each firing as ``(rule_id, fact)``. Callers never see durable.
 """
