@@ -16,9 +16,10 @@ absent adverse-event list means none was recorded.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from hccprotocol import limits
@@ -235,12 +236,34 @@ class Patient(Record):
     dose_changes: tuple[DoseChange, ...] | None = annotation("Clinician dose decisions applied on a date")
     labs: tuple[LabResult, ...] | None = annotation("Dated laboratory results")
 
-    @model_validator(mode="after")
-    def _tace_in_date_order(self) -> Patient:
-        dates = [s.date for s in self.tace_history or () if s.date is not None]
-        if dates != sorted(dates):
-            raise PydanticCustomError(
-                "tace_not_in_order",
-                "TACE sessions must be listed in date order (index paths in the output refer to this order)",
-            )
-        return self
+    @field_validator("tace_history")
+    @classmethod
+    def _tace_sessions_are_distinct_and_ordered(
+        cls, sessions: tuple[TaceSession, ...] | None
+    ) -> tuple[TaceSession, ...] | None:
+        """One procedure per date, in date order; a session's response imaging precedes the next TACE.
+
+        Why: a duplicated row (a common copy-paste error) would otherwise count as two consecutive
+        insufficient responses, and imaging taken after the next TACE is not the response evaluation of
+        the earlier session (JSH-LCSGJ 2014: CT/MRI 1-3 months after that TACE).
+        """
+        known = [(i, s) for i, s in enumerate(sessions or ()) if s.date is not None]
+        for (i, earlier), (j, later) in itertools.pairwise(known):
+            assert earlier.date is not None and later.date is not None
+            if later.date <= earlier.date:
+                raise PydanticCustomError(
+                    "tace_not_in_order",
+                    "tace_history[{j}].date {later} is not after tace_history[{i}].date {earlier}: list TACE "
+                    "sessions once each, in date order (index paths in the output refer to this order)",
+                    {"i": i, "j": j, "earlier": earlier.date.isoformat(), "later": later.date.isoformat()},
+                )
+        for (i, session), (j, following) in itertools.pairwise(enumerate(sessions or ())):
+            imaging, next_date = session.imaging_date, following.date
+            if imaging is not None and next_date is not None and imaging > next_date:
+                raise PydanticCustomError(
+                    "imaging_after_next_tace",
+                    "tace_history[{i}].imaging_date {imaging} is after the next TACE (tace_history[{j}].date "
+                    "{next}); it cannot be the response evaluation of session {i}",
+                    {"i": i, "j": j, "imaging": imaging.isoformat(), "next": next_date.isoformat()},
+                )
+        return sessions

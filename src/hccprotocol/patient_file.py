@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import types
 import typing
 from collections.abc import Iterator
@@ -45,7 +46,8 @@ def parse_patient(data: Any, *, source: str = "patient") -> Patient:
     try:
         text = json.dumps(data, default=_json_default, allow_nan=False)
     except ValueError:
-        raise PatientFileError(f"{source}: contains NaN or infinity, which is not a value") from None
+        where = ", ".join(_non_finite_paths(data, ())) or "a value"
+        raise PatientFileError(f"{source}: {where}: NaN or infinity is not a value") from None
     try:
         return Patient.model_validate_json(text)
     except ValidationError as exc:
@@ -100,6 +102,10 @@ def _issue(err: Any, data: Any) -> FieldIssue:
     path = format_path(loc)
     kind = err["type"]
     received = _lookup(data, loc)
+    if isinstance(received, dict):
+        received = "(an object)"
+    elif isinstance(received, list):
+        received = f"(a list of {len(received)})"
     key = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "missing":
         message = "required field is absent"
@@ -108,7 +114,8 @@ def _issue(err: Any, data: Any) -> FieldIssue:
     elif kind == "implausible_value":
         message = err["msg"]
     else:
-        message = err["msg"][0].lower() + err["msg"][1:]
+        msg = err["msg"]
+        message = msg[0].lower() + msg[1:] if msg[1:2].islower() else msg
         limit = limits.LIMITS.get(key) or limits.LIMITS.get({"count": "tumour_count"}.get(key, ""))
         if limit is not None:
             message += f"; expected {limit.describe()}"
@@ -122,6 +129,17 @@ _EXPECTED = {
     "grade": "CTCAE v5.0 grade, a whole number 1-5",
     "bclc_stage": "one of \"0\", \"A\", \"B\", \"C\", \"D\" (a string)",
 }
+
+
+def _non_finite_paths(data: Any, loc: tuple[Any, ...]) -> Iterator[str]:
+    if isinstance(data, float) and not math.isfinite(data):
+        yield format_path(loc)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _non_finite_paths(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _non_finite_paths(value, (*loc, index))
 
 
 def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:

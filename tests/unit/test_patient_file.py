@@ -111,7 +111,31 @@ def test_imaging_before_tace_is_an_error() -> None:
 
 def test_tace_sessions_must_be_in_date_order() -> None:
     found = problems({"id": "X", "tace_history": [{"date": "2026-05-01"}, {"date": "2026-02-01"}]})
-    assert "date order" in found[""]
+    assert "date order" in found["tace_history"]
+
+
+def test_the_same_tace_entered_twice_is_an_error() -> None:
+    # A duplicated row would otherwise be two "consecutive" insufficient responses (JSH needs two procedures).
+    session = {"date": "2026-01-01", "imaging_date": "2026-02-05", "viable_tumour_pct": 70.0}
+    found = problems({"id": "X", "tace_history": [session, session]})
+    assert "tace_history[1].date 2026-01-01 is not after tace_history[0].date" in found["tace_history"]
+
+
+def test_sessions_one_day_apart_are_accepted() -> None:
+    parse_patient({"id": "X", "tace_history": [{"date": "2026-01-01"}, {"date": "2026-01-02"}]})
+
+
+@pytest.mark.parametrize(("imaging", "ok"), [("2026-03-01", True), ("2026-03-02", False)])
+def test_response_imaging_must_not_follow_the_next_tace(imaging: str, ok: bool) -> None:
+    # Imaging on the day of the next TACE is still that session's evaluation; the day after is not.
+    data = {
+        "id": "X",
+        "tace_history": [{"date": "2026-01-01", "imaging_date": imaging}, {"date": "2026-03-01"}],
+    }
+    if ok:
+        parse_patient(data)
+    else:
+        assert "after the next TACE" in problems(data)["tace_history"]
 
 
 def test_json_and_yaml_mean_the_same(tmp_path: Path) -> None:
@@ -130,7 +154,8 @@ def test_json_and_yaml_mean_the_same(tmp_path: Path) -> None:
         ("c.yaml", "id: X\nid: Y\n", "appears twice"),
         ("d.yaml", "id: [unclosed\n", "malformed YAML"),
         ("e.json", '{"id": "X", "weight_kg": NaN}', "NaN"),
-        ("f.yaml", "id: X\nweight_kg: .nan\n", "NaN"),
+        ("f.yaml", "id: X\nliver:\n  inr: .nan\n", "liver.inr: NaN or infinity"),
+        ("i.json", '{"id": "X", "weight_kg": 1e309}', "weight_kg: NaN or infinity"),
         ("g.json", "[1, 2]", "mapping"),
         ("h.txt", "id: X", "unsupported file type"),
     ],

@@ -143,8 +143,8 @@ def derive(patient: Patient, bsa_formula: BsaFormulaName = DEFAULT_FORMULA) -> D
                 "tumour.vascular_invasion": bclc_inputs.vascular_invasion,
                 "tumour.extrahepatic_spread": bclc_inputs.extrahepatic_spread,
                 "ecog": bclc_inputs.ecog,
-                "child_pugh.class": bclc_inputs.child_pugh_class,
-                "bclc_stage (recorded)": recorded,
+                "derived.child_pugh.class": bclc_inputs.child_pugh_class,
+                "bclc_stage": recorded,
             },
         ),
     ]
