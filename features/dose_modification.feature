@@ -96,6 +96,44 @@ Feature: Dose modification over the course
       When the course is replayed
       Then the record is rejected naming "dose_changes[0]: restore of lenvatinib"
 
+    Scenario Outline: Urine protein >= 2 g/24 h withholds lenvatinib; it resumes one level lower
+      Given the protocol option "modification.lenvatinib_proteinuria_resume" is <option>
+      And laboratory results:
+        | date       | urine_protein_g_24h |
+        | 2026-09-15 | <first>             |
+        | 2026-09-22 | <second>            |
+      When the course is replayed
+      Then lenvatinib is "<status>" at level "<level>" at the end
+
+      Examples:
+        | option            | first | second | status      | level |
+        | "below_2_g"       | 1.99  | 1.99   | active      | 12mg  |
+        | "below_2_g"       | 2.0   | 2.0    | interrupted | 12mg  |
+        | "below_2_g"       | 2.0   | 1.99   | active      | 8mg   |
+        | "at_or_below_2_g" | 2.0   | 2.0    | active      | 8mg   |
+        | "at_or_below_2_g" | 2.0   | 2.01   | interrupted | 12mg  |
+
+    Scenario Outline: Nothing is projected past the replay date
+      Given adverse events:
+        | onset      | term         | grade | attributed to | immune related | resolved |
+        | 2026-09-10 | Hypertension | 3     | lenvatinib    | false          | -        |
+      When the course is replayed up to <day>
+      Then lenvatinib is "<status>" at level "<level>" at the end
+      And no event is dated after <day>
+
+      Examples:
+        | day        | status       | level |
+        | 2026-10-09 | interrupted  | 12mg  |
+        | 2026-10-10 | discontinued | -     |
+
+  Rule: Lenvatinib and the PD-1 inhibitor start on cycle day 4 (schedule.systemic_start.default_day)
+
+    Scenario: Start dates of each drug
+      When the course is replayed
+      Then oxaliplatin starts on 2026-09-01
+      And lenvatinib starts on 2026-09-04
+      And camrelizumab starts on 2026-09-04
+
   Rule: Lenvatinib under the label ladder
 
     Background:
@@ -221,6 +259,35 @@ Feature: Dose modification over the course
         | 2.0  | 74.9      | delayed |
         | 2.0  | 75        | active  |
 
+    Scenario Outline: Hypersensitivity stops the drug at any grade unless the site re-challenges grades 1-2
+      Given the protocol option "modification.folfox_hypersensitivity" is <option>
+      And adverse events:
+        | onset      | term   | grade   | attributed to | immune related | resolved   |
+        | 2026-09-01 | <term> | <grade> | oxaliplatin   | false          | 2026-09-02 |
+      When the course is replayed
+      Then oxaliplatin is "<status>" at level "<level>" at the end
+
+      Examples:
+        | option                  | term                      | grade | status       | level   |
+        | "any_grade"             | Allergic reaction         | 1     | discontinued | -       |
+        | "any_grade"             | Allergic reaction         | 2     | discontinued | -       |
+        | "any_grade"             | Infusion related reaction | 3     | discontinued | -       |
+        | "grade3_or_anaphylaxis" | Allergic reaction         | 2     | active       | 85mg/m2 |
+        | "grade3_or_anaphylaxis" | Infusion related reaction | 3     | discontinued | -       |
+        | "grade3_or_anaphylaxis" | Anaphylaxis               | 3     | discontinued | -       |
+
+    Scenario Outline: Leucovorin only modulates 5-FU and is discontinued with it
+      Given dose changes:
+        | date       | agent   | action      |
+        | 2026-09-15 | <agent> | discontinue |
+      When the course is replayed
+      Then leucovorin is "<status>" at level "<level>" at the end
+
+      Examples:
+        | agent        | status       | level    |
+        | fluorouracil | discontinued | -        |
+        | oxaliplatin  | active       | 400mg/m2 |
+
   Rule: PD-1 inhibitors are held or discontinued, never reduced
 
     Scenario Outline: Immune-related grades
@@ -274,3 +341,5 @@ Feature: Dose modification over the course
         | 2026-09-10 | Fatigue       | 3     | sorafenib   | 'sorafenib' is not given by protocol      |
         | 2026-08-31 | Fatigue       | 3     | lenvatinib  | is before the course start 2026-09-01     |
         | 2026-09-10 | Fatigue       | 3     | sintilimab  | pd1_agent is 'camrelizumab'               |
+        | 2026-09-03 | Fatigue       | 3     | lenvatinib  | lenvatinib starts on 2026-09-04           |
+        | 2026-09-03 | Fatigue       | 3     | camrelizumab | camrelizumab starts on 2026-09-04        |

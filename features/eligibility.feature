@@ -44,6 +44,24 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
       | haic-lenvatinib-pd1 |
       | haic-lenvatinib     |
 
+  Scenario: Eligible on every criterion, with a warning for what dosing and the calendar still need
+    The decision is the criteria's; fields that no criterion reads are listed beside it.
+    When eligibility is assessed for the "haic-lenvatinib-pd1" arm
+    Then the patient is eligible
+    And the assessment warns "eligible on every criterion; 5 fields are missing that no criterion reads (needed for dosing or the calendar): sex, age_years, weight_kg, height_cm, tumour.afp_ng_ml"
+
+  Scenario: A complete eligible record carries no warning
+    Given the patient also has:
+      | field            | value  |
+      | sex              | "male" |
+      | age_years        | 58     |
+      | weight_kg        | 70     |
+      | height_cm        | 170    |
+      | tumour.afp_ng_ml | 900    |
+    When eligibility is assessed for the "haic-lenvatinib-pd1" arm
+    Then the patient is eligible
+    And the assessment has no warning
+
   Rule: ECOG performance status must be 0 or 1
 
     Scenario Outline: ECOG either side of 1

@@ -98,6 +98,35 @@ Feature: Per-patient treatment calendar
       Then the pre-cycle check on 2027-01-24 is due
       And HAIC is given on 2027-01-04, 2027-01-25
 
+  Rule: When HAIC is discontinued, lenvatinib and the PD-1 inhibitor continue to the planned end
+
+    Scenario: Platelets stay low at five weekly checks
+      # Cycle 2 is due 2027-01-25; failed checks on 24 Jan, 31 Jan, 7 Feb and 14 Feb delay it 28 days;
+      # the check of 21 Feb fails again and a further 7 days would exceed 30: HAIC is discontinued on
+      # 2027-02-22. Four planned cycles would have ended on 2027-01-04 + 4 x 21 - 1 = 2027-03-28.
+      # Camrelizumab: 2027-01-07; it waited for the delayed HAIC, so next 2027-02-22 + 3 = 2027-02-25,
+      # then 2027-02-25 + 21 = 2027-03-18 (2027-04-08 is after the end).
+      Given the example patient "p01-bclc-c-pvtt"
+      And a patient with:
+        | field                    | value        |
+        | labs[0].date             | "2027-01-24" |
+        | labs[0].platelets_10e9_l | 50.0         |
+        | labs[1].date             | "2027-01-31" |
+        | labs[1].platelets_10e9_l | 50.0         |
+        | labs[2].date             | "2027-02-07" |
+        | labs[2].platelets_10e9_l | 50.0         |
+        | labs[3].date             | "2027-02-14" |
+        | labs[3].platelets_10e9_l | 50.0         |
+        | labs[4].date             | "2027-02-21" |
+        | labs[4].platelets_10e9_l | 50.0         |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 4 cycles
+      Then HAIC is given on 2027-01-04
+      And HAIC is discontinued on 2027-02-22
+      And lenvatinib is taken at 12 mg from 2027-01-07 to 2027-03-28
+      And the camrelizumab infusions are on 2027-01-07, 2027-02-25, 2027-03-18
+      And the calendar ends on 2027-03-28
+      And a warning says systemic therapy continues to 2027-03-28 pending clinical review
+
   Rule: The site calendar moves an infusion forward without counting a delay
 
     Scenario: A holiday on the day of cycle 2

@@ -119,3 +119,70 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
       | history | status  |
       | []      | not met |
       | absent  | unknown |
+
+  Scenario Outline: Known non-counting sessions break the run; sessions with missing data leave it open
+    A session known not to count (non-selective, or imaged outside 28-92 days) breaks the run by default.
+    A session whose data are missing may or may not count: the answer is unknown, never a definite exclusion.
+    Given these TACE sessions:
+      | date       | selective    | days to imaging | viable tumour % |
+      | 2026-01-05 | yes          | 35              | 70              |
+      | 2026-03-02 | <selective>  | <days>          | 70              |
+      | 2026-06-08 | yes          | 35              | 70              |
+    When eligibility is assessed for the "haic-lenvatinib-pd1" arm
+    Then JSH criterion "jsh2014.insufficient_response" is <status>
+    And the patient is <decision>
+
+    Examples:
+      | selective | days   | status  | decision     |
+      | no        | 35     | not met | not eligible |
+      | yes       | 93     | not met | not eligible |
+      | yes       | 27     | not met | not eligible |
+      | absent    | 35     | unknown | undetermined |
+      | yes       | absent | unknown | undetermined |
+
+  Scenario Outline: Changed agents, when required, qualify progressions as they do insufficient responses
+    Given the protocol option "agents_changed_required" is <required>
+    And these TACE sessions:
+      | date       | selective | days to imaging | viable tumour % | tumours before | tumours after | agents changed |
+      | 2026-01-05 | yes       | 40              | 30              | 3              | 4             | no             |
+      | 2026-03-02 | yes       | 40              | 30              | 4              | 6             | <changed>      |
+    When eligibility is assessed for the "haic-lenvatinib-pd1" arm
+    Then JSH criterion "jsh2014.intrahepatic_progression" is <status>
+
+    Examples:
+      | required | changed | status  |
+      | false    | no      | met     |
+      | true     | no      | not met |
+      | true     | yes     | met     |
+      | true     | absent  | unknown |
+
+  Scenario Outline: Under JSH's "appearance" reading, new vascular invasion counts only after selective TACE
+    Given the patient also has:
+      | field                    | value |
+      | tumour.vascular_invasion | true  |
+    And the protocol option "invasion_spread_reading" is "appearance"
+    And these TACE sessions:
+      | date       | selective   | days to imaging | viable tumour % | new vascular invasion |
+      | 2026-01-05 | <selective> | 35              | 20              | yes                   |
+      | 2026-03-02 | yes         | 35              | 20              | no                    |
+    When eligibility is assessed for the "haic-lenvatinib-pd1" arm
+    Then JSH criterion "jsh2014.vascular_invasion" is <status>
+
+    Examples:
+      | selective | status  |
+      | yes       | met     |
+      | no        | not met |
+
+  Scenario Outline: New vascular invasion that the tumour record denies is a contradiction, not an answer
+    Given the protocol option "invasion_spread_reading" is "<reading>"
+    And these TACE sessions:
+      | date       | selective | days to imaging | viable tumour % | new vascular invasion |
+      | 2026-01-05 | yes       | 35              | 20              | yes                   |
+    When eligibility is assessed for the "haic-lenvatinib-pd1" arm
+    Then JSH criterion "jsh2014.vascular_invasion" is unknown
+    And the assessment warns that "tumour.vascular_invasion = false; tace_history[0].new_vascular_invasion = true"
+
+    Examples:
+      | reading    |
+      | presence   |
+      | appearance |

@@ -52,7 +52,8 @@ def assess(
         hccprotocol_version=__version__,
         derived=result.derived,
         measures=result.measures,
-        warnings=result.warnings,
+        # Eligibility warnings (contradictory record, eligible with unread missing fields) join the measures'.
+        warnings=[*result.warnings, *eligibility.basis.warnings],
         missing=missing_fields(patient),
         protocol=eligibility.protocol,
         eligible=eligibility.eligible,

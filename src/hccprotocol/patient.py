@@ -169,9 +169,25 @@ class AdverseEvent(Record):
     onset_date: dt.date = Field(description="Date the event began (or reached this grade)")
     term: str = Field(min_length=1, description="CTCAE v5.0 term, e.g. 'Hepatic infection'")
     grade: int = Field(ge=1, le=5, description="CTCAE v5.0 grade 1-5")
-    attributed_to: tuple[str, ...] = Field(description="Ids the event is attributed to, e.g. ['lenvatinib']")
+    attributed_to: tuple[str, ...] = Field(
+        description="Ids the event is attributed to (at least one), e.g. ['lenvatinib']"
+    )
     immune_related: bool = Field(False, description="Immune-related adverse event")
     resolved_date: dt.date | None = Field(None, description="Date it fell to grade <= 1; null while ongoing")
+
+    @field_validator("attributed_to")
+    @classmethod
+    def _attributed_to_someone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Why: an event attributed to nothing can never hold a drug; an empty list would silently
+        # leave every drug dosed. "Unrelated" still has to be said: attribute it to the drug(s) it was
+        # judged against, or to haic_procedure for the procedure itself.
+        if not value:
+            raise PydanticCustomError(
+                "attributed_to_empty",
+                "attributed_to is empty: name at least one id (oxaliplatin, leucovorin, fluorouracil, lenvatinib, "
+                "the PD-1 agent or pd1, or haic_procedure); an event attributed to nothing would hold no drug",
+            )
+        return value
 
     @model_validator(mode="after")
     def _resolved_after_onset(self) -> AdverseEvent:

@@ -140,6 +140,15 @@ class ModificationOptions(_Def):
     neuropathy_persistent_days: int = Field(
         ge=1, le=90, description="Grade 2 peripheral sensory neuropathy ongoing this long is 'persistent'"
     )
+    folfox_hypersensitivity: Literal["any_grade", "grade3_or_anaphylaxis"] = Field(
+        description="Hypersensitivity (Allergic reaction, Anaphylaxis, Infusion related reaction) attributed to a "
+        "FOLFOX drug: any_grade (default, boxed warning) permanently stops it; grade3_or_anaphylaxis holds it "
+        "for grade 1-2 (a site's re-challenge practice) and stops it at grade >= 3 or anaphylaxis"
+    )
+    lenvatinib_proteinuria_resume: Literal["below_2_g", "at_or_below_2_g"] = Field(
+        description="Lenvatinib withheld for urine protein >= 2 g/24 h resumes when a later result is < 2 g/24 h "
+        "(below_2_g, default, EU SmPC) or <= 2 g/24 h (at_or_below_2_g, US PI)"
+    )
     pd1_policy: Pd1Policy | None = Field(None, description="PD-1 policy (PD-1 arm only)")
     pd1_persistence_days: int | None = Field(
         None, ge=1, le=180, description="A PD-1 hold still unresolved this many days after onset -> discontinue"

@@ -36,6 +36,7 @@ from hccprotocol.errors import ProtocolDefinitionError
 __all__ = [
     "COMPARISONS",
     "Condition",
+    "Contradiction",
     "Criterion",
     "Explain",
     "NotEvaluated",
@@ -66,6 +67,30 @@ class Explain(_Model):
     unknown: str = Field(min_length=1)
 
 
+class Contradiction(_Model):
+    """A combination of inputs that cannot all be true: the record contradicts itself.
+
+    Why it is declared beside the criterion: the criterion's own ``met_when`` /
+    ``not_met_when`` must already exclude the combination (so it is ``unknown``,
+    in every engine, since they all read the same conditions); this entry only
+    *explains* it. When ``when`` matches, the criterion's why names the fields
+    that disagree with their values, and the assessment carries a warning.
+    """
+
+    when: Condition
+    why: str = Field(min_length=1, description="Plain-language statement of the contradiction")
+    sessions: str | None = Field(
+        None,
+        description="Session finding whose sessions (finding present) are named as the other side, "
+        "e.g. tace_history[0].new_vascular_invasion",
+    )
+
+    @field_validator("when")
+    @classmethod
+    def _valid(cls, value: Condition) -> Condition:
+        return check_condition(value)
+
+
 class Criterion(_Model):
     """One criterion, three-valued: ``met``, ``not_met`` or (neither condition matches) ``unknown``."""
 
@@ -80,6 +105,9 @@ class Criterion(_Model):
     not_met_when: Condition
     reads: tuple[str, ...] = Field((), description="Context fields shown with the inputs, beyond those tested")
     evidence: tuple[str, ...] = Field((), description="Session findings whose per-session evidence is shown")
+    contradiction: Contradiction | None = Field(
+        None, description="Inputs that contradict each other; the conditions must leave the criterion unknown then"
+    )
     explain: Explain
 
     @field_validator("met_when", "not_met_when")
@@ -163,8 +191,12 @@ class RuleSource(_Model):
             if c.kind not in wanted:
                 raise ValueError(f"criterion {c.id}: kind {c.kind!r} does not belong in a {self.kind} rule file")
             unknown = set(c.evidence) - set(finding_ids)
+            if c.contradiction is not None and c.contradiction.sessions is not None:
+                unknown |= {c.contradiction.sessions} - set(finding_ids)
             if unknown:
-                raise ValueError(f"criterion {c.id}: evidence names unknown session findings {sorted(unknown)}")
+                raise ValueError(
+                    f"criterion {c.id}: evidence or contradiction names unknown session findings {sorted(unknown)}"
+                )
         return self
 
 

@@ -138,6 +138,18 @@ def when_course(record: dict[str, Any], protocol_state: dict[str, Any], tmp_path
         result.error = exc
 
 
+@when(parsers.parse("the course is replayed up to {day}"))
+def when_course_as_of(
+    record: dict[str, Any], protocol_state: dict[str, Any], tmp_path: Path, result: Result, day: str
+) -> None:
+    try:
+        result.course = replay_course(
+            validated(record), _protocol(protocol_state, tmp_path), as_of=dt.date.fromisoformat(day)
+        )
+    except InputError as exc:
+        result.error = exc
+
+
 ## Then: doses
 
 
@@ -234,6 +246,17 @@ def then_current(result: Result, agent: str, status: str, level: str) -> None:
 def then_resumed(result: Result, agent: str, levels: str) -> None:
     got = [e.to_level for e in _course(result).events if e.agent == agent and e.action == "resume"]
     assert got == [lv.strip() for lv in levels.split(",")]
+
+
+@then(parsers.re(r"(?P<agent>\w+) starts on (?P<day>\d{4}-\d{2}-\d{2})$"))
+def then_starts_on(result: Result, agent: str, day: str) -> None:
+    starts = [e.date.isoformat() for e in _course(result).events if e.agent == agent and e.action == "start"]
+    assert starts == [day]
+
+
+@then(parsers.parse("no event is dated after {day}"))
+def then_no_event_after(result: Result, day: str) -> None:
+    assert all(e.date <= dt.date.fromisoformat(day) for e in _course(result).events)
 
 
 @then(parsers.parse('a restore of {agent} to "{level}" is permitted'))

@@ -3,7 +3,8 @@
 ## Given
 - ``And these TACE sessions:``: one row per session with columns ``date``, ``selective`` (yes/no),
   ``days to imaging``, ``viable tumour %``, optional ``tumours before``/``tumours after`` (default 3/3),
-  ``markers rising`` (yes/no, default no); any cell may be ``absent``.
+  ``markers rising``, ``new vascular invasion``, ``agents changed`` (yes/no, default no); any cell but
+  ``date`` may be ``absent``.
 - ``Given the patient also has:``: like ``a patient with:``, applied on top of the record.
 - ``Given the protocol option "name" is <JSON value>``.
 ## When
@@ -12,7 +13,8 @@
 - ``the patient is eligible | not eligible | undetermined``; ``criterion "<id>" is met | not met | unknown``;
   ``JSH criterion "<id>" is ...``; ``TACE failure/refractoriness by JSH-LCSGJ 2014 is ...``;
   ``session <n> is counted | not counted for "<JSH id>"`` (n counts from 1, as a clinician would);
-  ``"<field path>" is listed as missing``.
+  ``"<field path>" is listed as missing``; ``the assessment warns "<exact warning>"``;
+  ``the assessment warns that "<fragment>"``; ``the assessment has no warning``.
 """
 
 from __future__ import annotations
@@ -49,16 +51,17 @@ def tace_sessions(record: dict[str, Any], datatable: list[list[str]]) -> dict[st
     for row in rows:
         cells = dict(zip(header, row, strict=True))
         date = dt.date.fromisoformat(cells["date"])
+        days = cells["days to imaging"]
         s: dict[str, Any] = {
             "date": cells["date"],
             "selective": YES_NO.get(cells["selective"]),
-            "agents_changed": False,
-            "imaging_date": (date + dt.timedelta(days=int(cells["days to imaging"]))).isoformat(),
+            "agents_changed": YES_NO.get(cells.get("agents changed", "no")),
+            "imaging_date": None if days == "absent" else (date + dt.timedelta(days=int(days))).isoformat(),
             "viable_tumour_pct": None if cells["viable tumour %"] == "absent" else float(cells["viable tumour %"]),
             "intrahepatic_tumour_count_before": int(cells.get("tumours before", 3)),
             "intrahepatic_tumour_count": int(cells.get("tumours after", 3)),
             "markers_rising_after": YES_NO[cells.get("markers rising", "no")],
-            "new_vascular_invasion": False,
+            "new_vascular_invasion": YES_NO.get(cells.get("new vascular invasion", "no")),
             "new_extrahepatic_spread": False,
         }
         sessions.append({k: v for k, v in s.items() if v is not None})
@@ -121,3 +124,18 @@ def session_counted(assessment: Assessment, number: int, counted: str, criterion
 @then(parsers.parse('"{path}" is listed as missing'))
 def listed_missing(assessment: Assessment, path: str) -> None:
     assert path in assessment.missing
+
+
+@then(parsers.parse('the assessment warns "{text}"'))
+def warns_exactly(assessment: Assessment, text: str) -> None:
+    assert text in assessment.warnings, assessment.warnings
+
+
+@then(parsers.parse('the assessment warns that "{fragment}"'))
+def warns_that(assessment: Assessment, fragment: str) -> None:
+    assert any(fragment in w for w in assessment.warnings), assessment.warnings
+
+
+@then("the assessment has no warning")
+def no_warning(assessment: Assessment) -> None:
+    assert assessment.warnings == []

@@ -17,6 +17,8 @@ patient is let through the gate so that the scenarios are about dates.
 - ``Then lenvatinib starts on <date>``; ``lenvatinib is on hold from <a> to <b>``;
   ``lenvatinib is taken at <mg> mg from <a> to <b>``; ``<agent> is given on <a> and <b>``
 - ``Then a delay is shown on <date>`` / ``no delay is shown``; ``the pre-cycle check on <date> is due``
+- ``Then HAIC is discontinued on <date>``; ``the <agent> infusions are on <dates>``;
+  ``a warning says systemic therapy continues to <date> pending clinical review``
 - ``Then the plan is refused with "<text>"``
 """
 
@@ -197,6 +199,26 @@ def check_due(outcome: dict[str, Any], day: str) -> None:
 def haic_moved(outcome: dict[str, Any], day: str, original: str) -> None:
     [row] = [r for r in _rows(outcome, "admission") if r["date"] == day]
     assert f"moved from {original}" in row["note"] and "not a delay" in row["note"]
+
+
+@then(parsers.parse("HAIC is discontinued on {day}"))
+def haic_discontinued(outcome: dict[str, Any], day: str) -> None:
+    stops = [r for r in _rows(outcome, "discontinue") if r["agent"] is None]
+    assert [r["date"] for r in stops] == [day]
+    assert "Further treatment needs clinical review" in stops[0]["note"]
+
+
+@then(parsers.parse("the {agent} infusions are on {days}"))
+def infusions_on(outcome: dict[str, Any], agent: str, days: str) -> None:
+    assert [r["date"] for r in _rows(outcome, "infusion", agent)] == [d.isoformat() for d in _dates(days)]
+
+
+@then(parsers.parse("a warning says systemic therapy continues to {day} pending clinical review"))
+def continuation_warning(outcome: dict[str, Any], day: str) -> None:
+    assert any(
+        "systemic therapy continues" in w and f"to {day}" in w and "pending clinical review" in w
+        for w in _plan(outcome).warnings
+    )
 
 
 @then(parsers.parse('the plan is refused with "{text}"'))

@@ -5,7 +5,11 @@ For every generated record and every policy combination:
 1. no event ever gives a drug a level above its start level (hence never above the protocol maximum);
 2. a PD-1 inhibitor is never reduced: its only level is 200 mg, and no 'reduce'/'restore' event exists for it;
 3. an ongoing grade >= 3 event never leaves a drug it is attributed to dosed (status 'active') on any day;
-4. a discontinued drug never restarts: no event for it follows its discontinuation.
+4. a discontinued drug never restarts: no event for it follows its discontinuation;
+5. leucovorin is never left active after fluorouracil is discontinued;
+6. with ``as_of``, no event is dated after it.
+
+The protocols are built in memory and the example database is off (database=None): the test writes no file.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from hccprotocol import ctcae
 from hccprotocol.course import Course, replay_course
 from hccprotocol.course.record import CourseInputError
 from hccprotocol.patient_file import parse_patient
-from hccprotocol.protocol import Protocol, load_protocol
+from hccprotocol.protocol import Protocol
 
 REPO = Path(__file__).resolve().parents[2]
 START = dt.date(2026, 9, 1)
@@ -34,23 +38,23 @@ TERMS = [
     "Gastric fistula", "Pneumonitis",
 ]  # fmt: skip
 IDS = ["oxaliplatin", "leucovorin", "fluorouracil", "lenvatinib", "camrelizumab", "haic_procedure"]
+SYSTEMIC = {"lenvatinib", "camrelizumab"}
+SYSTEMIC_START = START + dt.timedelta(days=3)  # cycle day 4 (schedule.systemic_start.default_day)
 PROTOCOL_IDS = {"camrelizumab": "pd1"}
 
 
 def _protocols() -> list[Protocol]:
-    """Every policy combination, written as site copies of the shipped triple-arm file."""
+    """Every policy combination, as in-memory site variants of the shipped triple-arm file."""
     out = []
     base = yaml.safe_load((REPO / "protocol" / "haic-lenvatinib-pd1.yaml").read_text(encoding="utf-8"))
-    tmp = REPO / ".pytest_cache" / "course-properties"
-    tmp.mkdir(parents=True, exist_ok=True)
     for lenv in ("paper_made_safe", "label"):
         for pd1 in ("irae_guideline", "paper_discontinue_if_continued"):
-            for lab4 in ("manage_as_grade3", "discontinue"):
+            for lab4, hyper, protein in (("manage_as_grade3", "any_grade", "below_2_g"),
+                                         ("discontinue", "grade3_or_anaphylaxis", "at_or_below_2_g")):  # fmt: skip
                 data = dict(base, modification=dict(base["modification"], lenvatinib_policy=lenv, pd1_policy=pd1,
-                                                    lenvatinib_lab_grade4=lab4))  # fmt: skip
-                path = tmp / f"{lenv}-{pd1}-{lab4}.yaml"
-                path.write_text(yaml.safe_dump(data), encoding="utf-8")
-                out.append(load_protocol(str(path)))
+                                                    lenvatinib_lab_grade4=lab4, folfox_hypersensitivity=hyper,
+                                                    lenvatinib_proteinuria_resume=protein))  # fmt: skip
+                out.append(Protocol.model_validate(data))
     return out
 
 
@@ -63,11 +67,12 @@ def adverse_event(draw: st.DrawFn) -> dict[str, Any]:
     grade = draw(st.sampled_from(sorted(ctcae.terms()[term].grades)))
     onset = START + dt.timedelta(days=draw(st.integers(0, HORIZON)))
     resolved = draw(st.one_of(st.none(), st.integers(0, 100)))
+    ids = IDS if onset >= SYSTEMIC_START else [i for i in IDS if i not in SYSTEMIC]  # nothing before their start
     return {
         "onset_date": onset.isoformat(),
         "term": term,
         "grade": grade,
-        "attributed_to": draw(st.lists(st.sampled_from(IDS), max_size=3, unique=True)),
+        "attributed_to": draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True)),
         "immune_related": draw(st.booleans()),
         "resolved_date": None if resolved is None else (onset + dt.timedelta(days=resolved)).isoformat(),
     }
@@ -75,10 +80,20 @@ def adverse_event(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def dose_change(draw: st.DrawFn) -> dict[str, Any]:
+    agent = draw(st.sampled_from(IDS[:-1]))
+    first = 3 if agent in SYSTEMIC else 0
+    return {
+        "date": (START + dt.timedelta(days=draw(st.integers(first, HORIZON)))).isoformat(),
+        "agent": agent,
+        "action": draw(st.sampled_from(["restore", "hold", "resume", "discontinue"])),
+    }
+
+
+@st.composite
+def urine_protein(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "date": (START + dt.timedelta(days=draw(st.integers(0, HORIZON)))).isoformat(),
-        "agent": draw(st.sampled_from(IDS[:-1])),
-        "action": draw(st.sampled_from(["restore", "hold", "resume", "discontinue"])),
+        "urine_protein_g_24h": draw(st.sampled_from([0.5, 1.99, 2.0, 2.01, 3.5])),
     }
 
 
@@ -87,6 +102,8 @@ def _check(course: Course, protocol: Protocol, record: dict[str, Any]) -> None:
     names = {t.state.agent: t.protocol_agent for t in course.tracks}
     starts = {t.state.agent: t.start_level for t in course.tracks}
     discontinued: set[str] = set()
+    if course.as_of is not None:  # 6. nothing projected past as_of
+        assert all(e.date <= course.as_of for e in course.events)
     for event in course.events:
         agent = agents[names[event.agent]]
         # 4. nothing after a discontinuation
@@ -102,12 +119,17 @@ def _check(course: Course, protocol: Protocol, record: dict[str, Any]) -> None:
         if agent.id == "pd1":
             assert event.action not in ("reduce", "restore"), event
             assert event.to_level in (None, "200mg") and event.to_mg in (None, 200.0), event
+    # 5. leucovorin goes with fluorouracil
+    if "fluorouracil" in discontinued:
+        assert "leucovorin" in discontinued
     # 3. an ongoing grade >= 3 event never leaves its drug dosed
     for ae in record["adverse_events"]:
         if ae["grade"] < 3:
             continue
         onset = dt.date.fromisoformat(ae["onset_date"])
         end = dt.date.fromisoformat(ae["resolved_date"]) if ae["resolved_date"] else onset + dt.timedelta(days=200)
+        if course.as_of is not None:  # only what was replayed: up to as_of
+            end = min(end, course.as_of + dt.timedelta(days=1))
         targets = {PROTOCOL_IDS.get(i, i) for i in ae["attributed_to"]} & set(agents)
         day = onset
         while day < end:
@@ -118,15 +140,17 @@ def _check(course: Course, protocol: Protocol, record: dict[str, Any]) -> None:
             day += dt.timedelta(days=7) if day + dt.timedelta(days=7) < end else end - day
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     events=st.lists(adverse_event(), max_size=8),
     changes=st.lists(dose_change(), max_size=2),
+    labs=st.lists(urine_protein(), max_size=3),
     protocol_index=st.integers(0, len(PROTOCOLS) - 1),
     weight=st.sampled_from([55.0, 59.9, 60.0, 80.0]),
+    as_of=st.one_of(st.none(), st.integers(0, HORIZON + 60)),
 )
-def test_course_invariants(events: list[dict[str, Any]], changes: list[dict[str, Any]], protocol_index: int,
-                           weight: float) -> None:  # fmt: skip
+def test_course_invariants(events: list[dict[str, Any]], changes: list[dict[str, Any]], labs: list[dict[str, Any]],
+                           protocol_index: int, weight: float, as_of: int | None) -> None:  # fmt: skip
     record = {
         "id": "H",
         "weight_kg": weight,
@@ -136,10 +160,12 @@ def test_course_invariants(events: list[dict[str, Any]], changes: list[dict[str,
         "pd1_agent": "camrelizumab",
         "adverse_events": events,
         "dose_changes": changes,
+        "labs": labs,
     }
     protocol = PROTOCOLS[protocol_index]
     try:
-        course = replay_course(parse_patient(record, source="hypothesis"), protocol)
+        day = None if as_of is None else START + dt.timedelta(days=as_of)
+        course = replay_course(parse_patient(record, source="hypothesis"), protocol, as_of=day)
     except CourseInputError as exc:
         if "not permitted" in exc.message:
             reject()  # a clinician decision the policy refuses is an input error, tested elsewhere

@@ -81,13 +81,14 @@ def plan(
     allow_past: bool = False,
     today: dt.date = TODAY,
     pd1_interval: int | None = None,
+    doses: FixedDoses = PAPER_DOSES,
 ) -> Plan:
     proto = arm if isinstance(arm, Protocol) else protocol(arm)
     return make_plan(
         record or patient(),
         proto,
         start=start,
-        providers=providers(eligible=eligible, changes=changes, pd1_interval=pd1_interval),
+        providers=providers(eligible=eligible, changes=changes, pd1_interval=pd1_interval, doses=doses),
         cycles=cycles,
         timezone=timezone,
         site_calendar=site,

@@ -277,7 +277,8 @@ def test_precycle_labs_delay_and_release_the_haic() -> None:
     labs = [
         {"date": "2026-09-20", "anc_10e9_l": 1.49, "platelets_10e9_l": 150.0, "total_bilirubin_umol_l": 15.0,
          "albumin_g_l": 40.0},
-        {"date": "2026-09-27", "anc_10e9_l": 1.5},
+        {"date": "2026-09-27", "anc_10e9_l": 1.5, "platelets_10e9_l": 150.0, "total_bilirubin_umol_l": 15.0,
+         "albumin_g_l": 40.0},
     ]  # fmt: skip
     c = run([], labs=labs)
     assert trail(c, "oxaliplatin") == [("2026-09-20", "delay", None), ("2026-09-27", "resume", "85mg/m2")]
@@ -323,7 +324,7 @@ def test_pd1_is_never_reduced_and_restore_is_refused() -> None:
 
 
 def test_grade5_discontinues_everything() -> None:
-    c = run([ae("2026-09-10", "Sepsis", 5, [])])
+    c = run([ae("2026-09-10", "Sepsis", 5, ["haic_procedure"])])
     assert {s.status for s in c.current} == {"discontinued"}
 
 

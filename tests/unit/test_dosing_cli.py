@@ -32,14 +32,14 @@ def test_dose_json() -> None:
 
 
 def test_course_json_and_table() -> None:
-    result = runner.invoke(app, ["course", str(COURSE), "--format", "json"])
+    result = runner.invoke(app, ["course", str(COURSE), "--as-of", "2026-11-17", "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert set(out) == {"events", "current"}
     actions = [(e["date"], e["agent"], e["action"]) for e in out["events"]]
     assert ("2026-10-20", "oxaliplatin", "delay") in actions
     assert ("2026-11-10", "lenvatinib", "restore") in actions
-    table = runner.invoke(app, ["course", str(COURSE)])
+    table = runner.invoke(app, ["course", str(COURSE), "--as-of", "2026-11-17"])
     assert table.exit_code == 0 and "lenvatinib" in table.stdout
 
 

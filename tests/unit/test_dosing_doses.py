@@ -201,7 +201,9 @@ def test_failing_precycle_labs_delay_the_haic() -> None:
     )  # fmt: skip
     rows = by_agent(next_cycle_doses(record, TRIPLE, BEFORE).agents)
     assert rows["oxaliplatin"].status == "delayed"
-    assert rows["oxaliplatin"].dose_mg is None
+    # the computed dose stays visible for the pharmacist (85 x 1.8025 = 153.2125 -> 153); the status says wait
+    assert rows["oxaliplatin"].dose_mg == 153.0
+    assert "may not be given yet" in rows["oxaliplatin"].basis
     assert rows["lenvatinib"].status == "active"
     ok = patient(
         treatment_start=None,

@@ -97,3 +97,24 @@ def test_table_prints_the_decision_then_each_criterion(tmp_path: Path) -> None:
     assert "EXCLUDES" in text
     assert "Lost to follow-up" in text
     assert "JSH-LCSGJ 2014" in text
+
+
+def test_table_prints_the_incomplete_record_warning_under_the_decision(tmp_path: Path) -> None:
+    record = edit(candidate(), weight_kg=None, height_cm=None)
+    result = runner.invoke(app, ["assess", _write(tmp_path, record)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "DECISION: ELIGIBLE" in text
+    warning = "WARNING: eligible on every criterion; 2 fields are missing that no criterion reads"
+    assert text.index("DECISION") < text.index(warning) < text.index("inclusion.unresectable_hcc")
+    assert text.count(warning) == 1
+
+
+def test_json_evidence_items_carry_their_session_inputs(tmp_path: Path) -> None:
+    out = _assess(_write(tmp_path, candidate()))
+    refractory = out["tace_refractory"]
+    assert isinstance(refractory, dict)
+    first = refractory["criteria"][0]["evidence"][0]
+    assert first["inputs"]["tace_history[0].viable_tumour_pct"] == 70.0
+    assert first["inputs"]["tace_history[0].imaging_date"] == "2026-02-09"
+    assert out["warnings"] == []

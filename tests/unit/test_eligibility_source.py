@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+from hccprotocol.eligibility import evaluate_eligibility
 from hccprotocol.eligibility.compile import compiled_rules
 from hccprotocol.eligibility.options import EligibilityOptions
-from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+from hccprotocol.patient_file import parse_patient
 from hccprotocol.rules_source import (
     RuleSource,
     available_rule_sources,
@@ -19,6 +21,9 @@ from hccprotocol.rules_source import (
     load_rule_source,
     resolve_condition,
 )
+
+from .eligibility_support import candidate, edit
+from .eligibility_support import protocol as arm
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -138,7 +143,10 @@ def test_resolve_substitutes_options_and_selects_cases() -> None:
     vi = next(c for c in jsh.criteria if c.id == "jsh2014.vascular_invasion")
     options = EligibilityOptions(invasion_spread_reading="appearance").values()
     resolved = resolve_condition(copy.deepcopy(vi.met_when), options)
-    assert condition_paths(resolved) == ["tace.adequate_tace.run", "tace.new_vascular_invasion.run"]
+    # appearance: after adequate selective TACE, new since such a session, and present at assessment
+    assert condition_paths(resolved) == [
+        "tace.adequate_tace.run", "tumour.vascular_invasion", "tace.new_vascular_invasion.run"
+    ]
     markers = next(c for c in jsh.criteria if c.id == "jsh2014.tumour_markers")
     resolved = resolve_condition(markers.met_when, EligibilityOptions(tumour_markers_sessions_required=3).values())
     assert {"$gte": {"tace.tumour_markers_rising.run": 3}} in resolved["$and"]
@@ -153,3 +161,33 @@ def test_both_shipped_protocols_list_every_eligibility_option_explicitly() -> No
     for name in ("haic-lenvatinib-pd1", "haic-lenvatinib"):
         data = yaml.safe_load((REPO / "protocol" / f"{name}.yaml").read_text(encoding="utf-8"))
         assert set(data["eligibility"]) == set(EligibilityOptions.model_fields), name
+
+
+def test_a_contradiction_naming_an_unknown_session_finding_is_refused() -> None:
+    contradiction = {"when": {"ecog": 4}, "why": "x", "sessions": "no_such_finding"}
+    with pytest.raises(ValueError, match="names unknown session findings"):
+        RuleSource.model_validate(_source(_criterion(contradiction=contradiction)))
+
+
+def test_a_contradiction_with_an_unknown_fact_path_is_refused_at_compile(tmp_path: Path) -> None:
+    data = _source(_criterion(contradiction={"when": {"ecgo": 4}, "why": "x"}))
+    with pytest.raises(ProtocolDefinitionError, match="unknown fact paths"):
+        compiled_rules(_write(tmp_path, data), EligibilityOptions())
+
+
+def test_a_matched_contradiction_is_named_in_the_why_and_warned(tmp_path: Path) -> None:
+    data = _source(_criterion(contradiction={"when": {"$gte": {"ecog": 3}}, "why": "Test contradiction."}))
+    rules = _write(tmp_path, data)
+    for ecog, warned in ((3, True), (2, False)):
+        result = evaluate_eligibility(parse_patient(edit(candidate(), ecog=ecog)), arm(criteria_rules=rules))
+        (item,) = result.criteria
+        assert item.status == "not_met"
+        assert ("Test contradiction (ecog = 3)." in item.why) is warned
+        assert result.basis.warnings == (["inclusion.x: Test contradiction (ecog = 3)."] if warned else [])
+
+
+def test_a_contradiction_that_overlaps_met_is_an_engine_error(tmp_path: Path) -> None:
+    data = _source(_criterion(contradiction={"when": {"$lte": {"ecog": 1}}, "why": "overlaps met"}))
+    rules = _write(tmp_path, data)
+    with pytest.raises(RuleEngineError, match="contradictory record"):
+        evaluate_eligibility(parse_patient(candidate()), arm(criteria_rules=rules))

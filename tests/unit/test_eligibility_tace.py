@@ -165,10 +165,17 @@ def test_tumour_markers_sessions_required(required: int, rising: tuple[bool, boo
 @pytest.mark.parametrize(
     ("reading", "present", "new", "status"),
     [
+        # the paper: presence at assessment, after adequate selective TACE
         ("presence", True, False, "met"),
-        ("presence", False, True, "not_met"),
+        ("presence", True, True, "met"),
+        ("presence", False, False, "not_met"),
+        # JSH 2014: appearance after adequate selective TACE (and so present at assessment)
         ("appearance", True, False, "not_met"),
-        ("appearance", False, True, "met"),
+        ("appearance", True, True, "met"),
+        ("appearance", False, False, "not_met"),
+        # a session records a new finding the tumour record says is absent: contradictory under either reading
+        ("presence", False, True, "unknown"),
+        ("appearance", False, True, "unknown"),
     ],
 )
 def test_invasion_and_spread_reading(reading: str, present: bool, new: bool, status: str) -> None:
@@ -178,7 +185,60 @@ def test_invasion_and_spread_reading(reading: str, present: bool, new: bool, sta
     result = judge(record, invasion_spread_reading=reading)
     assert jsh(result, VI).status == status
     assert jsh(result, EHS).status == status
-    assert bool(jsh(result, VI).evidence) is (reading == "appearance")
+    assert (len(result.basis.warnings) == 2) is (status == "unknown")
+
+
+@pytest.mark.parametrize(("first_selective", "status"), [(False, "not_met"), (True, "met")])
+def test_an_appearance_must_follow_adequate_selective_tace(first_selective: bool, status: str) -> None:
+    """JSH 2014 judges every criterion after adequately performed selective TACE: vascular invasion and spread
+    new after a non-selective session (then a selective one without anything new) do not count."""
+    record = tace_only([
+        session("2026-01-05", selective=first_selective, new_vascular_invasion=True, new_extrahepatic_spread=True),
+        session("2026-03-02"),
+    ])
+    record["tumour"]["vascular_invasion"] = True
+    record["tumour"]["extrahepatic_spread"] = True
+    result = judge(record, invasion_spread_reading="appearance")
+    assert jsh(result, VI).status == status
+    assert jsh(result, EHS).status == status
+    first = next(e for e in jsh(result, VI).evidence if "appear" in e.why and e.session == 0)
+    assert first.counted is first_selective
+
+
+@pytest.mark.parametrize("reading", ["presence", "appearance"])
+@pytest.mark.parametrize(("field", "criterion"), [("vascular_invasion", VI), ("extrahepatic_spread", EHS)])
+def test_a_new_finding_the_tumour_record_denies_is_a_contradiction(reading: str, field: str, criterion: str) -> None:
+    sessions = [session("2026-01-05"), session("2026-03-02", selective=False, **{f"new_{field}": True})]
+    record = tace_only(sessions)
+    record["tumour"][field] = False
+    result = judge(record, invasion_spread_reading=reading)
+    found = jsh(result, criterion)
+    assert found.status == "unknown"
+    assert f"tumour.{field} = false" in found.why
+    assert f"tace_history[1].new_{field} = true" in found.why
+    assert "tace_history[0]" not in found.why
+    (warning,) = result.basis.warnings
+    assert warning.startswith(f"{criterion}: The record contradicts itself")
+    assert f"tumour.{field} = false" in warning and f"tace_history[1].new_{field} = true" in warning
+
+
+def test_no_contradiction_without_a_new_finding_or_with_the_finding_present() -> None:
+    consistent = tace_only([session("2026-01-05", new_vascular_invasion=True)])
+    consistent["tumour"]["vascular_invasion"] = True
+    assert judge(consistent).basis.warnings == []
+    absent = tace_only([session("2026-01-05", new_vascular_invasion=False)])
+    assert judge(absent).basis.warnings == []
+    assert jsh(judge(absent), VI).status == "not_met"
+
+
+def test_a_contradiction_without_adequate_tace_keeps_not_met_but_warns() -> None:
+    """Refractoriness presupposes adequate selective TACE, whatever criteria (4)/(5) say; the record is still
+    contradictory, and the why and the warnings say so."""
+    record = tace_only([session("2026-01-05", selective=False, new_vascular_invasion=True)])
+    result = judge(record)
+    assert jsh(result, VI).status == "not_met"
+    assert "tace_history[0].new_vascular_invasion = true" in jsh(result, VI).why
+    assert len(result.basis.warnings) == 1
 
 
 @pytest.mark.parametrize(("history", "status"), [([], "not_met"), (None, "unknown")])
@@ -227,3 +287,119 @@ S, N, E, R = Outcome.SKIP, Outcome.NEGATIVE, Outcome.EXTEND, Outcome.RESTART
 )
 def test_longest_runs_hand_worked(sessions: list[set[Outcome]], breaks: bool, expected: tuple[int, int]) -> None:
     assert longest_runs(sessions, breaks) == expected
+
+
+@pytest.mark.parametrize(
+    ("viable", "status", "text"),
+    [
+        (50.00001, "met", "viable tumour 50.00001 % > 50 %: insufficient response"),
+        (50.0, "not_met", "viable tumour 50.0 % <= 50 %: not an insufficient response"),
+    ],
+)
+def test_values_are_quoted_exactly_as_recorded(viable: float, status: str, text: str) -> None:
+    """A rounded quote ('50 % > 50 %') would contradict the decision: the value is printed unrounded."""
+    sessions = [session("2026-01-05", viable_tumour_pct=viable), session("2026-03-02", viable_tumour_pct=viable)]
+    found = jsh(judge(tace_only(sessions)), IR)
+    assert found.status == status
+    assert all(text in e.why for e in found.evidence)
+    assert "viable tumour 50 %" not in found.evidence[0].why
+    assert found.evidence[0].inputs["tace_history[0].viable_tumour_pct"] == viable
+
+
+def test_an_unknown_session_names_its_missing_fields_and_never_says_counted() -> None:
+    sessions = two_insufficient()
+    del sessions[1]["imaging_date"]
+    found = jsh(judge(tace_only(sessions)), IR)
+    assert found.status == "unknown"
+    second = found.evidence[1]
+    assert second.counted is False
+    assert second.why == (
+        "unknown whether this session counts (not recorded: tace_history[1].imaging_date); "
+        "viable tumour 65.0 % > 50 %: insufficient response"
+    )
+    assert "counted" not in second.why
+    assert "Not known: tace_history[1].imaging_date." in found.why
+
+
+def test_an_unknown_finding_names_its_missing_field() -> None:
+    sessions = two_insufficient()
+    del sessions[1]["viable_tumour_pct"]
+    second = jsh(judge(tace_only(sessions)), IR).evidence[1]
+    assert second.why.endswith(
+        "insufficient response (viable tumour > 50 % of the treated lesions): unknown "
+        "(not recorded: tace_history[1].viable_tumour_pct)"
+    )
+
+
+def test_acronyms_keep_their_case_in_an_unknown_finding() -> None:
+    """The tumour-marker finding's title ends in 'TACE': it must not read 'tace'."""
+    sessions = two_insufficient()
+    del sessions[1]["markers_rising_after"]
+    result = judge(tace_only(sessions))
+    why = jsh(result, MARKERS).evidence[1].why
+    assert "right after TACE: unknown (not recorded: tace_history[1].markers_rising_after)" in why
+    assert "tace:" not in why
+
+
+@pytest.mark.parametrize(
+    ("middle", "status"),
+    [
+        # (a) a session KNOWN not to count breaks the run (default non_counting_session_breaks_run: true)
+        ({"selective": False}, "not_met"),
+        ({"days_to_imaging": 93}, "not_met"),
+        ({"days_to_imaging": 27}, "not_met"),
+        # (b) a session with MISSING data may or may not count: unknown, never not_met, never met
+        ({"selective": None}, "unknown"),
+        ({"imaging_date": None}, "unknown"),
+        ({"viable_tumour_pct": None}, "unknown"),
+    ],
+)
+def test_default_known_non_counting_session_breaks_the_run_missing_data_is_unknown(
+    middle: dict[str, object], status: str
+) -> None:
+    changes = dict(middle)
+    days = changes.pop("days_to_imaging", 35)
+    assert isinstance(days, int)
+    # 2026-03-02 + 93 days = 2026-06-03: the third session follows that imaging
+    sessions = [
+        session("2026-01-05", viable_tumour_pct=70.0),
+        session("2026-03-02", days_to_imaging=days, viable_tumour_pct=70.0),
+        session("2026-06-08", viable_tumour_pct=70.0),
+    ]
+    for key, value in changes.items():
+        if value is None:
+            del sessions[1][key]
+        else:
+            sessions[1][key] = value
+    result = judge(tace_only(sessions))
+    assert jsh(result, IR).status == status
+    assert result.tace_refractory.status == status
+    assert result.eligible is (False if status == "not_met" else None)
+
+
+@pytest.mark.parametrize(
+    ("required", "agents_changed", "status"),
+    [(False, False, "met"), (True, False, "not_met"), (True, True, "met"), (True, None, "unknown")],
+)
+def test_agents_changed_required_applies_to_intrahepatic_progression_too(
+    required: bool, agents_changed: bool | None, status: str
+) -> None:
+    """JSH 2014 1 (ii): 'two or more consecutive progressions ... even after changing the chemotherapeutic
+    drugs': the option qualifies the progression run as it does the insufficient-response run (1 (i))."""
+    sessions = [
+        session("2026-01-05", intrahepatic_tumour_count_before=3, intrahepatic_tumour_count=4),
+        session("2026-03-02", intrahepatic_tumour_count_before=4, intrahepatic_tumour_count=5),
+    ]
+    if agents_changed is None:
+        del sessions[1]["agents_changed"]
+    else:
+        sessions[1]["agents_changed"] = agents_changed
+    result = judge(tace_only(sessions), agents_changed_required=required)
+    assert jsh(result, IP).status == status
+    inputs = jsh(result, IP).evidence[1].inputs
+    assert ("tace_history[1].agents_changed" in inputs) is required
+
+
+def test_agents_changed_required_does_not_apply_to_tumour_markers() -> None:
+    sessions = [session("2026-01-05", markers_rising_after=True, agents_changed=False)]
+    assert jsh(judge(tace_only(sessions), agents_changed_required=True), MARKERS).status == "met"

@@ -7,6 +7,7 @@ the wrapper makes each trap unreachable through the eligibility path.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -38,7 +39,9 @@ def random_patient(rng: random.Random, index: int) -> Patient:
     record["contraindications"]["pd1"] = rng.choice([False, True, None])
     sessions = []
     for k in range(rng.randint(0, 4)):
-        s = session(f"2025-{k * 3 + 1:02d}-10", days_to_imaging=rng.choice([27, 28, 60, 92, 93]))
+        # 100 days apart: even imaging at 93 days precedes the next TACE (a record rule)
+        when = dt.date(2024, 1, 10) + dt.timedelta(days=100 * k)
+        s = session(when.isoformat(), days_to_imaging=rng.choice([27, 28, 60, 92, 93]))
         s["viable_tumour_pct"] = rng.choice([30.0, 50.0, 51.0, 80.0, None])
         s["selective"] = rng.choice([True, True, False, None])
         s["markers_rising_after"] = rng.choice([False, True, None])

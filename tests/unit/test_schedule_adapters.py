@@ -105,3 +105,87 @@ def test_cli_gate_with_the_real_engines(monkeypatch: pytest.MonkeyPatch) -> None
     )
     assert forced.exit_code == 0
     assert all("FORCED CALENDAR" in line for line in forced.stdout.splitlines()[1:])
+
+
+def _dosing_rows(status: str) -> object:
+    from types import SimpleNamespace
+
+    rows = [
+        SimpleNamespace(agent=a, dose_mg=None, route="intra-arterial", frequency="day 1 of each HAIC cycle",
+                        basis=f"{lvl} mg/m2 x 1.8025 m2; not given while {status}", status=status,
+                        dose_level=f"{lvl}mg/m2")
+        for a, lvl in (("oxaliplatin", 85), ("leucovorin", 400), ("fluorouracil", 2400))
+    ]
+    return SimpleNamespace(agents=rows, warnings=["pre-cycle check unknown: no result", "other warning"])
+
+
+@pytest.mark.parametrize("status", ["pending_precycle_check", "delayed"])
+def test_folfox_pending_its_precycle_check_gets_the_dose_of_its_level(
+    monkeypatch: pytest.MonkeyPatch, status: str
+) -> None:
+    import hccprotocol.dosing
+
+    monkeypatch.setattr(hccprotocol.dosing, "next_cycle_doses", lambda p, pr, on: _dosing_rows(status))
+    record = patient(weight_kg=68.0, height_cm=172.0)
+    doses, warnings = adapters.start_doses(record, load_protocol(), D("2027-01-04"))
+    # 85 x 1.8025 = 153.2 -> 153; 400 x 1.8025 = 721; 2400 x 1.8025 = 4326 (no result recorded: nothing failed)
+    oxali = doses.base_dose("oxaliplatin")
+    assert oxali is not None and (oxali.dose_mg, oxali.basis) == (153.0, "85 mg/m2 x 1.8025 m2")
+    assert status in (oxali.note or "")
+    assert [doses.base_dose(a).dose_mg for a in ("leucovorin", "fluorouracil")] == [721.0, 4326.0]  # type: ignore[union-attr]
+    assert warnings == ("other warning",)  # the calendar shows each check itself
+
+
+def test_cycle_1_with_a_failing_recorded_result_is_flagged_on_its_admission() -> None:
+    # platelets 50 on 3 Jan (< 75, inside the 3-day window of the HAIC on 4 Jan); checks start at cycle 2
+    record = patient(weight_kg=68.0, height_cm=172.0, labs=[labs("2027-01-03", platelets_10e9_l=50.0)])
+    providers = adapters.default_providers()
+    providers = type(providers)(
+        eligibility=lambda p, pr: adapters.EligibilityGate(True, "eligible"),
+        doses=providers.doses, course=providers.course, timings=providers.timings,
+        pd1_interval=providers.pd1_interval,
+    )
+    p = make_plan(record, load_protocol(), start=D("2027-01-04"), providers=providers, cycles=2,
+                  today=D("2026-12-01"))
+    admission = next(r for r in p.event_rows() if r["activity"] == "admission")
+    assert admission["date"] == "2027-01-04"  # the date stays: cycle 1 is not a scheduled check
+    assert "platelets_10e9_l 50 below 75" in admission["note"] and "not to be given until" in admission["note"]
+    assert any("fails the limits" in w for w in p.warnings)
+    oxali = next(r for r in p.event_rows() if r["agent"] == "oxaliplatin")
+    assert (oxali["dose_mg"], oxali["note"].split(";")[0]) == (153.0, "85 mg/m2 x 1.8025 m2")
+
+
+def test_a_held_agent_never_gets_a_dose_from_its_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hccprotocol.dosing
+
+    monkeypatch.setattr(hccprotocol.dosing, "next_cycle_doses", lambda p, pr, on: _dosing_rows("held"))
+    doses, _ = adapters.start_doses(patient(weight_kg=68.0, height_cm=172.0), load_protocol(), D("2027-01-04"))
+    assert doses.base_dose("oxaliplatin").dose_mg is None  # type: ignore[union-attr]
+    assert "dosing engine gives no dose (status held" in (doses.base_dose("oxaliplatin").note or "")  # type: ignore[union-attr]
+
+
+def test_level_table_from_the_protocol_levels() -> None:
+    table = adapters.level_doses(patient(weight_kg=68.0, height_cm=172.0), load_protocol())
+    # hand: 65 x 1.8025 = 117.2 -> 117; 1920 x 1.8025 = 3460.8 -> 3461
+    assert (table["oxaliplatin"]["65mg/m2"].dose_mg, table["oxaliplatin"]["65mg/m2"].basis) == (
+        117.0, "65 mg/m2 x 1.8025 m2"
+    )
+    assert (table["fluorouracil"]["1920mg/m2"].dose_mg, table["fluorouracil"]["1920mg/m2"].basis) == (
+        3461.0, "1920 mg/m2 x 1.8025 m2"
+    )
+    assert table["pd1"]["200mg"].dose_mg == 200.0
+
+
+def test_start_doses_without_treatment_start_are_those_before_any_recorded_event() -> None:
+    # --start is the first HAIC: the dosing engine (which refuses events without treatment_start) is given the
+    # record before the course; the course timeline, replayed from --start, applies the event on its date
+    record = patient(
+        weight_kg=68.0, height_cm=172.0,
+        adverse_events=[{"onset_date": "2027-01-20", "term": "Hypertension", "grade": 3,
+                         "attributed_to": ["lenvatinib"], "resolved_date": "2027-02-01"}],
+    )
+    doses, _ = adapters.start_doses(record, load_protocol(), D("2027-01-04"))
+    assert doses.base_dose("lenvatinib").dose_mg == 12.0  # type: ignore[union-attr]
+    assert doses.base_dose("oxaliplatin").dose_mg == 153.0  # type: ignore[union-attr]
+    timeline, _ = adapters.course_timeline(record, load_protocol(), D("2027-01-04"))
+    assert timeline.state_on("lenvatinib", D("2027-01-20")).status == "held"

@@ -150,6 +150,20 @@ def test_a_result_missing_a_limited_value_is_due_not_passed() -> None:
     assert "lacks albumin_g_l (not assumed passed)" in rows(p, "labs")[0]["note"]
 
 
+def test_a_newer_partial_result_does_not_hide_a_failing_value_in_the_window() -> None:
+    # platelets 50 on 22 Jan (3 days before the HAIC of 25 Jan: still answers the check); the result of
+    # 24 Jan lacks platelets. The latest value of each field is read (as the course and `dose` read it): failed.
+    partial = labs("2027-01-24")
+    del partial["platelets_10e9_l"]
+    p = plan(patient(labs=[labs("2027-01-22", platelets_10e9_l=50.0), partial]))
+    assert haic_dates(p)[1] == "2027-02-01"
+    assert "platelets_10e9_l 50 below 75 x10^9/L (result of 2027-01-22)" in rows(p, "delay")[0]["note"]
+    # the same value one day older (21 Jan) is outside the window: the check is incomplete (due), no delay
+    q = plan(patient(labs=[labs("2027-01-21", platelets_10e9_l=50.0), partial]))
+    assert haic_dates(q)[1] == "2027-01-25"
+    assert "lacks platelets_10e9_l" in rows(q, "labs")[0]["note"]
+
+
 def test_result_age_window_both_sides() -> None:
     # default result_max_age_days 3: a result of 22 January answers the check for 25 January, 21 January does not
     inside = plan(patient(labs=[labs("2027-01-22", anc_10e9_l=1.0)]))
@@ -170,14 +184,16 @@ def test_four_delays_stay_within_30_days() -> None:
     assert len(rows(p, "delay")) == 4
 
 
-def test_fifth_delay_beyond_30_days_discontinues_haic_and_ends_the_calendar() -> None:
+def test_fifth_delay_beyond_30_days_discontinues_haic_and_systemic_therapy_continues() -> None:
     p = plan(patient(labs=_failing_each_week(5)))
     assert haic_dates(p) == ["2027-01-04"]
     stop = rows(p, "discontinue")
     assert [r["date"] for r in stop] == ["2027-02-22"]
     assert "would exceed the maximum of 30 days" in stop[0]["note"]
-    assert p.schedule.end == D("2027-02-22")
-    assert rows(p, "oral", "lenvatinib")[-1]["end_date"] <= "2027-02-22"
+    # no further HAIC, but the calendar runs to the planned end of 4 cycles: 4 Jan + 4 x 21 - 1 = 28 March
+    assert p.schedule.end == D("2027-03-28")
+    assert rows(p, "oral", "lenvatinib")[-1]["end_date"] == "2027-03-28"
+    assert dates(p, "labs")[-1] == "2027-02-21"  # no pre-cycle check after the stop
     assert any("HAIC discontinued" in w for w in p.warnings)
 
 
@@ -236,6 +252,41 @@ def test_weekend_closures() -> None:
     # Start on a Saturday moves cycle 1 to Monday
     q = plan(start=D("2027-01-09"), site=site)
     assert haic_dates(q)[0] == "2027-01-11"
+
+
+def test_precycle_labs_skip_closed_days_back_into_the_result_window() -> None:
+    # cycle 2 on Monday 25 Jan: labs due Sunday 24 Jan; closed weekends -> Friday 22 Jan, 3 days before
+    # (the oldest result that still answers the check: result_max_age_days 3)
+    weekends = SiteCalendar.model_validate({"closed_weekdays": ["saturday", "sunday"]})
+    p = plan(site=weekends)
+    assert dates(p, "labs") == ["2027-01-22", "2027-02-12", "2027-03-05"]
+    note = rows(p, "labs")[0]["note"]
+    assert "drawn on 2027-01-22, before the closed day(s) 2027-01-24" in note and "2027-01-23" in note
+
+
+def test_precycle_labs_never_silently_on_a_closed_day() -> None:
+    # 24, 23 and 22 January closed: no day from 1 to 3 days before the HAIC of 25 January is open
+    closed = SiteCalendar.model_validate({"closed_dates": ["2027-01-22", "2027-01-23", "2027-01-24"]})
+    with pytest.raises(ScheduleInputError, match=r"pre-cycle laboratory check for HAIC cycle 2 \(2027-01-25\)") as info:
+        plan(site=closed)
+    assert info.value.exit_code == 2
+    assert "2027-01-22" in info.value.message and "result_max_age_days" in info.value.message
+    # one day more in the result window (4 days) opens 21 January
+    p = plan(site=closed, arm=protocol(precycle_labs={"result_max_age_days": 4}))
+    assert dates(p, "labs")[0] == "2027-01-21"
+    # two of the three days closed: the third is used
+    two = SiteCalendar.model_validate({"closed_dates": ["2027-01-23", "2027-01-24"]})
+    assert dates(plan(site=two), "labs")[0] == "2027-01-22"
+
+
+@pytest.mark.parametrize(("anc", "flagged"), [(1.5, False), (1.49, True)])
+def test_a_failing_result_before_cycle_1_is_flagged_not_passed_over(anc: float, flagged: bool) -> None:
+    # cycle 1 is not a scheduled check (from_cycle 2), but a result of 3 Jan inside its 3-day window is read
+    p = plan(patient(labs=[labs("2027-01-03", anc_10e9_l=anc)]))
+    assert haic_dates(p)[0] == "2027-01-04"
+    first = rows(p, "admission")[0]["note"]
+    assert ("anc_10e9_l 1.49 below 1.5" in first) is flagged
+    assert any("fails the limits" in w for w in p.warnings) is flagged
 
 
 def test_time_zone_and_daylight_saving() -> None:

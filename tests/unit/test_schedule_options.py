@@ -77,6 +77,21 @@ def test_invalid_options_fail(changes: dict[str, Any]) -> None:
         ScheduleOptions.model_validate(_options(**changes))
 
 
+@pytest.mark.parametrize(("days_before", "max_age", "valid"), [(3, 3, True), (4, 3, False), (0, 0, True)])
+def test_the_check_day_lies_inside_the_result_window(days_before: int, max_age: int, valid: bool) -> None:
+    # a result drawn 4 days before the HAIC could never answer a check that accepts results up to 3 days old
+    labs = {
+        **load_protocol().schedule.precycle_labs.model_dump(),
+        "days_before_haic": days_before,
+        "result_max_age_days": max_age,
+    }
+    if valid:
+        ScheduleOptions.model_validate(_options(precycle_labs=labs))
+    else:
+        with pytest.raises(ValidationError, match="never answer the check"):
+            ScheduleOptions.model_validate(_options(precycle_labs=labs))
+
+
 def test_valid_edges_pass() -> None:
     ScheduleOptions.model_validate(
         _options(systemic_start={"window_first_day": 4, "window_last_day": 6, "default_day": 6}, admission_time="23:59")

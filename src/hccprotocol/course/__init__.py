@@ -16,13 +16,21 @@ Public API (stable; the calendar of issue 5 calls it)::
                            #   reason, rule, source
     course.current         # tuple[AgentState]: agent, status, dose_mg, dose_level, frequency (after the last event)
     course.state_on(date)  # dict[agent, AgentState] at the end of that date
-    course.tracks          # per drug: start level, restore permitted (and to which level), blocking record entries
+    course.tracks          # per drug: start level, restore permitted (and to which level), blocking record entries,
+                           #   resume_level / resume_reduced while held or interrupted
+    course.warnings        # e.g. a persistence threshold an ongoing event crosses after as_of (with its date)
     course.to_json_dict()  # the `course --format json` contract
+
+With ``as_of`` nothing dated after it is replayed and no event is dated after it (``course`` and
+``dose`` pass the same date, so they agree); ``as_of=None`` replays every entry and projects the
+persistence thresholds of ongoing events (the calendar's reading). The HAIC drugs start on the
+course start; lenvatinib and the PD-1 inhibitor on cycle day ``schedule.systemic_start.default_day``.
 
 Bad input raises :class:`hccprotocol.errors.InputError` subclasses (exit 2):
 unknown CTCAE term (with a suggestion), a grade the term lacks, attribution to
-an id the protocol does not give, an event before the start, a PD-1 agent on
-the HAIC+lenvatinib arm, a dose change the policy does not permit.
+an id the protocol does not give, an event before the start (or attributed to
+lenvatinib / the PD-1 before their start day), a PD-1 agent on the
+HAIC+lenvatinib arm, a dose change the policy does not permit.
 """
 
 from __future__ import annotations
@@ -57,7 +65,8 @@ def replay_course(
         patient: the validated record (adverse_events, dose_changes, labs are read).
         protocol: a loaded protocol (agents, dose levels, modification options).
         start: course start date (the first HAIC); required when the record has no treatment_start.
-        as_of: ignore record entries dated after this day (``dose --as-of``).
+        as_of: ignore record entries dated after this day and emit no event after it (``dose`` / ``course
+            --as-of``); thresholds crossed later are warnings. None: replay everything.
 
     Raises ``CourseInputError`` / ``CtcaeError`` / ``DosingInputError`` (all exit 2) for bad input.
     """

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from hccprotocol.course import replay_course
+from hccprotocol.dosing import command as dose_cli
 from hccprotocol.dosing.command import DoseFormat, parse_date
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
@@ -26,15 +27,27 @@ def course_command(
     protocol: Annotated[
         str, typer.Option("--protocol", help="Protocol id or a site's protocol file")
     ] = DEFAULT_PROTOCOL,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Replay the record up to this date (YYYY-MM-DD; default today)"),
+    ] = None,
     format: Annotated[DoseFormat, typer.Option("--format", "-f", help="Output format")] = DoseFormat.table,
 ) -> None:
-    """Replay adverse events, labs and dose changes: each drug's dose level and status at every point."""
+    """Replay adverse events, labs and dose changes: each drug's dose level and status at every point.
+
+    Nothing after ``--as-of`` is replayed or projected: a persistence threshold an ongoing event would
+    cross later is a warning with its date (the same replay ``dose --as-of`` reads, so they agree).
+    JSON output keeps the contract (``events``, ``current``); warnings then go to stderr.
+    """
     record = load_patient(patient)
     definition = load_protocol(protocol)
     begin = parse_date("--start", start) if start is not None else None
-    course = replay_course(record, definition, start=begin)
+    day = parse_date("--as-of", as_of) if as_of is not None else dose_cli.today()
+    course = replay_course(record, definition, start=begin, as_of=day)
     if format is DoseFormat.json:
         sys.stdout.write(json.dumps(course.to_json_dict(), indent=2, ensure_ascii=False) + "\n")
+        for warning in course.warnings:
+            sys.stderr.write(f"warning: {warning}\n")
     else:
         from hccprotocol.render.course_table import render_course_table
 

@@ -48,7 +48,10 @@ class AgentState(_Out):
     agent: str
     status: DrugStatus
     dose_mg: float | None = Field(description="Dose per administration now; null unless active (or BSA unknown)")
-    dose_level: str | None = Field(description="Current level id (also while held: the level it resumes at)")
+    dose_level: str | None = Field(
+        description="Current level id; while held or interrupted, the level it was at (it may resume one level "
+        "lower: see AgentTrack.resume_level and the dose basis)"
+    )
     frequency: str | None
 
 
@@ -61,8 +64,14 @@ class AgentTrack(_Out):
     restore_permitted: bool = Field(description="A recorded restore would be accepted now (policy and state)")
     restore_to_level: str | None
     blocking: tuple[str, ...] = Field(
-        description="Record paths of the events holding the drug (adverse_events[i], ...)"
+        description="Record paths of the entries holding the drug (adverse_events[i], labs[j].urine_protein_g_24h)"
     )
+    resume_level: str | None = Field(
+        None,
+        description="While held or interrupted: the level it resumes at once nothing holds it (None when not "
+        "paused, or when no lower level is left and resumption means discontinuation: see resume_reduced)",
+    )
+    resume_reduced: bool = Field(False, description="While paused: it resumes one level lower (a rule asked for it)")
 
 
 class Snapshot(_Out):
@@ -78,7 +87,9 @@ class Course(_Out):
     protocol: str
     protocol_version: str
     start: dt.date
-    as_of: dt.date | None = Field(description="Events after this date were not replayed (None: all)")
+    as_of: dt.date | None = Field(
+        description="Record entries after this date were not replayed and no event is dated after it (None: all)"
+    )
     events: tuple[CourseEvent, ...]
     current: tuple[AgentState, ...]
     tracks: tuple[AgentTrack, ...] = Field(description="Per drug, the detail behind ``current``")

@@ -9,6 +9,7 @@ and never clears a delay).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from hccprotocol.patient import LabResult
 from hccprotocol.protocol import Protocol
 from hccprotocol.rules_engine import get_engine
 
-__all__ = ["LabCheck", "Limit", "check_labs", "limits"]
+__all__ = ["LAB_FIELDS", "LabCheck", "Limit", "check_labs", "limits", "max_age_days", "values_on"]
 
 LAB_FIELDS = tuple(f for f in LabResult.model_fields if f != "date")
 
@@ -58,6 +59,29 @@ def limits(protocol: Protocol) -> tuple[Limit, ...]:
         kind = "min" if lim.min is not None else "max"
         out.append(Limit(f"precycle.{lim.field}.{kind}", lim.field, lim.min, lim.max, lim.source))
     return tuple(out)
+
+
+def max_age_days(protocol: Protocol) -> int:
+    """``schedule.precycle_labs.result_max_age_days``: how old a result may be and still answer the check."""
+    return int(protocol.schedule.precycle_labs.result_max_age_days)
+
+
+def values_on(labs: tuple[LabResult, ...] | None, on: dt.date, max_age: int) -> dict[str, float]:
+    """The latest known value of each field among results dated ``on - max_age`` .. ``on`` (both inclusive).
+
+    Why one function: ``dose`` (on its ``--as-of`` day) and the course (on each result's date) must read
+    the same window as the calendar (``schedule.precycle_labs.result_max_age_days``); an older value does
+    not answer the check, however recent the other fields are.
+    """
+    earliest = on - dt.timedelta(days=max_age)
+    latest: dict[str, float] = {}
+    for lab in sorted(labs or (), key=lambda lab: lab.date):
+        if earliest <= lab.date <= on:
+            for name in LAB_FIELDS:
+                value = getattr(lab, name)
+                if value is not None:
+                    latest[name] = value
+    return latest
 
 
 def _ruleset(checks: tuple[Limit, ...]) -> str:

@@ -12,7 +12,12 @@ the chosen action, with invariants the property tests check:
 * a PD-1 ladder is empty (validated in the protocol), so it can only be held or discontinued.
 
 Same-date order: start, resolutions, persistence thresholds, onsets, laboratory
-results, clinician decisions (a decision acts on the state of its day).
+results (pre-cycle limits, then urine protein), clinician decisions (a decision acts on the state of its day).
+
+Dates: the HAIC drugs start on the course start (cycle day 1); lenvatinib and the PD-1 inhibitor on
+cycle day ``schedule.systemic_start.default_day`` (the calendar may move it within its window). With
+``as_of`` nothing dated after it is replayed; a persistence threshold an ongoing event would cross
+later is reported as a warning with its date, never as an event.
 """
 
 from __future__ import annotations
@@ -23,17 +28,27 @@ from typing import Any, Literal
 
 from hccprotocol.course import precycle
 from hccprotocol.course.model import AgentState, AgentTrack, Course, CourseAction, CourseEvent, DrugStatus, Snapshot
-from hccprotocol.course.record import HAIC_PROCEDURE, CourseInputError, check_record, resolve_agent
+from hccprotocol.course.record import HAIC_PROCEDURE, CourseInputError, agent_start, check_record, resolve_agent
 from hccprotocol.course.tables import Table, Transition, categories, select, table_for
 from hccprotocol.dosing import calc
 from hccprotocol.patient import AdverseEvent, Patient
 from hccprotocol.protocol import Agent, Protocol
 from hccprotocol.regimen import policy_option
 
-__all__ = ["replay"]
+__all__ = ["baseline_notes", "replay"]
 
-Kind = Literal["start", "ae_resolved", "ae_persisting", "ae_onset", "lab", "clinician"]
-_ORDER: dict[Kind, int] = {"start": 0, "ae_resolved": 1, "ae_persisting": 2, "ae_onset": 3, "lab": 4, "clinician": 5}
+Kind = Literal["start", "ae_resolved", "ae_persisting", "ae_onset", "lab", "lab_protein", "clinician"]
+_ORDER: dict[Kind, int] = {
+    "start": 0,
+    "ae_resolved": 1,
+    "ae_persisting": 2,
+    "ae_onset": 3,
+    "lab": 4,
+    "lab_protein": 5,
+    "clinician": 6,
+}
+PROTEINURIA_BLOCKER = -1
+"""Key of the hold set by a urine protein result (``labs[]``) in ``Track.blockers`` (adverse events use their index)."""
 _PERSISTENCE_OPTION = {
     "dose-modification-lenvatinib": "lenvatinib_persistence_days",
     "dose-modification-folfox": "folfox_persistence_days",
@@ -62,6 +77,8 @@ class Track:
     start: str
     start_why: str
     ladder: tuple[str, ...]
+    start_date: dt.date
+    started: bool = False
     step: int = 0
     discontinued: bool = False
     blockers: dict[int, str] = field(default_factory=dict)
@@ -71,6 +88,8 @@ class Track:
     lab_delayed: bool = False
     previous_holds: int = 0
     seen: set[str] = field(default_factory=set)
+    reduce_rule: Transition | None = None
+    protein_lab: int | None = None
 
     @property
     def level(self) -> str:
@@ -79,6 +98,13 @@ class Track:
     @property
     def can_reduce(self) -> bool:
         return self.step < len(self.ladder)
+
+    @property
+    def resume_level(self) -> str | None:
+        """The level the drug resumes at when nothing holds it any more (None: no lower level, it is discontinued)."""
+        if not self.pending_reduce:
+            return self.level
+        return self.ladder[self.step] if self.can_reduce else None
 
     @property
     def paused(self) -> bool:
@@ -118,13 +144,18 @@ class _Replay:
             level, why = calc.start_level(agent, patient, start)
             name = (patient.pd1_agent or "pd1") if agent.id == "pd1" else agent.id
             ladder = agent.reductions.get(policy, {}).get(level, ())
-            self.tracks[agent.id] = Track(agent, name, table, policy, level, why, tuple(ladder))
+            begins = agent_start(protocol, agent.id, start)
+            self.tracks[agent.id] = Track(agent, name, table, policy, level, why, tuple(ladder), begins)
         self.limits = precycle.limits(protocol)
-        self.latest_labs: dict[str, float] = {}
+        self.max_age = precycle.max_age_days(protocol)
+        self.future: list[Item] = []
+        self.notes: list[str] = []
 
     # -- timeline -----------------------------------------------------------
     def items(self) -> list[Item]:
-        out: list[Item] = [Item(self.start, "start")]
+        out: list[Item] = [
+            Item(track.start_date, "start", pos, agent_id) for pos, (agent_id, track) in enumerate(self.tracks.items())
+        ]
         mod = self.protocol.modification
         for i, ae in enumerate(self.aes):
             out.append(Item(ae.onset_date, "ae_onset", i))
@@ -137,9 +168,16 @@ class _Replay:
                 self._persist(out, ae, i, "oxaliplatin", mod.neuropathy_persistent_days, "neuropathy")
         for i, change in enumerate(self.patient.dose_changes or ()):
             out.append(Item(change.date, "clinician", i))
+        lenvatinib = self.tracks.get("lenvatinib")
         for i, lab in enumerate(self.patient.labs or ()):
             out.append(Item(max(lab.date, self.start), "lab", i))
+            if lenvatinib is not None and lab.urine_protein_g_24h is not None:
+                if lab.date >= lenvatinib.start_date:
+                    out.append(Item(lab.date, "lab_protein", i, "lenvatinib"))
+                else:
+                    self._baseline_protein(lenvatinib, i, lenvatinib.start_date)
         out.sort(key=Item.key)
+        self.future = [it for it in out if self.as_of is not None and it.date > self.as_of]
         return [it for it in out if self.as_of is None or it.date <= self.as_of]
 
     @staticmethod
@@ -162,6 +200,8 @@ class _Replay:
             "previous_holds": track.previous_holds,
             "ongoing_max_grade": self._ongoing_max_grade(track, on),
             "lab_grade4": self.protocol.modification.lenvatinib_lab_grade4,
+            "hypersensitivity": self.protocol.modification.folfox_hypersensitivity,
+            "proteinuria_resume": self.protocol.modification.lenvatinib_proteinuria_resume,
         }
 
     def _ae_fact(self, track: Track, kind: str, i: int, on: dt.date) -> dict[str, Any]:
@@ -246,12 +286,11 @@ class _Replay:
 
     # -- application --------------------------------------------------------
     def apply(self, track: Track, tr: Transition, on: dt.date, why: str, blocker: int | None) -> None:
-        dosed_level = track.level if track.status == "active" else None
+        dosed_level = track.level if track.status == "active" and track.started else None
         reason = f"{tr.reason} [{why}]"
         common = {"rule": tr.id, "source": tr.source}
         if tr.action == "discontinue":
-            track.discontinued = True
-            self._emit(track, on, "discontinue", from_level=dosed_level, to_level=None, reason=reason, **common)
+            self._discontinue(track, on, from_level=dosed_level, reason=reason, tr=tr)
         elif tr.action in ("hold", "interrupt"):
             was_paused = track.paused
             if blocker is None:
@@ -259,7 +298,9 @@ class _Replay:
             else:
                 track.blockers[blocker] = tr.then or "same"
                 track.previous_holds += 1
-            track.pending_reduce = track.pending_reduce or tr.then == "reduce"
+            if tr.then == "reduce" and not track.pending_reduce:
+                track.pending_reduce = True
+                track.reduce_rule = tr
             if not was_paused:
                 track.pause_word = "interrupted" if tr.action == "interrupt" else "held"
                 action: CourseAction = "interrupt" if tr.action == "interrupt" else "hold"
@@ -282,7 +323,9 @@ class _Replay:
                 return
             if track.pending_reduce:
                 track.pending_reduce = False
-                self._step_down(track, on, "resume", from_level=None, reason=reason, tr=tr)
+                decided_by = track.reduce_rule or tr
+                track.reduce_rule = None
+                self._step_down(track, on, "resume", from_level=None, reason=reason, tr=tr, decided_by=decided_by)
                 return
             self._emit(
                 track, on, "resume", from_level=None, to_level=track.level, reason=self._note(track, reason), **common
@@ -293,19 +336,30 @@ class _Replay:
             self._emit(track, on, "restore", from_level=before, to_level=track.level, reason=reason, **common)
 
     def _step_down(
-        self, track: Track, on: dt.date, action: CourseAction, *, from_level: str | None, reason: str, tr: Transition
+        self,
+        track: Track,
+        on: dt.date,
+        action: CourseAction,
+        *,
+        from_level: str | None,
+        reason: str,
+        tr: Transition,
+        decided_by: Transition | None = None,
     ) -> None:
+        """One level down the ladder; with no lower level, a discontinuation carrying the rule that asked for it.
+
+        ``decided_by`` is the transition that required the reduction (a hold/interrupt with ``then: reduce``)
+        when the step happens on resumption: the trail names that rule, not the resume rule.
+        """
         if not track.can_reduce:
-            track.discontinued = True
-            self._emit(
+            rule = decided_by or tr
+            self._discontinue(
                 track,
                 on,
-                "discontinue",
                 from_level=from_level,
-                to_level=None,
-                reason=f"{reason}; no lower dose level in the {track.policy} ladder",
-                rule=tr.id,
-                source=tr.source,
+                reason=f"{rule.reason}, but there is no lower dose level in the {track.policy} ladder: "
+                f"discontinued [{reason}]",
+                tr=rule,
             )
             return
         before = track.level
@@ -321,6 +375,23 @@ class _Replay:
             source=tr.source,
         )
 
+    def _discontinue(self, track: Track, on: dt.date, *, from_level: str | None, reason: str, tr: Transition) -> None:
+        track.discontinued = True
+        self._emit(track, on, "discontinue", from_level=from_level, to_level=None, reason=reason, rule=tr.id,
+                   source=tr.source)  # fmt: skip
+        self._companions(track, on)
+
+    def _companions(self, stopped: Track, on: dt.date) -> None:
+        """Drugs that follow another's discontinuation (e.g. leucovorin with 5-FU): a fact to every other drug."""
+        for track in self.tracks.values():
+            if track is stopped or track.discontinued:
+                continue
+            fact = self._base(track, "companion_discontinued", on)
+            fact["companion"] = stopped.agent.id
+            chosen = select(track.table, fact)
+            if chosen is not None:
+                self.apply(track, chosen, on, f"{stopped.name} discontinued on {on}", None)
+
     @staticmethod
     def _note(track: Track, reason: str) -> str:
         return reason + ("; the HAIC is still delayed by the pre-cycle laboratory limits" if track.lab_delayed else "")
@@ -329,21 +400,34 @@ class _Replay:
     def run(self) -> Course:
         for item in self.items():
             getattr(self, f"_on_{item.kind}")(item)
+        self._future_thresholds()
         return self.course()
 
     def _on_start(self, item: Item) -> None:
-        for track in self.tracks.values():
-            level = track.agent.level(track.start)
-            self._emit(
-                track,
-                item.date,
-                "start",
-                from_level=None,
-                to_level=track.start,
-                reason=f"course start at the start level ({track.start_why})",
-                rule="course.start",
-                source=level.source,
+        track = self.tracks[item.agent]
+        if track.discontinued:
+            return  # e.g. a grade 5 event before its start day: it never starts
+        track.started = True
+        level = track.agent.level(track.start)
+        reason = f"course start at the start level ({track.start_why})"
+        if track.start_date != self.start:
+            day = self.protocol.schedule.systemic_start.default_day
+            reason = (
+                f"start on cycle day {day} (schedule.systemic_start.default_day) at the start level "
+                f"({track.start_why}); the exact day follows the calendar (window days "
+                f"{self.protocol.schedule.systemic_start.window_first_day}-"
+                f"{self.protocol.schedule.systemic_start.window_last_day}, site closures)"
             )
+        self._emit(
+            track,
+            item.date,
+            "start",
+            from_level=None,
+            to_level=track.start,
+            reason=reason,
+            rule="course.start",
+            source=level.source,
+        )
 
     def _on_ae_onset(self, item: Item) -> None:
         ae = self.aes[item.index]
@@ -405,13 +489,10 @@ class _Replay:
 
     def _on_lab(self, item: Item) -> None:
         lab = (self.patient.labs or ())[item.index]
-        for name in precycle.LAB_FIELDS:
-            value = getattr(lab, name)
-            if value is not None:
-                self.latest_labs[name] = value
         if lab.date < self.start or not self.limits:
             return
-        check = precycle.check_labs(self.limits, self.latest_labs)
+        values = precycle.values_on(self.patient.labs, lab.date, self.max_age)
+        check = precycle.check_labs(self.limits, values)
         haic = [t for t in self.tracks.values() if t.agent.route == "intra-arterial" and not t.discontinued]
         path = f"labs[{item.index}] {lab.date}"
         if check.failing:
@@ -450,6 +531,74 @@ class _Replay:
                     source="; ".join(sorted({lim.source for lim in self.limits})),
                 )
 
+    def _protein_fact(self, track: Track, on: dt.date, value: float) -> dict[str, Any]:
+        fact = self._base(track, "lab_protein", on)
+        fact["urine_protein_g_24h"] = value
+        if PROTEINURIA_BLOCKER in track.blockers:
+            fact["proteinuria_blocking"] = True
+        if "proteinuria" not in track.seen:
+            fact["first_proteinuria"] = True
+        return fact
+
+    def _on_lab_protein(self, item: Item) -> None:
+        track = self.tracks[item.agent]
+        lab = (self.patient.labs or ())[item.index]
+        value = lab.urine_protein_g_24h
+        if track.discontinued or value is None:
+            return
+        chosen = select(track.table, self._protein_fact(track, item.date, value))
+        if chosen is None:
+            return
+        why = f"labs[{item.index}] {lab.date}: urine_protein_g_24h {value:g}"
+        if chosen.action == "resume":
+            del track.blockers[PROTEINURIA_BLOCKER]
+            track.protein_lab = None
+        elif chosen.action in ("hold", "interrupt"):
+            track.seen.add("proteinuria")
+            track.protein_lab = item.index
+        self.apply(track, chosen, item.date, why, PROTEINURIA_BLOCKER)
+
+    def _baseline_protein(self, track: Track, index: int, starts: dt.date | None) -> None:
+        """A urine protein result before lenvatinib starts is a baseline finding: a note, never a dose change."""
+        lab = (self.patient.labs or ())[index]
+        value = lab.urine_protein_g_24h
+        assert value is not None
+        fact = self._protein_fact(track, lab.date, value)
+        fact["status"] = "active"
+        chosen = select(track.table, fact)
+        if chosen is not None and chosen.action in ("hold", "interrupt"):
+            when = f" on {starts}" if starts is not None else ""
+            self.notes.append(
+                f"labs[{index}] {lab.date}: urine protein {value:g} g/24 h before lenvatinib starts{when} reaches "
+                f"the label's withhold threshold ({chosen.id}); starting lenvatinib needs a clinician's decision"
+            )
+
+    def _future_thresholds(self) -> None:
+        """Persistence thresholds after ``as_of`` that an event ongoing on ``as_of`` would cross: warnings."""
+        if self.as_of is not None and self.as_of < self.start:
+            self.notes.append(f"the course starts on {self.start}, after {self.as_of}: nothing is replayed yet")
+        for item in self.future:
+            if item.kind != "ae_persisting":
+                continue
+            track = self.tracks[item.agent]
+            ae = self.aes[item.index]
+            if track.discontinued or ae.onset_date > (self.as_of or ae.onset_date):
+                continue
+            fact = self._ae_fact(track, "ae_persisting", item.index, item.date)
+            fact["persist"] = item.persist
+            chosen = select(track.table, fact)
+            if chosen is None:
+                continue
+            option = (
+                "neuropathy_persistent_days" if item.persist == "neuropathy" else _PERSISTENCE_OPTION[track.table.id]
+            )
+            days = (item.date - ae.onset_date).days
+            self.notes.append(
+                f"{track.name}: adverse_events[{item.index}] ({ae.term} grade {ae.grade}, ongoing since "
+                f"{ae.onset_date}) reaches modification.{option} ({days} days) on {item.date}: {chosen.action} "
+                f"then (rule {chosen.id}) unless it has resolved to grade <= 1 by that day"
+            )
+
     # -- result -------------------------------------------------------------
     def course(self) -> Course:
         tracks = []
@@ -464,7 +613,9 @@ class _Replay:
                     restore_to_level=(track.start if track.step == 1 else track.ladder[track.step - 2])
                     if permitted
                     else None,
-                    blocking=tuple(f"adverse_events[{i}]" for i in sorted(track.blockers)),
+                    blocking=tuple(self._blocking(track, i) for i in sorted(track.blockers)),
+                    resume_level=track.resume_level if track.paused and not track.discontinued else None,
+                    resume_reduced=track.pending_reduce and track.paused and not track.discontinued,
                 )
             )
         return Course(
@@ -476,13 +627,19 @@ class _Replay:
             current=tuple(t.state for t in tracks),
             tracks=tuple(tracks),
             snapshots=tuple(self.snapshots),
-            warnings=tuple(
+            warnings=tuple(self.notes)
+            + tuple(
                 f"{t.state.agent}: a restore to {t.restore_to_level} is permitted by the policy (investigator's "
                 "discretion); it is applied only when recorded in dose_changes"
                 for t in tracks
                 if t.restore_permitted
             ),
         )
+
+    def _blocking(self, track: Track, key: int) -> str:
+        if key == PROTEINURIA_BLOCKER:
+            return f"labs[{track.protein_lab}].urine_protein_g_24h"
+        return f"adverse_events[{key}]"
 
     def _restore_permitted(self, track: Track) -> bool:
         if track.discontinued or track.step == 0:
@@ -492,6 +649,21 @@ class _Replay:
         fact["action"] = "restore"
         chosen = select(track.table, fact)
         return chosen is not None and chosen.action == "restore"
+
+
+def baseline_notes(patient: Patient, protocol: Protocol, on: dt.date) -> tuple[str, ...]:
+    """Notes on results dated up to ``on`` before any course is replayed (``dose`` before the treatment start).
+
+    Why: a urine protein result at the lenvatinib withhold threshold must be seen before the first dose,
+    although no course exists yet to act on it. Read through the same rule table as during the course.
+    """
+    run = _Replay(patient, protocol, on, on)
+    track = run.tracks.get("lenvatinib")
+    if track is not None:
+        for i, lab in enumerate(patient.labs or ()):
+            if lab.urine_protein_g_24h is not None and lab.date <= on:
+                run._baseline_protein(track, i, None)
+    return tuple(run.notes)
 
 
 def replay(patient: Patient, protocol: Protocol, *, start: dt.date | None, as_of: dt.date | None) -> Course:

@@ -28,7 +28,7 @@ from hccprotocol.rules_engine import get_engine
 
 __all__ = ["Categories", "Table", "Transition", "categories", "select", "table_for", "tables"]
 
-EventKind = Literal["ae_onset", "ae_persisting", "ae_resolved", "clinician"]
+EventKind = Literal["ae_onset", "ae_persisting", "ae_resolved", "clinician", "lab_protein", "companion_discontinued"]
 Status = Literal["active", "interrupted", "held", "delayed", "discontinued"]
 Action = Literal["discontinue", "interrupt", "hold", "reduce", "resume", "restore"]
 _LIVE: tuple[Status, ...] = ("active", "interrupted", "held", "delayed")

@@ -17,7 +17,12 @@ from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
 from hccprotocol.render import report_console
 
-__all__ = ["DoseFormat", "dose_command", "parse_date"]
+__all__ = ["DoseFormat", "dose_command", "parse_date", "today"]
+
+
+def today() -> dt.date:
+    """The default ``--as-of`` of ``dose`` and ``course`` (tests replace this function with monkeypatch)."""
+    return dt.date.today()
 
 
 class DoseFormat(StrEnum):
@@ -46,7 +51,7 @@ def dose_command(
     """Doses for the next cycle, after every modification the recorded course calls for."""
     record = load_patient(patient)
     definition = load_protocol(protocol)
-    day = parse_date("--as-of", as_of) if as_of is not None else dt.date.today()
+    day = parse_date("--as-of", as_of) if as_of is not None else today()
     plan = next_cycle_doses(record, definition, day)
     if format is DoseFormat.json:
         sys.stdout.write(json.dumps(plan.to_json_dict(), indent=2, ensure_ascii=False) + "\n")

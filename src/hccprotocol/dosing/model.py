@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hccprotocol.course.model import DrugStatus
 from hccprotocol.errors import InputError
 
-__all__ = ["AgentDose", "DosePlan", "DosingInputError"]
+__all__ = ["AgentDose", "DosePlan", "DoseStatus", "DosingInputError"]
+
+DoseStatus = DrugStatus | Literal["pending_precycle_check"]
+"""Status of a drug in the ``dose`` output.
+
+* ``active``: may be given at ``dose_mg``.
+* ``pending_precycle_check`` (HAIC drugs): ``dose_mg`` is computed, but the pre-cycle laboratory check
+  (``schedule.precycle_labs``) has no result within ``result_max_age_days`` for at least one limit:
+  not to be given until it is done and passed.
+* ``delayed`` (HAIC drugs): ``dose_mg`` is computed, but a known result fails a pre-cycle limit (or the
+  course's last check failed and none has passed since): not to be given until a result passes.
+* ``held`` / ``interrupted``: held for toxicity or by the clinician (``interrupted`` is the lenvatinib label's
+  word); ``dose_mg`` is null and ``basis`` says at which level it resumes.
+* ``discontinued``: permanent; ``dose_mg`` and ``dose_level`` are null.
+"""
 
 
 class DosingInputError(InputError):
@@ -24,7 +38,10 @@ class _Out(BaseModel):
 
 class AgentDose(_Out):
     agent: str = Field(description="Protocol agent id; the PD-1 product name when pd1_agent is recorded, else 'pd1'")
-    dose_mg: float | None = Field(description="Dose to give per administration; null when not dosed or unknown")
+    dose_mg: float | None = Field(
+        description="Dose per administration; shown for active, pending_precycle_check and delayed (only active "
+        "may be given now); null while held, interrupted or discontinued, or when unknown (e.g. BSA)"
+    )
     unrounded_mg: float | None = Field(description="Exact product of the basis before rounding (per-m2 agents)")
     basis: str = Field(description="How the dose was obtained, e.g. '85 mg/m2 x 1.8181 m2'")
     route: str
@@ -36,7 +53,9 @@ class AgentDose(_Out):
         description="Vials (PD-1) or capsules (lenvatinib) per administration; null if not counted"
     )
     dose_level: str | None
-    status: DrugStatus
+    status: DoseStatus = Field(
+        description="active | pending_precycle_check | delayed | held | interrupted | discontinued (see DoseStatus)"
+    )
 
 
 class DosePlan(_Out):

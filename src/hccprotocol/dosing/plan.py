@@ -2,18 +2,27 @@
 
 Why through the course: the next cycle's dose is the start level after every
 recorded modification, and only the replay knows those. Before treatment starts
-there is nothing to replay and every drug is at its start level.
+there is nothing to replay and every drug is at its start level. A record with
+adverse events or dose changes but no ``treatment_start`` is refused: those
+entries can only be read against the course start, and a dose must never be
+given while they are ignored.
+
+The pre-cycle laboratory check (``schedule.precycle_labs``) gates the HAIC drugs:
+their mg is always computed (the pharmacist verifies it) but the status says
+whether they may be given yet (see :class:`hccprotocol.dosing.model.AgentDose`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from hccprotocol.course import AgentState, precycle, replay_course
-from hccprotocol.course.record import check_arm
+from hccprotocol.course import AgentState, AgentTrack, precycle, replay_course
+from hccprotocol.course.record import check_arm, check_record
+from hccprotocol.course.replay import baseline_notes
 from hccprotocol.dosing import calc
-from hccprotocol.dosing.model import AgentDose, DosePlan
+from hccprotocol.dosing.model import AgentDose, DosePlan, DoseStatus, DosingInputError
 from hccprotocol.measures.derive import derive
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Agent, Protocol
@@ -21,8 +30,13 @@ from hccprotocol.protocol import Agent, Protocol
 __all__ = ["plan_doses"]
 
 
+_GIVEN: frozenset[str] = frozenset({"active", "pending_precycle_check", "delayed"})
+"""Statuses whose dose is computed and shown (only ``active`` may be given now)."""
+
+
 def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan:
     check_arm(patient, protocol)
+    _check_course_entries(patient, protocol)
     bsa = calc.bsa_for_dosing(patient, protocol)
     warnings: list[str] = []
     if protocol.approval.status != "approved":
@@ -30,21 +44,26 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan
             f"protocol {protocol.id} {protocol.version} is {protocol.approval.status}: {protocol.approval.note}"
         )
     started = patient.treatment_start is not None and as_of >= patient.treatment_start
-    states: dict[str, AgentState] = {}
+    tracks: dict[str, AgentTrack] = {}
     restore_notes: list[str] = []
     if started:
         course = replay_course(patient, protocol, as_of=as_of)
-        for track in course.tracks:
-            states[track.protocol_agent] = track.state
+        tracks = {t.protocol_agent: t for t in course.tracks}
         restore_notes.extend(course.warnings)
-    precycle_warnings, precycle_failing = _precycle(patient, protocol, as_of)
+    else:
+        restore_notes.extend(baseline_notes(patient, protocol, as_of))
+    first_cycle = patient.treatment_start is None or as_of <= patient.treatment_start
+    gate = _precycle(patient, protocol, as_of, first_cycle)
     agents = []
     for agent in protocol.agents:
-        state = states.get(agent.id)
-        if precycle_failing and agent.route == "intra-arterial" and (state is None or state.status == "active"):
-            level, _ = calc.start_level(agent, patient, as_of) if state is None else (state.dose_level or "", "")
-            state = AgentState(agent=agent.id, status="delayed", dose_mg=None, dose_level=level, frequency=None)
-        agents.append(_agent_dose(agent, patient, protocol, bsa, state, as_of, warnings))
+        found = tracks.get(agent.id)
+        status: DoseStatus = found.state.status if found is not None else "active"
+        if agent.route == "intra-arterial" and status in ("active", "delayed"):
+            if gate.failing or status == "delayed":
+                status = "delayed"
+            elif gate.pending:
+                status = "pending_precycle_check"
+        agents.append(_agent_dose(agent, patient, protocol, bsa, found, status, as_of, warnings))
     if bsa.value_m2 is None and any(a.basis == "per_m2" for a in protocol.agents):
         warnings.append(f"BSA unknown ({', '.join(bsa.missing)} missing): no per-m2 (FOLFOX) dose is given")
     if bsa.capped:
@@ -53,7 +72,7 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan
             "(ASCO recommends full actual-weight dosing)"
         )
     warnings.extend(_lenvatinib_liver_warning(patient, protocol))
-    warnings.extend(precycle_warnings)
+    warnings.extend(gate.warnings)
     warnings.extend(restore_notes)
     return DosePlan(
         protocol=protocol.id,
@@ -75,23 +94,40 @@ def options_in_force(protocol: Protocol) -> dict[str, Any]:
     return out
 
 
+def _check_course_entries(patient: Patient, protocol: Protocol) -> None:
+    """Validate adverse events and dose changes; refuse them when no treatment start says what they follow."""
+    start = patient.treatment_start
+    if start is not None:
+        check_record(patient, protocol, start)
+        return
+    present = [name for name in ("adverse_events", "dose_changes") if getattr(patient, name)]
+    if not present:
+        return
+    check_record(patient, protocol, dt.date.min)  # terms, grades and ids first: the clearest message
+    raise DosingInputError(
+        f"{' and '.join(present)} recorded but treatment_start is missing: they can only be read against the "
+        "course start (the date of the first HAIC); record treatment_start. No dose is given while recorded "
+        "events would be ignored"
+    )
+
+
 def _agent_dose(
     agent: Agent,
     patient: Patient,
     protocol: Protocol,
     bsa: calc.Bsa,
-    state: AgentState | None,
+    track: AgentTrack | None,
+    status: DoseStatus,
     as_of: dt.date,
     warnings: list[str],
 ) -> AgentDose:
+    state: AgentState | None = track.state if track is not None else None
     if state is None:
         level_id, _ = calc.start_level(agent, patient, as_of)
-        status = "active"
     else:
         level_id = state.dose_level or ""
-        status = state.status
     name = (patient.pd1_agent or "pd1") if agent.id == "pd1" else agent.id
-    dosed = status == "active" and level_id != ""
+    dosed = status in _GIVEN and level_id != ""
     level = agent.level(level_id) if level_id else None
     hours = calc.infusion_hours(agent, protocol)
     vial_mg = None
@@ -130,7 +166,11 @@ def _agent_dose(
             names = " or ".join(p.name for p in agent.products)
             basis = f"PD-1 inhibitor ({names}; choice open): {basis}"
     if not dosed:
-        basis = f"{basis}; not given while {status}"
+        basis = f"{basis}; not given while {status}{_resume_note(agent, track, bsa, protocol)}"
+    elif status == "pending_precycle_check":
+        basis += "; may not be given yet: the pre-cycle laboratory check has no result (see warnings)"
+    elif status == "delayed":
+        basis += "; may not be given yet: delayed by the pre-cycle laboratory limits (see warnings)"
     rate = None
     if dose is not None and hours is not None:
         rate = round(dose / hours, 2)
@@ -148,6 +188,19 @@ def _agent_dose(
         dose_level=level.id,
         status=status,
     )
+
+
+def _resume_note(agent: Agent, track: AgentTrack | None, bsa: calc.Bsa, protocol: Protocol) -> str:
+    """Where a held or interrupted drug resumes: the same level, one level lower, or nowhere (discontinued)."""
+    if track is None or track.state.status not in ("held", "interrupted"):
+        return ""
+    if track.resume_level is None:
+        return "; no lower dose level is left: it is discontinued when it would resume"
+    level = agent.level(track.resume_level)
+    mg = calc.level_mg(level, bsa, protocol.dosing.per_m2_rounding_mg).dose_mg
+    how = "one level lower" if track.resume_reduced else "at the same level"
+    amount = f", {mg:g} mg" if mg is not None else ""
+    return f"; resumes {how} at {level.id} ({level.frequency}{amount}) once nothing holds it"
 
 
 def _tier_note(agent: Agent, patient: Patient, as_of: dt.date, state: AgentState | None) -> str:
@@ -178,28 +231,44 @@ def _lenvatinib_liver_warning(patient: Patient, protocol: Protocol) -> list[str]
     return []
 
 
-def _precycle(patient: Patient, protocol: Protocol, as_of: dt.date) -> tuple[list[str], bool]:
-    """The HAIC's pre-cycle check on ``as_of`` from results no older than the schedule's max age.
+@dataclass(frozen=True)
+class _Gate:
+    """The HAIC's pre-cycle check on ``as_of``: warnings, a known failing value, a check still to be done."""
 
-    Returns the warnings and whether a known value fails a limit (the HAIC is then delayed).
+    warnings: list[str]
+    failing: bool
+    pending: bool
+
+
+def _precycle(patient: Patient, protocol: Protocol, as_of: dt.date, first_cycle: bool) -> _Gate:
+    """The pre-cycle check from results no older than ``schedule.precycle_labs.result_max_age_days``.
+
+    A known failing value delays the HAIC (any cycle). Missing values leave it pending, except for cycle 1
+    when ``schedule.precycle_labs.from_cycle`` > 1 (the baseline work-up covers it, as in the calendar).
     """
     limits = precycle.limits(protocol)
     if not limits:
-        return ["the protocol defines no pre-cycle laboratory limits: check ANC, platelets and liver function"], False
-    schedule: Any = getattr(protocol, "schedule", None)
-    max_age = int(getattr(schedule.precycle_labs, "result_max_age_days", 0))
-    latest: dict[str, float] = {}
-    for lab in sorted(patient.labs or (), key=lambda lab: lab.date):
-        if as_of - dt.timedelta(days=max_age) <= lab.date <= as_of:
-            for name in precycle.LAB_FIELDS:
-                value = getattr(lab, name)
-                if value is not None:
-                    latest[name] = value
-    check = precycle.check_labs(limits, latest)
-    out = [f"pre-cycle check not met: {lim.field} {value:g} fails {lim.describe()}" for lim, value in check.failing]
-    if check.unknown:
-        out.append(
-            f"pre-cycle check unknown: no result within {max_age} days before {as_of} for {', '.join(check.unknown)}; "
-            "the HAIC needs these before it is given"
+        return _Gate(
+            ["the protocol defines no pre-cycle laboratory limits: check ANC, platelets and liver function"],
+            False,
+            False,
         )
-    return out, bool(check.failing)
+    max_age = precycle.max_age_days(protocol)
+    check = precycle.check_labs(limits, precycle.values_on(patient.labs, as_of, max_age))
+    out = [f"pre-cycle check not met: {lim.field} {value:g} fails {lim.describe()}" for lim, value in check.failing]
+    from_cycle = protocol.schedule.precycle_labs.from_cycle
+    exempt = first_cycle and from_cycle > 1
+    if check.unknown:
+        missing = ", ".join(check.unknown)
+        if exempt:
+            out.append(
+                f"pre-cycle check for cycle 1: no result within {max_age} days before {as_of} for {missing}; "
+                f"the checks start at cycle {from_cycle} (schedule.precycle_labs.from_cycle): cycle 1 relies on "
+                "the baseline work-up"
+            )
+        else:
+            out.append(
+                f"pre-cycle check unknown: no result within {max_age} days before {as_of} for {missing}; "
+                "the HAIC needs these before it is given"
+            )
+    return _Gate(out, bool(check.failing), bool(check.unknown) and not exempt)

@@ -50,6 +50,8 @@ class CompiledCriterion:
     """Tested paths plus the rule's context ``reads``: the output's ``inputs``."""
     evidence: tuple[str, ...]
     """Session findings shown as evidence (declared, and read under the current options)."""
+    contradiction: Condition | None = None
+    """Resolved ``contradiction.when`` (registered as ``<id>#contradiction``; explains, never decides)."""
 
 
 @dataclass(frozen=True)
@@ -94,18 +96,28 @@ def _compile(source: RuleSource, options: EligibilityOptions, finding_ids: tuple
     where = f"rule file {source.id}"
     criteria = []
     for rule in source.criteria:
-        for cond in (rule.met_when, rule.not_met_when):
+        conds = [rule.met_when, rule.not_met_when]
+        if rule.contradiction is not None:
+            conds.append(rule.contradiction.when)
+        for cond in conds:
             _check_options(cond, f"{where}, {rule.id}")
-        unknown = [p for p in (*condition_paths(rule.met_when), *condition_paths(rule.not_met_when), *rule.reads)
-                   if p not in known]
+        unknown = [p for p in (*(p for c in conds for p in condition_paths(c)), *rule.reads) if p not in known]
         if unknown:
             raise ProtocolDefinitionError(f"{where}, {rule.id}: unknown fact paths {sorted(set(unknown))}")
         met = resolve_condition(rule.met_when, values)
         not_met = resolve_condition(rule.not_met_when, values)
-        tested = tuple(dict.fromkeys([*condition_paths(met), *condition_paths(not_met)]))
+        contradiction = (
+            resolve_condition(rule.contradiction.when, values) if rule.contradiction is not None else None
+        )
+        tested = tuple(
+            dict.fromkeys(
+                [*condition_paths(met), *condition_paths(not_met),
+                 *(condition_paths(contradiction) if contradiction is not None else ())]
+            )
+        )
         inputs = tuple(dict.fromkeys([*tested, *rule.reads]))
         evidence = tuple(f for f in rule.evidence if any(p.startswith(f"tace.{f}.") for p in tested))
-        criteria.append(CompiledCriterion(rule, met, not_met, tested, inputs, evidence))
+        criteria.append(CompiledCriterion(rule, met, not_met, tested, inputs, evidence, contradiction))
 
     findings = []
     for finding in source.session_findings:
@@ -132,6 +144,8 @@ def _compile(source: RuleSource, options: EligibilityOptions, finding_ids: tuple
     for c in criteria:
         criteria_defs[f"{c.rule.id}#met"] = {"all": [{"m": c.met_when}]}
         criteria_defs[f"{c.rule.id}#not_met"] = {"all": [{"m": c.not_met_when}]}
+        if c.contradiction is not None:
+            criteria_defs[f"{c.rule.id}#contradiction"] = {"all": [{"m": c.contradiction}]}
     session_defs = {
         f"{f.finding.id}#{part}": {"all": [{"m": cond}]}
         for f in findings

@@ -43,6 +43,10 @@ class Evidence(_Out):
     date: str | None = Field(description="Date of the TACE session")
     counted: bool = Field(description="The session entered the series as a definite data point")
     why: str
+    inputs: dict[str, Any] = Field(
+        description="Session fields this item was judged on, by record path (tace_history[i].field) -> value; "
+        "null = not recorded"
+    )
 
 
 class RefractoryCriterion(_Out):
@@ -96,6 +100,11 @@ class Basis(_Out):
     unknown: list[str] = Field(description="Criteria that could not be decided from the record")
     not_evaluated: list[NotEvaluatedResult]
     options: dict[str, Any] = Field(description="The protocol's eligibility options in effect")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the answer does not show by itself: a contradictory record, or an eligible answer on a "
+        "record with missing fields that no criterion reads (also listed in the assessment's warnings)",
+    )
 
 
 class EligibilityResult(_Out):

@@ -8,7 +8,10 @@ Pipeline (each step small and separately tested):
 3. the refractoriness criteria (JSH-LCSGJ 2014) are judged on the patient fact;
    any one met suffices (``decision.any_met``);
 4. the inclusion/exclusion criteria are judged on the patient fact, which now
-   carries ``tace_refractory.status``; ``decision.decide`` gives the answer.
+   carries ``tace_refractory.status``; ``decision.decide`` gives the answer;
+5. warnings: a criterion's declared ``contradiction`` that matched (the record
+   contradicts itself; the criterion's conditions leave it unknown), and, for an
+   eligible answer, the missing fields it did not depend on (``completeness``).
 
 Nothing here compares a clinical value with a threshold: that is the rule
 files' job. This module only asks the engine and reads back which rules fired.
@@ -16,10 +19,12 @@ files' job. This module only asks the engine and reads back which rules fired.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hccprotocol.eligibility.compile import CompiledCriterion, CompiledRules, compiled_rules
+from hccprotocol.eligibility.completeness import missing_read_and_unread, unread_fields_warnings
 from hccprotocol.eligibility.decision import (
     Basis,
     CriterionResult,
@@ -32,12 +37,13 @@ from hccprotocol.eligibility.decision import (
     any_met,
     decide,
 )
-from hccprotocol.eligibility.facts import lookup, patient_fact, project, session_facts
+from hccprotocol.eligibility.facts import lookup, patient_fact, project, session_facts, session_record_fields
 from hccprotocol.eligibility.tace_series import Judgement, summarise
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 from hccprotocol.measures.derive import Derived, derive
 from hccprotocol.patient import Patient
 from hccprotocol.rules_engine import get_engine
+from hccprotocol.rules_source import SessionFinding, condition_paths
 
 if TYPE_CHECKING:  # protocol.py imports eligibility.options: avoid an import cycle
     from hccprotocol.protocol import Protocol
@@ -76,13 +82,21 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
     )
 
     fact = patient_fact(patient, derived, protocol, series.facts)
-    jsh_statuses = _statuses(refractory, fact)
+    jsh_statuses, jsh_contradictions = _statuses(refractory, fact)
+    warnings: list[str] = []
+    contradictions: dict[str, str] = {}
+    findings = {f.finding.id: f.finding for f in refractory.findings}
+    for c in refractory.criteria:
+        if c.rule.id in jsh_contradictions:
+            contradictions[c.rule.id] = _contradiction(c, fact, sessions or [], judgements, findings)
+            warnings.append(f"{c.rule.id}: {contradictions[c.rule.id]}")
     jsh_items = [
         RefractoryCriterion(
             id=c.rule.id,
             title=c.rule.title,
             status=jsh_statuses[c.rule.id],
-            why=_why(c, jsh_statuses[c.rule.id], fact),
+            why=_why(c, jsh_statuses[c.rule.id], fact, contradictions.get(c.rule.id),
+                     [p for f in c.evidence for p in series.not_recorded.get(f, [])]),
             inputs=_inputs(c, fact),
             source=c.rule.source,
             numbering=c.rule.numbering,
@@ -93,14 +107,18 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
     tace_status = any_met(i.status for i in jsh_items)
 
     fact = patient_fact(patient, derived, protocol, series.facts, tace_status)
-    statuses = _statuses(criteria_rules, fact)
+    statuses, fired = _statuses(criteria_rules, fact)
+    for c in criteria_rules.criteria:
+        if c.rule.id in fired:
+            contradictions[c.rule.id] = _contradiction(c, fact, sessions or [], judgements, findings)
+            warnings.append(f"{c.rule.id}: {contradictions[c.rule.id]}")
     items = [
         CriterionResult(
             id=c.rule.id,
             kind=c.rule.kind,
             title=c.rule.title,
             status=statuses[c.rule.id],
-            why=_why(c, statuses[c.rule.id], fact),
+            why=_why(c, statuses[c.rule.id], fact, contradictions.get(c.rule.id)),
             inputs=_inputs(c, fact),
             source=c.rule.source,
             numbering=c.rule.numbering,
@@ -108,6 +126,10 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
         for c in criteria_rules.criteria
     ]
     eligible, excluded, unknown = decide(items)
+    if eligible is True:
+        # The decision stays the criteria's; the warning says what the record still lacks.
+        read, unread = missing_read_and_unread(patient, (refractory, criteria_rules), options, RUN_FINDINGS)
+        warnings.extend(unread_fields_warnings(unread, read))
     source = criteria_rules.source
     return EligibilityResult(
         protocol=ProtocolRef(id=protocol.id, version=protocol.version),
@@ -129,6 +151,7 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
                 for n in source.not_evaluated
             ],
             options=options.values(),
+            warnings=warnings,
         ),
     )
 
@@ -159,27 +182,69 @@ def _tri(fired: set[tuple[str, int]], yes: str, no: str, session: int) -> bool |
     return True if y else False if n else None
 
 
-def _statuses(rules: CompiledRules, fact: Mapping[str, Any]) -> dict[str, Status]:
+def _statuses(rules: CompiledRules, fact: Mapping[str, Any]) -> tuple[dict[str, Status], set[str]]:
+    """Status of every criterion, and the criteria whose ``contradiction`` matched."""
     # A rule whose condition has $or fires once per matching branch: read firings as a set.
     fired = {f.rule_id for f in get_engine().evaluate(rules.criteria_ruleset, [project(fact, rules.fact_paths)])}
     out: dict[str, Status] = {}
+    contradicted: set[str] = set()
     for c in rules.criteria:
         met, not_met = f"{c.rule.id}#met" in fired, f"{c.rule.id}#not_met" in fired
         if met and not_met:
             raise RuleEngineError(f"criterion {c.rule.id} is both met and not met: its conditions overlap")
+        if f"{c.rule.id}#contradiction" in fired:
+            if met:
+                raise RuleEngineError(f"criterion {c.rule.id} is met on a contradictory record: its conditions overlap")
+            contradicted.add(c.rule.id)
         out[c.rule.id] = "met" if met else "not_met" if not_met else "unknown"
-    return out
+    return out, contradicted
+
+
+def _contradiction(
+    c: CompiledCriterion,
+    fact: Mapping[str, Any],
+    sessions: Sequence[Mapping[str, Any]],
+    judgements: Mapping[str, Sequence[Judgement]],
+    findings: Mapping[str, SessionFinding],
+) -> str:
+    """The rule file's statement of the contradiction, naming each field on both sides with its value."""
+    rule = c.rule.contradiction
+    if rule is None or c.contradiction is None:  # only called for criteria whose contradiction fired
+        raise RuleEngineError(f"criterion {c.rule.id} has no contradiction rule")
+    sides = [
+        f"{path} = {_json(lookup(fact, path))}" for path in condition_paths(c.contradiction)
+        if not path.startswith("tace.")
+    ]
+    if rule.sessions is not None:
+        fields = session_record_fields(condition_paths(findings[rule.sessions].present_when))
+        for s, j in zip(sessions, judgements[rule.sessions], strict=True):
+            if j.present is True:
+                sides.extend(f"tace_history[{s['session']}].{f} = {_json(s.get(f))}" for f in fields)
+    return f"{rule.why.rstrip().rstrip('.')} ({'; '.join(sides)})."
+
+
+def _json(value: Any) -> str:
+    """A value as written in the record (true/false, numbers unrounded)."""
+    return json.dumps(value)
 
 
 def _inputs(c: CompiledCriterion, fact: Mapping[str, Any]) -> dict[str, Any]:
     return {path: lookup(fact, path) for path in c.inputs}
 
 
-def _why(c: CompiledCriterion, status: Status, fact: Mapping[str, Any]) -> str:
+def _why(
+    c: CompiledCriterion,
+    status: Status,
+    fact: Mapping[str, Any],
+    contradiction: str | None = None,
+    not_recorded: Sequence[str] = (),
+) -> str:
     explain = c.rule.explain
     if status == "met":
         return explain.met
     if status == "not_met":
-        return explain.not_met
-    missing = [p for p in c.tested if lookup(fact, p) is None]
+        return explain.not_met + (f" {contradiction}" if contradiction else "")
+    if contradiction:
+        return f"{contradiction} The criterion cannot be judged on a contradictory record."
+    missing = list(dict.fromkeys([*(p for p in c.tested if lookup(fact, p) is None), *not_recorded]))
     return explain.unknown + (f" Not known: {', '.join(missing)}." if missing else "")

@@ -29,12 +29,14 @@ if TYPE_CHECKING:  # protocol.py imports eligibility.options: avoid an import cy
     from hccprotocol.protocol import Protocol
 
 __all__ = [
+    "SESSION_DERIVED_FROM",
     "SESSION_PATHS",
     "fact_paths",
     "lookup",
     "patient_fact",
     "project",
     "session_facts",
+    "session_record_fields",
 ]
 
 _SEQUENCES = {"tace_history", "adverse_events", "dose_changes", "labs"}
@@ -69,6 +71,23 @@ _RECORD_PATHS = frozenset(_scalar_paths(Patient))
 SESSION_PATHS = frozenset(
     {*_scalar_paths(TaceSession), "session", "days_to_imaging", "intrahepatic_tumour_count_increase"}
 )
+
+
+SESSION_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "days_to_imaging": ("date", "imaging_date"),
+    "intrahepatic_tumour_count_increase": ("intrahepatic_tumour_count_before", "intrahepatic_tumour_count"),
+}
+"""Session-fact paths computed here (``session_facts``) -> the record fields they are computed from."""
+
+
+def session_record_fields(paths: Iterable[str]) -> tuple[str, ...]:
+    """The ``TaceSession`` fields behind session-fact paths (a computed path stands for its sources)."""
+    out: list[str] = []
+    for path in paths:
+        if path == "session":
+            continue
+        out.extend(SESSION_DERIVED_FROM.get(path, (path,)))
+    return tuple(dict.fromkeys(out))
 
 
 def fact_paths(finding_ids: Iterable[str]) -> frozenset[str]:

@@ -45,15 +45,25 @@ class EligibilityOptions(BaseModel):
     )
     non_counting_session_breaks_run: bool = Field(
         True,
-        description="Whether a session that does not count (non-selective, imaged outside the window) breaks a "
-        "run of consecutive sessions. Default true: 'consecutive' read literally; a non-counting session between "
-        "two insufficient responses means they were not consecutive.",
+        description="Whether a session KNOWN not to count (non-selective TACE, or response imaging outside the "
+        "window) breaks a run of consecutive sessions (true) or is skipped (false). Default true: 'consecutive' "
+        "read literally; a non-counting session between two insufficient responses means they were not "
+        "consecutive. A session with MISSING data (selective, imaging_date, viable_tumour_pct, tumour counts or "
+        "markers not recorded) is not a non-counting session under either setting: it is unknown (it may or may "
+        "not count, and show the finding or not), so the certain run ('run') treats it as breaking the run and "
+        "the possible run ('possible_run') as extending it; a criterion that depends on it is unknown, never met "
+        "and never not met. This departs from the issue's list, which names missing data as a session that does "
+        "not count, on purpose: it can only yield unknown (never eligible) and never excludes a patient "
+        "definitively because a value was not recorded.",
     )
     agents_changed_required: bool = Field(
         False,
-        description="Whether a session extends a run of insufficient responses/progressions only if the agents "
-        "were changed or the feeding artery reanalysed before it (otherwise it starts a new run). Default false: "
-        "JSH says 'even after' changing agents, which describes futility, and the paper records no agent changes.",
+        description="Whether a session extends a run only if the agents were changed or the feeding artery "
+        "reanalysed before it (otherwise it starts a new run). Applies to BOTH JSH 2014 criterion 1 (i) "
+        "(insufficient responses) and 1 (ii) (intrahepatic progressions): JSH's 'even after changing the "
+        "chemotherapeutic drugs and/or reanalysis of the feeding artery' qualifies both; not to the tumour "
+        "markers, vascular invasion or extrahepatic spread. Default false: 'even after' describes futility "
+        "rather than a precondition, and the paper records no agent changes.",
     )
     tumour_markers_sessions_required: int = Field(
         1,
@@ -65,8 +75,10 @@ class EligibilityOptions(BaseModel):
     invasion_spread_reading: Literal["presence", "appearance"] = Field(
         "presence",
         description="Criteria (4)/(5): 'presence' of vascular invasion/extrahepatic spread at assessment (the "
-        "paper's wording, default) or their 'appearance' after TACE (JSH 2014 wording, new_vascular_invasion / "
-        "new_extrahepatic_spread in tace_history).",
+        "paper's wording, default) or their 'appearance' after TACE (JSH 2014 wording: new_vascular_invasion / "
+        "new_extrahepatic_spread recorded on an adequately performed selective TACE session, and present at "
+        "assessment; an appearance after a non-selective session does not count). Under either reading a "
+        "session recording a new finding that the tumour record says is absent makes the criterion unknown.",
     )
 
     @model_validator(mode="after")

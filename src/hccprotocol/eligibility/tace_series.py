@@ -27,12 +27,13 @@ from __future__ import annotations
 import enum
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hccprotocol.eligibility.decision import Evidence
+from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.options import EligibilityOptions
-from hccprotocol.rules_source import SessionFinding
+from hccprotocol.rules_source import Condition, SessionFinding, condition_paths
 
 __all__ = ["Judgement", "TaceSeries", "summarise"]
 
@@ -93,6 +94,8 @@ class TaceSeries:
     facts: dict[str, dict[str, int]] | None
     """finding id -> {"run", "possible_run"}; ``None`` when tace_history is absent (unknown)."""
     evidence: dict[str, list[Evidence]]
+    not_recorded: dict[str, list[str]] = field(default_factory=dict)
+    """finding id -> session fields (``tace_history[i].field``) whose absence left a session unknown."""
 
 
 def summarise(
@@ -107,46 +110,115 @@ def summarise(
         return TaceSeries(facts=None, evidence={f.id: [] for f in findings})
     facts: dict[str, dict[str, int]] = {}
     evidence: dict[str, list[Evidence]] = {}
+    not_recorded: dict[str, list[str]] = {}
     for finding in findings:
         per_session = judgements[finding.id]
+        reads = _Reads.of(finding)
         possible = []
         items = []
+        missing: list[str] = []
         for session, j in zip(sessions, per_session, strict=True):
             extends: Tri = True
-            if options.agents_changed_required and finding.id in run_findings:
+            agents_rule = options.agents_changed_required and finding.id in run_findings
+            if agents_rule:
                 extends = session.get("agents_changed")
             possible.append(_outcomes(j, extends))
-            items.append(_evidence(finding, session, j, extends, options))
+            items.append(_evidence(finding, reads, session, j, extends, agents_rule, options, missing))
         run, possible_run = longest_runs(possible, options.non_counting_session_breaks_run)
         facts[finding.id] = {"run": run, "possible_run": possible_run}
         evidence[finding.id] = items
-    return TaceSeries(facts=facts, evidence=evidence)
+        not_recorded[finding.id] = list(dict.fromkeys(missing))
+    return TaceSeries(facts=facts, evidence=evidence, not_recorded=not_recorded)
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """The record fields of a session that a finding reads: to decide counting, and the finding itself."""
+
+    counting: tuple[str, ...]
+    finding: tuple[str, ...]
+
+    @classmethod
+    def of(cls, finding: SessionFinding) -> _Reads:
+        def fields(*conds: Condition | None) -> tuple[str, ...]:
+            return session_record_fields(p for c in conds if c is not None for p in condition_paths(c))
+
+        return cls(
+            counting=fields(finding.counts_when, finding.not_counted_when),
+            finding=fields(finding.present_when, finding.absent_when),
+        )
 
 
 def _evidence(
-    finding: SessionFinding, session: Mapping[str, Any], j: Judgement, extends: Tri, options: EligibilityOptions
+    finding: SessionFinding,
+    reads: _Reads,
+    session: Mapping[str, Any],
+    j: Judgement,
+    extends: Tri,
+    agents_rule: bool,
+    options: EligibilityOptions,
+    missing: list[str],
 ) -> Evidence:
+    """One session's line of the trail: what it showed, and the record fields it was judged on.
+
+    A session whose counting or finding is unknown says which fields are not
+    recorded (as ``tace_history[i].field`` paths) and never that it counted.
+    """
+    index = int(session["session"])
     values = {**options.values(), **session}
+    read = ["date"]
     parts: list[str] = []
     if finding.counts_when is not None:
+        read.extend(reads.counting)
         if j.counted is True:
             parts.append(render(finding.counted_why, values))
         elif j.counted is False:
             parts.append(render(finding.not_counted_why, values))
         else:
-            parts.append("unknown whether this session counts: " + render(finding.counted_why, values))
+            parts.append("unknown whether this session counts" + _not_recorded(reads.counting, session, index, missing))
     if j.counted is not False:
+        read.extend(reads.finding)
         if j.present is True:
             parts.append(render(finding.present_why, values))
         elif j.present is False:
             parts.append(render(finding.absent_why, values))
         else:
-            parts.append(f"{finding.title.lower()}: unknown (a value it needs is not recorded)")
+            parts.append(f"{_sentence(finding.title)}: unknown" + _not_recorded(reads.finding, session, index, missing))
+        if agents_rule and j.present is not False:
+            read.append("agents_changed")
         if j.present is not False and extends is not True:
-            shown = {False: "no: starts a new run", None: "unknown"}[extends]
+            if extends is None:
+                missing.append(_path(index, "agents_changed"))
+            shown = (
+                "no: starts a new run" if extends is False
+                else f"unknown (not recorded: {_path(index, 'agents_changed')})"
+            )
             parts.append(f"agents changed or feeding artery reanalysed before this session: {shown}")
     counted = j.counted is True and j.present is not None
-    return Evidence(session=int(session["session"]), date=session.get("date"), counted=counted, why="; ".join(parts))
+    inputs = {_path(index, name): session.get(name) for name in dict.fromkeys(read)}
+    return Evidence(
+        session=index, date=session.get("date"), counted=counted, why="; ".join(parts), inputs=inputs
+    )
+
+
+def _path(index: int, name: str) -> str:
+    return f"tace_history[{index}].{name}"
+
+
+def _not_recorded(fields: Sequence[str], session: Mapping[str, Any], index: int, into: list[str]) -> str:
+    missing = [_path(index, f) for f in fields if session.get(f) is None]
+    into.extend(missing)
+    if not missing:  # every field recorded, yet the rule file's conditions decided nothing
+        return " (the recorded values match neither condition of the rule file)"
+    return f" (not recorded: {', '.join(missing)})"
+
+
+def _sentence(title: str) -> str:
+    """A title used inside a sentence: first letter lower-cased unless the first word is an acronym (TACE)."""
+    first = title.split(" ", 1)[0]
+    if len(first) > 1 and first[:2].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 _FORMATTER = string.Formatter()
@@ -168,10 +240,11 @@ def template_fields(template: str) -> list[str]:
 
 
 def _show(value: Any) -> str:
+    """A value exactly as recorded: never rounded (50.00001 stays 50.00001), true/false as in the record."""
     if value is None:
         return "unknown"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value)
     return str(value)

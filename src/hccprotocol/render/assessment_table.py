@@ -34,8 +34,10 @@ def render_assessment(assessment: Assessment, console: Console) -> None:
         bclc_text += f" (recorded {d.bclc_stage_recorded}{', CONFLICT' if d.bclc_stage_conflict else ''})"
     table.add_row("BCLC stage", bclc_text, bclc.source)
     parts: list[Table | Text] = [table]
+    eligibility_warnings = set(assessment.eligibility_basis.warnings)
     for warning in assessment.warnings:
-        parts.append(Text(f"WARNING: {warning}", style="bold yellow"))
+        if warning not in eligibility_warnings:  # printed under the decision instead
+            parts.append(Text(f"WARNING: {warning}", style="bold yellow"))
     if assessment.missing:
         parts.append(Text("Unknown (missing) fields: " + ", ".join(assessment.missing)))
     else:
@@ -69,6 +71,7 @@ def _eligibility(a: Assessment) -> list[Table | Text]:
             "DECISION: UNDETERMINED (never eligible on incomplete data); undecided: " + ", ".join(basis.unknown),
             style="bold yellow",
         )
+    warnings = [Text(f"WARNING: {w}", style="bold yellow") for w in basis.warnings]
     rules = basis.rules
     header = Text(
         f"Eligibility for protocol {a.protocol.id} {a.protocol.version}; criteria {rules['name']} "
@@ -100,4 +103,4 @@ def _eligibility(a: Assessment) -> list[Table | Text]:
         tace.add_row(f"{r.title}\n{r.id}", _STATUS[r.status], r.why, sessions)
     notes = [Text(f"Not evaluated: {n.title} ({n.source}): {n.treatment}") for n in basis.not_evaluated]
     options = Text("Options: " + ", ".join(f"{k}={v}" for k, v in basis.options.items()))
-    return [decision, header, table, tace, *notes, options]
+    return [decision, *warnings, header, table, tace, *notes, options]

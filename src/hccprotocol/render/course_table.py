@@ -33,4 +33,7 @@ def render_course_table(course: Course, console: Console) -> None:
         current.add_column(column)
     for c in course.current:
         current.add_row(c.agent, c.status, _mg(c.dose_mg), c.dose_level or "-", c.frequency or "-")
-    console.print(Group(events, current))
+    notes = [f"WARNING: {w}" for w in course.warnings]
+    if course.as_of is not None:
+        current.title = f"Current on {course.as_of}"
+    console.print(Group(events, current, *notes))

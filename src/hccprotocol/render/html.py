@@ -140,7 +140,7 @@ def render_plan_html(plan: Plan) -> str:
         "timezone": plan.timezone,
         "doses": [
             {
-                "agent": agent_name((p.pd1_agent or "pd1") if d.agent == "pd1" else d.agent, plan.protocol),
+                "agent": agent_name(d.agent, plan.protocol),
                 "dose": "not computed" if d.dose_mg is None else f"{d.dose_mg:g} mg",
                 "route": _show(d.route) if d.route else "",
                 "frequency": d.frequency or "",

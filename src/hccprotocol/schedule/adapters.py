@@ -27,6 +27,7 @@ __all__ = [
     "course_timeline",
     "default_providers",
     "eligibility_gate",
+    "level_doses",
     "pd1_interval_days",
     "protocol_timings",
     "start_doses",
@@ -61,34 +62,105 @@ def pd1_interval_days(protocol: Protocol) -> int | None:
     return 28 if protocol.dosing.pd1_schedule == "q4w_paper" else None
 
 
+STOPPED_STATUSES = frozenset({"held", "interrupted", "discontinued"})
+"""Dosing statuses under which no dose is given whatever the calendar decides (the course stopped the drug)."""
+
+
+def level_doses(patient: Patient, protocol: Protocol) -> dict[str, dict[str, AgentDose]]:
+    """The dose and its arithmetic at every level of every agent (``dosing.calc``), by agent slot and level id.
+
+    Why: a reduced dose must be shown with its own arithmetic ("65 mg/m2 x 1.8025 m2"),
+    so the calendar looks up the level the course has in force on each date.
+    """
+    from hccprotocol.dosing import calc
+
+    bsa = calc.bsa_for_dosing(patient, protocol)
+    table: dict[str, dict[str, AgentDose]] = {}
+    for agent in protocol.agents:
+        slot = canonical_agent(agent.id)
+        for level in agent.levels:
+            computed = calc.level_mg(level, bsa, protocol.dosing.per_m2_rounding_mg)
+            table.setdefault(slot, {})[level.id] = AgentDose(
+                agent=slot,
+                dose_mg=computed.dose_mg,
+                route=agent.route,
+                frequency=calc.level_frequency(agent, level, protocol),
+                basis=computed.basis,
+                level=level.id,
+            )
+    return table
+
+
 def start_doses(patient: Patient, protocol: Protocol, start: dt.date) -> tuple[FixedDoses, tuple[str, ...]]:
     """Starting doses from ``hccprotocol.dosing.next_cycle_doses(patient, protocol, as_of=start)``.
 
-    Each agent keeps the dosing engine's dose (``None`` when it could not compute
-    one: the calendar then shows the dose as not computed), basis, route and
-    frequency. The dosing engine's own pre-cycle warning is left out: the
-    calendar schedules and judges every pre-cycle check itself (from
-    ``schedule.precycle_labs.from_cycle``) and shows each one on its date.
+    Each agent keeps the dosing engine's dose, basis, route, frequency and level;
+    the dose at every level (``level_doses``) goes with them. The calendar
+    judges every pre-cycle check itself and shows each one on its date, so:
+
+    - the dosing engine's warnings about a check with no result yet are left out;
+    - a FOLFOX agent the dosing engine gates by its own pre-cycle state on the start
+      day (``pending_precycle_check``, ``delayed``) gets the dose and arithmetic of
+      its level: the calendar gates each HAIC on its own date (cycle 1 with a
+      failing recorded result gets a note and a warning from the engine), so the
+      dosing engine's pre-cycle warnings are left out too;
+    - a drug the course holds, interrupts or discontinued gets no dose (``None``,
+      with the reason), never a guess;
+    - without ``treatment_start`` in the record, ``start`` (the first HAIC) is the
+      course start: the starting doses are those before any recorded event, and
+      each adverse event or dose change acts on its own date through
+      ``course_timeline`` (replayed from ``start``), which also validates them.
     """
     from hccprotocol.dosing import next_cycle_doses
 
-    result = next_cycle_doses(patient, protocol, start)
+    result = next_cycle_doses(_before_the_course(patient), protocol, start)
+    levels = level_doses(patient, protocol)
     doses: dict[str, AgentDose] = {}
     for row in result.agents:
         agent = canonical_agent(row.agent)
+        dose, note = row.dose_mg, None
+        basis: str | None = row.basis
+        at_level = levels.get(agent, {}).get(row.dose_level) if row.dose_level else None
+        if row.status in STOPPED_STATUSES or (dose is None and row.status == "active"):
+            if dose is None:
+                note = f"dosing engine gives no dose (status {row.status}; see warnings)"
+        elif row.status != "active":
+            # gated by the dosing engine's own pre-cycle state on the start day: the calendar shows the
+            # level's dose and arithmetic and gates each HAIC itself (cycle 1 with a failing recorded
+            # result: a note on its admission and a warning, see the engine)
+            if at_level is not None and at_level.dose_mg is not None:
+                dose, basis = at_level.dose_mg, at_level.basis
+                note = (
+                    f"dosing engine status on {start.isoformat()}: {row.status}; dose of level {row.dose_level}, "
+                    "given only when the pre-cycle check of its cycle passes"
+                )
+            elif dose is None:
+                note = f"dosing engine gives no dose (status {row.status}; see warnings)"
         doses[agent] = AgentDose(
             agent=agent,
-            dose_mg=row.dose_mg,
+            dose_mg=dose,
             route=row.route,
             frequency=row.frequency,
-            basis=row.basis,
+            basis=basis,
             status=row.status,
-            note=None
-            if row.dose_mg is not None
-            else f"dosing engine gives no dose (status {row.status}; see warnings)",
+            note=note,
+            level=row.dose_level,
         )
     warnings = tuple(w for w in result.warnings if not w.startswith("pre-cycle check"))
-    return FixedDoses(doses), warnings
+    return FixedDoses(doses, levels), warnings
+
+
+def _before_the_course(patient: Patient) -> Patient:
+    """The record as the dosing engine must read it for the starting doses of a course starting on --start.
+
+    The dosing engine refuses adverse events or dose changes without ``treatment_start``
+    (it cannot tell what they follow). For the calendar, ``--start`` is the first HAIC and
+    the course timeline replays those entries from it; the starting doses are the ones
+    before any of them.
+    """
+    if patient.treatment_start is not None or not (patient.adverse_events or patient.dose_changes):
+        return patient
+    return patient.model_copy(update={"adverse_events": None, "dose_changes": None})
 
 
 PRECYCLE_RULE_PREFIX = "precycle."
@@ -108,7 +180,7 @@ def course_timeline(patient: Patient, protocol: Protocol, start: dt.date) -> tup
     """
     from hccprotocol.course import replay_course
 
-    course = replay_course(patient, protocol, start)
+    course = replay_course(patient, protocol, start=start)
     changes = [
         CourseChange(
             date=e.date,

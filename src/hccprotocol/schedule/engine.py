@@ -16,12 +16,27 @@ Projection, in order:
 2. Before each HAIC from ``precycle_labs.from_cycle``: the laboratory check. A
    recorded result outside a limit, or a HAIC agent held by the course, delays
    the cycle by ``delay_step_days`` and it is re-checked; everything after
-   re-projects. Beyond ``max_delay_days`` HAIC is discontinued and the
-   calendar ends. A check with no result is shown as due, never passed.
+   re-projects. Beyond ``max_delay_days`` HAIC is discontinued. HAIC also
+   stops when the course has discontinued both cytotoxic agents (oxaliplatin
+   and fluorouracil): leucovorin only modulates fluorouracil and is never
+   infused alone (nor without fluorouracil). A check with no result is shown
+   as due, never passed; a check that can only fall on closed site days is an
+   input error, never silently a closed day.
 3. Lenvatinib and the PD-1 inhibitor start on the window day of cycle 1; PD-1
-   then follows each HAIC on the same cycle day; lenvatinib runs daily,
+   then follows each HAIC on the same cycle day (a note gives the interval
+   when a delay stretches it past the cycle length); lenvatinib runs daily,
    split at cycle boundaries, course changes and optional holds around HAIC.
+   When HAIC stops early, lenvatinib and PD-1 are not dropped: the issue says
+   lenvatinib continues "except where the course interrupts or stops it", so
+   both continue (PD-1 every cycle length from its last dose, or on its own
+   ``pd1_schedule`` interval) to the planned horizon, the day the planned
+   cycles would have ended, each row and a warning saying so, pending
+   clinical review.
 4. Imaging every ``imaging_interval_days`` from the first HAIC.
+
+Doses: the dose of a day is the course's dose in force (or the starting dose),
+and its arithmetic (``basis``, e.g. "65 mg/m2 x 1.8025 m2") is that of the
+course level in force on that day, never the starting level's.
 """
 
 from __future__ import annotations
@@ -41,6 +56,7 @@ from hccprotocol.schedule.options import ScheduleOptions
 from hccprotocol.schedule.rules import source_of
 from hccprotocol.schedule.site_calendar import OPEN_EVERY_DAY, ScheduleInputError, SiteCalendar
 from hccprotocol.schedule.timeline import (
+    CYTOTOXIC_HAIC_AGENTS,
     HAIC_AGENTS,
     AgentDose,
     AgentTiming,
@@ -131,11 +147,36 @@ class _Segment:
     frequency: str | None = None
     reason: str | None = None
     rule: str | None = None
+    after_stop: bool = False
 
     def same(self, other: _Segment) -> bool:
-        return (self.kind, self.cycle, self.dose, self.frequency, self.reason, self.rule) == (
-            other.kind, other.cycle, other.dose, other.frequency, other.reason, other.rule
+        return (self.kind, self.cycle, self.dose, self.frequency, self.reason, self.rule, self.after_stop) == (
+            other.kind, other.cycle, other.dose, other.frequency, other.reason, other.rule, other.after_stop
         )
+
+
+@dataclass(frozen=True)
+class _Dose:
+    """The dose of one agent on one day, with the arithmetic of the level in force."""
+
+    dose_mg: float | None
+    frequency: str | None
+    basis: str | None
+    base: AgentDose | None
+
+
+@dataclass(frozen=True)
+class _Pd1Dose:
+    number: int
+    day: dt.date
+    shift_note: str | None
+    rule: str
+    follows_cycle: int | None = None
+    """The HAIC cycle this dose follows (pd1_schedule q3w_with_haic), None otherwise."""
+    after_stop: bool = False
+
+
+SYSTEMIC_AFTER_STOP = "schedule.systemic_after_haic_stop"
 
 
 class _Builder:
@@ -169,6 +210,13 @@ class _Builder:
         self.trail: list[TrailEntry] = []
         self.warnings: list[str] = []
         self.haic_dates: list[dt.date] = []
+        self.delays: dict[int, int] = {}
+        """Total delay (days) of each placed HAIC cycle."""
+        self.stop_day: dt.date | None = None
+        """The day HAIC was discontinued (its ``discontinue`` row), None while every cycle was placed."""
+        self.stop_cycle: int | None = None
+        self.unchecked_failures: dict[int, str] = {}
+        """Cycles before ``precycle_labs.from_cycle`` whose recorded result fails a limit (admission note)."""
         self.pd1_id = patient.pd1_agent or "pd1"
 
     # -- helpers -----------------------------------------------------------------
@@ -202,23 +250,87 @@ class _Builder:
             end_date = finish.date() if finish.date() != begin.date() else None
         return begin.date(), begin.strftime("%H:%M"), end_date
 
-    def dose(self, agent: str, day: dt.date) -> tuple[float | None, str | None, AgentDose | None]:
+    def dose(self, agent: str, day: dt.date) -> _Dose:
+        """The dose in force on ``day`` and the arithmetic of the level it is given at.
+
+        The course sets the dose from its changes (start, reduce, resume, restore);
+        the basis shown next to it is that of the course's level on that day, so a
+        reduced oxaliplatin dose reads "65 mg/m2 x ..." and never the starting
+        "85 mg/m2 x ...". When the level's arithmetic is not known the note says so.
+        """
         state = self.timeline.state_on(agent, day)
         base = self.doses.base_dose(agent)
-        dose = state.dose_mg if state.dose_mg is not None else (base.dose_mg if base else None)
         frequency = state.frequency or (base.frequency if base else None)
-        return dose, frequency, base
+        if state.dose_mg is None:
+            return _Dose(base.dose_mg if base else None, frequency, base.basis if base else None, base)
+        return _Dose(state.dose_mg, frequency, self.basis_at(agent, state.dose_mg, state.level, base), base)
 
-    def dose_note(self, agent: str, dose: float | None, base: AgentDose | None) -> str | None:
-        if dose is not None:
+    def basis_at(self, agent: str, dose: float, level: str | None, base: AgentDose | None) -> str:
+        if base is not None and base.basis and base.dose_mg == dose and (level is None or base.level == level):
+            return base.basis
+        if level is not None:
+            at_level = self.doses.level_dose(agent, level)
+            if at_level is not None and at_level.basis and at_level.dose_mg == dose:
+                return at_level.basis
+            return f"dose level {level} set by the course (arithmetic not available)"
+        return "dose set by the course (arithmetic not available)"
+
+    def dose_note(self, dose: _Dose) -> str | None:
+        if dose.dose_mg is not None:
             return None
-        why = base.note if base and base.note else "no dose computed for this agent"
+        why = dose.base.note if dose.base and dose.base.note else "no dose computed for this agent"
         return f"dose not computed: {why}"
 
     # -- HAIC cycles ---------------------------------------------------------------
 
     def haic_agents(self) -> tuple[str, ...]:
         return tuple(a for a in self.agents if a in HAIC_AGENTS)
+
+    def agents_given(self, haic: dt.date) -> tuple[list[str], str | None]:
+        """The HAIC agents infused on ``haic`` (not discontinued by the course), and a note on any left out.
+
+        Leucovorin modulates fluorouracil: it is infused only together with fluorouracil.
+        An empty list means no cytotoxic agent (oxaliplatin, fluorouracil) is left.
+        """
+        remaining = [a for a in self.haic_agents() if self.timeline.state_on(a, haic).status != "discontinued"]
+        if not any(a in CYTOTOXIC_HAIC_AGENTS for a in remaining):
+            return [], None
+        note = None
+        if "leucovorin" in remaining and "fluorouracil" in self.haic_agents() and "fluorouracil" not in remaining:
+            remaining.remove("leucovorin")
+            note = "leucovorin not given: it modulates fluorouracil, which the course has discontinued"
+            self.decide(
+                "schedule.leucovorin_with_fluorouracil", haic, note,
+                {"course.fluorouracil.status": "discontinued", "course.leucovorin.status": "active"},
+            )
+        return remaining, note
+
+    def stop_for_course(self, cycle: int, haic: dt.date) -> str:
+        """HAIC stops: the course has discontinued every cytotoxic HAIC agent. The note names each rule and source."""
+        parts: list[str] = []
+        inputs: dict[str, object] = {}
+        for agent in self.haic_agents():
+            state = self.timeline.state_on(agent, haic)
+            inputs[f"course.{agent}.status"] = state.status
+            change = state.change
+            if state.status != "discontinued" or change is None:
+                continue
+            text = f"{agent} discontinued on {change.date.isoformat()}"
+            if change.reason:
+                text += f" ({change.reason})"
+            text += f" [rule {change.rule or 'schedule.course_change'}"
+            text += f"; source: {change.source}]" if change.source else "]"
+            parts.append(text)
+            if change.rule:
+                inputs[f"course.{agent}.rule"] = change.rule
+        note = (
+            f"HAIC stopped before cycle {cycle}: no cytotoxic HAIC agent is left (oxaliplatin and fluorouracil "
+            "discontinued by the course; leucovorin is never infused alone): " + "; ".join(parts)
+            + ". Further treatment needs clinical review."
+        )
+        self.rows.append(_Row(haic, "discontinue", "schedule.haic_stopped_by_course", note=note))
+        self.decide("schedule.haic_stopped_by_course", haic, note, inputs)
+        return note
 
     def project_cycles(self) -> str | None:
         """Place every HAIC; return why HAIC stopped early, or None when all cycles were placed."""
@@ -229,22 +341,17 @@ class _Builder:
             while True:
                 planned = due + dt.timedelta(days=delay)
                 haic, shift_note = self.shift(planned, f"HAIC cycle {cycle}")
-                active = [a for a in self.haic_agents() if self.timeline.state_on(a, haic).status != "discontinued"]
+                active, left_out = self.agents_given(haic)
                 if not active:
-                    stopped = [self.timeline.state_on(a, haic).change for a in self.haic_agents()]
-                    why_stopped = "; ".join(f"{c.agent}: {c.reason or c.action}" for c in stopped if c is not None)
-                    note = (
-                        f"HAIC not scheduled from cycle {cycle}: every HAIC agent discontinued by the course "
-                        f"({why_stopped})"
-                    )
-                    self.rows.append(_Row(haic, "discontinue", "schedule.haic_stopped_by_course", note=note))
-                    self.decide("schedule.haic_stopped_by_course", haic, note)
-                    return note
+                    self.stop_day, self.stop_cycle = haic, cycle
+                    return self.stop_for_course(cycle, haic)
                 held = [(a, self.timeline.state_on(a, haic).change) for a in active]
                 held = [(a, c) for a, c in held if self.timeline.state_on(a, haic).status == "held"]
                 check: LabCheck | None = None
                 if labs_opt.enabled and cycle >= labs_opt.from_cycle:
                     check = self.lab_check(cycle, haic)
+                elif labs_opt.enabled:
+                    self.unchecked_result(cycle, haic)
                 if not held and (check is None or not check.blocks_cycle):
                     break
                 reasons: list[str] = []
@@ -270,6 +377,7 @@ class _Builder:
                     inputs["schedule.max_delay_days"] = self.opt.max_delay_days
                     inputs["delay_so_far_days"] = delay
                     self.decide("schedule.haic_discontinued", haic, note, inputs)
+                    self.stop_day, self.stop_cycle = haic, cycle
                     return note
                 delay += self.opt.delay_step_days
                 note = (
@@ -280,6 +388,7 @@ class _Builder:
                 inputs["schedule.delay_step_days"] = self.opt.delay_step_days
                 self.decide(rule, haic, note, inputs)
             self.haic_dates.append(haic)
+            self.delays[cycle] = delay
             self.decide(
                 "schedule.haic_cycle",
                 haic,
@@ -289,26 +398,82 @@ class _Builder:
                     "schedule.cycle_length_days": self.opt.cycle_length_days,
                 },
             )
-            self.haic_rows(cycle, haic, active, shift_note, check)
+            self.haic_rows(cycle, haic, active, shift_note, check, left_out)
         return None
+
+    def unchecked_result(self, cycle: int, haic: dt.date) -> None:
+        """A cycle before ``from_cycle`` is not checked, but a recorded failing result is never passed over.
+
+        The date stays (the option says the baseline work-up covers it); the admission
+        says the result fails and a warning repeats it, so no one gives it unseen.
+        """
+        check = evaluate_check(self.patient.labs, haic, self.opt.precycle_labs)
+        if not check.blocks_cycle:
+            return
+        text = (
+            f"a pre-cycle result recorded for HAIC cycle {cycle} on {haic.isoformat()} fails the limits: "
+            + "; ".join(check.failures)
+            + "; not to be given until a result passes (checks are scheduled from cycle "
+            f"{self.opt.precycle_labs.from_cycle})"
+        )
+        self.unchecked_failures[cycle] = text
+        self.warnings.append(text)
+        self.decide("schedule.precycle_labs", haic, text, check.inputs)
+
+    def lab_day(self, cycle: int, haic: dt.date) -> tuple[dt.date, str | None]:
+        """The open site day the pre-cycle blood is drawn, from the nominal day back to the oldest usable result.
+
+        A result older than ``result_max_age_days`` does not answer the check, so
+        when every day of that window is closed there is no day to draw it: an
+        input error (exit 2) naming the days, never a row silently on a closed
+        day (the same rule as any other window the site calendar blocks).
+        """
+        labs_opt = self.opt.precycle_labs
+        nominal = haic - dt.timedelta(days=labs_opt.days_before_haic)
+        earliest = haic - dt.timedelta(days=labs_opt.result_max_age_days)
+        skipped: list[str] = []
+        day = nominal
+        while day >= earliest:
+            reason = self.site.closed_reason(day)
+            if reason is None:
+                if not skipped:
+                    return day, None
+                note = f"drawn on {day.isoformat()}, before the closed day(s) {', '.join(skipped)}"
+                self.decide(
+                    "schedule.site_shift", day, f"pre-cycle check for cycle {cycle} {note}",
+                    {"site_calendar.closed": list(skipped)},
+                )
+                return day, note
+            skipped.append(f"{day.isoformat()} ({reason})")
+            day -= _ONE_DAY
+        raise ScheduleInputError(
+            f"the site calendar blocks every day on which the pre-cycle laboratory check for HAIC cycle {cycle} "
+            f"({haic.isoformat()}) can be drawn: {', '.join(skipped)} (a result answers the check only when drawn "
+            f"{labs_opt.days_before_haic} to {labs_opt.result_max_age_days} days before the HAIC); open one of "
+            "these days in the site calendar, or change schedule.precycle_labs.days_before_haic or "
+            "result_max_age_days in the protocol"
+        )
 
     def lab_check(self, cycle: int, haic: dt.date) -> LabCheck:
         labs_opt = self.opt.precycle_labs
         check = evaluate_check(self.patient.labs, haic, labs_opt)
-        nominal = haic - dt.timedelta(days=labs_opt.days_before_haic)
-        day = nominal
-        while not self.site.is_open(day) and day > haic - dt.timedelta(days=labs_opt.result_max_age_days):
-            day -= _ONE_DAY
-        if not self.site.is_open(day):
-            day = nominal
+        day, moved = self.lab_day(cycle, haic)
         limits = ", ".join(limit.describe() for limit in labs_opt.limits)
         note = f"pre-cycle check for HAIC cycle {cycle} ({limits}): {check.note()}"
+        if moved:
+            note += f"; {moved}"
         self.rows.append(_Row(day, "labs", "schedule.precycle_labs", note=note))
         self.decide("schedule.precycle_labs", day, f"check for cycle {cycle}: {check.outcome}", check.inputs)
         return check
 
     def haic_rows(
-        self, cycle: int, haic: dt.date, active: list[str], shift_note: str | None, check: LabCheck | None
+        self,
+        cycle: int,
+        haic: dt.date,
+        active: list[str],
+        shift_note: str | None,
+        check: LabCheck | None,
+        left_out: str | None,
     ) -> None:
         clock = self.opt.admission_clock()
         span = [
@@ -321,6 +486,10 @@ class _Builder:
             notes.append(shift_note)
         if check is not None and check.outcome in ("due", "incomplete"):
             notes.append("provisional: pre-cycle labs not yet passed")
+        if left_out:
+            notes.append(left_out)
+        if cycle in self.unchecked_failures:
+            notes.append(self.unchecked_failures[cycle])
         day, hhmm, end = self.local_times(haic, clock, 0.0, max(span) if span else None)
         self.rows.append(
             _Row(day, "admission", "schedule.haic_cycle", end_date=end, time=hhmm,
@@ -328,12 +497,12 @@ class _Builder:
         )
         for agent in active:
             timing = self.timings.get(agent)
-            dose, _freq, base = self.dose(agent, haic)
-            note_parts = [p for p in (self.dose_note(agent, dose, base), base.basis if base else None) if p]
+            dose = self.dose(agent, haic)
+            note_parts = [p for p in (self.dose_note(dose), dose.basis) if p]
             if timing is None or timing.start_h is None:
                 note_parts.append("infusion hour not defined by the protocol")
                 self.rows.append(
-                    _Row(haic, "infusion", "schedule.haic_infusion", agent=agent, dose_mg=dose,
+                    _Row(haic, "infusion", "schedule.haic_infusion", agent=agent, dose_mg=dose.dose_mg,
                          route=timing.route if timing else "intra-arterial", note="; ".join(note_parts) or None)
                 )
                 continue
@@ -343,7 +512,8 @@ class _Builder:
             )
             self.rows.append(
                 _Row(day, "infusion", "schedule.haic_infusion", agent=agent, end_date=end, time=hhmm,
-                     dose_mg=dose, route=timing.route, duration_h=timing.duration_h, note="; ".join(note_parts))
+                     dose_mg=dose.dose_mg, route=timing.route, duration_h=timing.duration_h,
+                     note="; ".join(note_parts))
             )
 
     # -- lenvatinib and PD-1 -------------------------------------------------------
@@ -375,29 +545,67 @@ class _Builder:
         )
         return day
 
-    def pd1_days(self, start: dt.date, end: dt.date) -> list[tuple[int, dt.date, str | None, str]]:
-        """(dose number, day, site-shift note, rule) of each PD-1 dose up to ``end``."""
-        out: list[tuple[int, dt.date, str | None, str]] = [(1, start, None, "schedule.systemic_start")]
-        if self.pd1_interval_days is None:
-            cycle_day = (start - self.haic_dates[0]).days + 1
-            targets = [h + dt.timedelta(days=cycle_day - 1) for h in self.haic_dates[1:]]
-            rule = "schedule.pd1_each_cycle"
-        else:
-            targets = []
+    def pd1_days(self, start: dt.date, end: dt.date) -> list[_Pd1Dose]:
+        """Each PD-1 dose up to ``end``: with each HAIC (or every ``pd1_interval_days``), then after a HAIC stop.
+
+        After HAIC stops (q3w_with_haic), the PD-1 continues every cycle length from
+        its last dose, and not before the cycle day it would have followed the HAIC
+        that was not given: a dose that waited for a delayed HAIC is not moved back
+        before the day HAIC was discontinued.
+        """
+        out = [_Pd1Dose(1, start, None, "schedule.systemic_start", follows_cycle=None)]
+        stop = self.stop_day
+        if self.pd1_interval_days is not None:
             k = 1
-            while (t := start + dt.timedelta(days=k * self.pd1_interval_days)) <= end:
-                targets.append(t)
+            while (target := start + dt.timedelta(days=k * self.pd1_interval_days)) <= end:
+                day, note = self.shift(target, f"PD-1 dose {k + 1}")
+                out.append(_Pd1Dose(k + 1, day, note, "schedule.pd1_interval",
+                                    after_stop=stop is not None and day >= stop))
                 k += 1
-            rule = "schedule.pd1_interval"
-        for number, target in enumerate(targets, start=2):
-            day, note = self.shift(target, f"PD-1 dose {number}")
-            out.append((number, day, note, rule))
-        return [entry for entry in out if entry[1] <= end]
+            return [d for d in out if d.day <= end]
+        cycle_day = (start - self.haic_dates[0]).days + 1
+        for cycle, haic in enumerate(self.haic_dates[1:], start=2):
+            target = haic + dt.timedelta(days=cycle_day - 1)
+            if target > end:
+                break
+            day, note = self.shift(target, f"PD-1 dose {len(out) + 1}")
+            out.append(_Pd1Dose(len(out) + 1, day, note, "schedule.pd1_each_cycle", follows_cycle=cycle))
+        if stop is not None:
+            length = dt.timedelta(days=self.opt.cycle_length_days)
+            target = max(out[-1].day + length, stop + dt.timedelta(days=cycle_day - 1))
+            while target <= end:
+                day, note = self.shift(target, f"PD-1 dose {len(out) + 1}")
+                out.append(_Pd1Dose(len(out) + 1, day, note, SYSTEMIC_AFTER_STOP, after_stop=True))
+                target = day + length
+        return [d for d in out if d.day <= end]
+
+    def pd1_interval_note(self, dose: _Pd1Dose, previous: dt.date | None, skipped: list[int]) -> str | None:
+        """The interval from the previous dose given, when it is longer than the PD-1 cycle, and why."""
+        expected = self.pd1_interval_days or self.opt.cycle_length_days
+        if previous is None or (gap := (dose.day - previous).days) <= expected:
+            return None
+        causes: list[str] = []
+        if dose.follows_cycle is not None and self.delays.get(dose.follows_cycle, 0):
+            causes.append(
+                f"follows the delayed HAIC (cycle {dose.follows_cycle} delayed {self.delays[dose.follows_cycle]} days)"
+            )
+        if skipped:
+            causes.append("dose " + ", ".join(str(n) for n in skipped) + " not given")
+        if dose.after_stop and self.stop_day is not None and previous < self.stop_day:
+            causes.append(f"first dose after HAIC was discontinued on {self.stop_day.isoformat()}")
+        if dose.shift_note:
+            causes.append("moved by the site calendar")
+        return f"{gap} days since the previous dose (planned every {expected} days)" + (
+            ": " + "; ".join(causes) if causes else ""
+        )
 
     def pd1_rows(self, start: dt.date, end: dt.date) -> None:
         timing = self.timings.get("pd1")
         clock = self.opt.pd1_clock()
-        for number, day, shift_note, rule in self.pd1_days(start, end):
+        previous: dt.date | None = None
+        skipped: list[int] = []
+        for entry in self.pd1_days(start, end):
+            number, day = entry.number, entry.day
             state = self.timeline.state_on("pd1", day)
             if state.status == "discontinued":
                 break
@@ -408,23 +616,40 @@ class _Builder:
                     _Row(day, "hold", change.rule if change and change.rule else "schedule.course_change",
                          agent=self.pd1_id, note=f"PD-1 dose {number} not given: {why}")
                 )
+                skipped.append(number)
                 continue
-            dose, _freq, base = self.dose("pd1", day)
-            notes = [p for p in (self.dose_note("pd1", dose, base), base.basis if base else None, shift_note) if p]
+            dose = self.dose("pd1", day)
+            notes = [p for p in (self.dose_note(dose), dose.basis, entry.shift_note) if p]
+            if (interval := self.pd1_interval_note(entry, previous, skipped)) is not None:
+                notes.append(interval)
+            if entry.after_stop and self.stop_day is not None:
+                how = (
+                    f"every {self.opt.cycle_length_days} days from its last dose"
+                    if self.pd1_interval_days is None
+                    else f"on its own schedule, every {self.pd1_interval_days} days"
+                )
+                notes.append(
+                    f"HAIC discontinued on {self.stop_day.isoformat()}: the PD-1 inhibitor continues {how}, "
+                    "pending clinical review"
+                )
             if self.pd1_id == "pd1":
                 notes.append("PD-1 inhibitor not chosen yet (record pd1_agent)")
             duration = timing.duration_h if timing else None
             d, hhmm, end_d = self.local_times(day, clock, 0.0, duration)
             self.rows.append(
-                _Row(d, "infusion", rule, agent=self.pd1_id, end_date=end_d, time=hhmm, dose_mg=dose,
+                _Row(d, "infusion", entry.rule, agent=self.pd1_id, end_date=end_d, time=hhmm, dose_mg=dose.dose_mg,
                      route=timing.route if timing else "intravenous", duration_h=duration,
                      note="; ".join(notes) or None)
             )
+            previous, skipped = day, []
 
     def lenvatinib_rows(self, start: dt.date, end: dt.date) -> None:
         agent = "lenvatinib"
+        stop = self.stop_day
         boundaries = {start, end + _ONE_DAY}
         boundaries.update(h for h in self.haic_dates if start < h <= end)
+        if stop is not None and start < stop <= end:
+            boundaries.add(stop)
         for change in self.timeline.for_agent(agent):
             for d in (change.date, change.date + _ONE_DAY) if change.action == "delay" else (change.date,):
                 if start < d <= end:
@@ -444,15 +669,17 @@ class _Builder:
             if state.status == "discontinued":
                 break
             cycle = self.cycle_of(lo)
+            after_stop = stop is not None and lo >= stop
             if state.status == "held":
                 held_by = state.change
                 seg = _Segment("hold", cycle, lo, hi, reason=held_by.reason if held_by else None,
-                               rule=held_by.rule if held_by else None)
+                               rule=held_by.rule if held_by else None, after_stop=after_stop)
             elif any(a <= lo <= b for a, b in windows):
                 seg = _Segment("hold_around", cycle, lo, hi)
             else:
-                dose, frequency, _ = self.dose(agent, lo)
-                seg = _Segment("oral", cycle, lo, hi, dose=dose, frequency=frequency)
+                dose = self.dose(agent, lo)
+                seg = _Segment("oral", cycle, lo, hi, dose=dose.dose_mg, frequency=dose.frequency,
+                               after_stop=after_stop)
             if segments and segments[-1].same(seg) and segments[-1].hi + _ONE_DAY == lo:
                 segments[-1].hi = hi
             else:
@@ -464,11 +691,16 @@ class _Builder:
             lo, hi = seg.lo, seg.hi
             if seg.kind == "oral":
                 notes = [seg.frequency or "daily"]
-                if (dn := self.dose_note(agent, seg.dose, base)) is not None:
+                if seg.dose is None and (dn := self.dose_note(_Dose(None, None, None, base))) is not None:
                     notes.append(dn)
                 rule = "schedule.systemic_start" if lo == start else "schedule.lenvatinib_daily"
                 if lo == start:
                     notes.append("first dose")
+                if seg.after_stop and stop is not None:
+                    rule = SYSTEMIC_AFTER_STOP
+                    notes.append(
+                        f"HAIC discontinued on {stop.isoformat()}: lenvatinib continues daily, pending clinical review"
+                    )
                 for change in self.timeline.for_agent(agent):
                     if change.date == lo and change.action in ("resume", "reduce", "restore"):
                         notes.append(f"{change.action}: {change.reason or 'course change'}")
@@ -488,6 +720,29 @@ class _Builder:
                          note=f"lenvatinib held around HAIC (option lenvatinib_around_haic: {around.days_before} "
                          f"days before to {around.days_after} days after)")
                 )
+
+    def continuation_warning(self, end: dt.date) -> None:
+        """After a HAIC stop: say which systemic drugs continue, to when, and that a clinician must review."""
+        stop = self.stop_day
+        if stop is None:
+            return
+        going_on = [
+            "lenvatinib" if a == "lenvatinib" else f"the PD-1 inhibitor ({self.pd1_id})"
+            for a in ("lenvatinib", "pd1")
+            if a in self.agents and self.timeline.state_on(a, stop).status != "discontinued"
+        ]
+        if not going_on:
+            return
+        text = (
+            f"HAIC discontinued on {stop.isoformat()} (before cycle {self.stop_cycle}); systemic therapy continues: "
+            f"{' and '.join(going_on)} to {end.isoformat()}, the day the {self.cycles} planned cycles would have "
+            "ended, pending clinical review"
+        )
+        self.warnings.append(text)
+        self.decide(
+            SYSTEMIC_AFTER_STOP, stop, text,
+            {"schedule.cycles": self.cycles, "haic_placed": len(self.haic_dates), "planned_end": end.isoformat()},
+        )
 
     def course_markers(self, end: dt.date) -> None:
         for change in self.timeline.changes:
@@ -546,20 +801,25 @@ class _Builder:
 
     # -- assembly ------------------------------------------------------------------
 
+    def planned_end(self) -> dt.date:
+        """The last day of the last planned cycle, had every cycle not given run on time after the last HAIC."""
+        remaining = self.cycles - len(self.haic_dates)
+        return self.haic_dates[-1] + dt.timedelta(days=(remaining + 1) * self.opt.cycle_length_days - 1)
+
     def build(self) -> Schedule:
         stopped = self.project_cycles()
         if not self.haic_dates:
             raise ScheduleInputError(f"no HAIC can be scheduled from {self.start.isoformat()}: {stopped}")
-        if stopped is not None:
-            end = max(r.date for r in self.rows)
-        else:
-            end = self.haic_dates[-1] + dt.timedelta(days=self.opt.cycle_length_days - 1)
+        end = self.planned_end()
+        if self.stop_day is not None:
+            end = max(end, self.stop_day)
         systemic = self.systemic_start()
         if systemic is not None and systemic <= end:
             if "pd1" in self.agents:
                 self.pd1_rows(systemic, end)
             if "lenvatinib" in self.agents:
                 self.lenvatinib_rows(systemic, end)
+            self.continuation_warning(end)
         self.imaging_rows(end)
         self.course_markers(end)
         frame = self._frame()

@@ -5,6 +5,12 @@ Why a module: "no result" and "an incomplete result" must never read as
 ``incomplete`` when the result lacks a limited value (still due), ``failed``
 when any recorded value is outside a limit (even if others are missing), and
 ``passed`` only when every limited value is present and inside its limit.
+
+Each limited field is read from the latest result in the window that records
+it, the same reading as the course replay and ``dose``
+(``hccprotocol.course.precycle.values_on``): a newer partial result does not
+hide a failing value that is still recent enough to answer the check, and the
+calendar and the dose plan agree on which check fails.
 """
 
 from __future__ import annotations
@@ -48,26 +54,34 @@ class LabCheck:
 
 
 def evaluate_check(labs: tuple[LabResult, ...] | None, haic_date: dt.date, options: PrecycleLabs) -> LabCheck:
-    """Judge the check for a HAIC on ``haic_date`` from the latest result dated in its window."""
+    """Judge the check for a HAIC on ``haic_date`` from the results dated in its window (latest value per field)."""
     earliest = haic_date - dt.timedelta(days=options.result_max_age_days)
-    chosen: tuple[int, LabResult] | None = None
-    for index, result in enumerate(labs or ()):
-        if earliest <= result.date <= haic_date and (chosen is None or result.date >= chosen[1].date):
-            chosen = (index, result)
-    if chosen is None:
+    in_window = [(i, r) for i, r in enumerate(labs or ()) if earliest <= r.date <= haic_date]
+    if not in_window:
         return LabCheck(haic_date, "due", None, None, {}, (), ())
-    index, result = chosen
+    index, result = max(in_window, key=lambda item: (item[1].date, item[0]))
     inputs: dict[str, object] = {f"labs[{index}].date": result.date.isoformat()}
     failures: list[str] = []
     missing: list[str] = []
     for limit in options.limits:
-        value = getattr(result, limit.field)
-        inputs[f"labs[{index}].{limit.field}"] = value
-        if value is None:
+        recorded = [(i, r) for i, r in in_window if getattr(r, limit.field) is not None]
+        if not recorded:
+            inputs[f"labs[{index}].{limit.field}"] = None
             missing.append(limit.field)
-        elif limit.min is not None and value < limit.min:
-            failures.append(f"{limit.field} {value:g} below {limit.min:g} {limit.unit} (needs {limit.describe()})")
+            continue
+        at, source = max(recorded, key=lambda item: (item[1].date, item[0]))
+        value = getattr(source, limit.field)
+        inputs[f"labs[{at}].{limit.field}"] = value
+        if at != index:
+            inputs[f"labs[{at}].date"] = source.date.isoformat()
+        older = f" (result of {source.date.isoformat()})" if source.date != result.date else ""
+        if limit.min is not None and value < limit.min:
+            failures.append(
+                f"{limit.field} {value:g} below {limit.min:g} {limit.unit}{older} (needs {limit.describe()})"
+            )
         elif limit.max is not None and value > limit.max:
-            failures.append(f"{limit.field} {value:g} above {limit.max:g} {limit.unit} (needs {limit.describe()})")
+            failures.append(
+                f"{limit.field} {value:g} above {limit.max:g} {limit.unit}{older} (needs {limit.describe()})"
+            )
     outcome: Outcome = "failed" if failures else "incomplete" if missing else "passed"
     return LabCheck(haic_date, outcome, index, result.date, inputs, tuple(failures), tuple(missing))

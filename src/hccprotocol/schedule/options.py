@@ -131,6 +131,16 @@ class PrecycleLabs(Options):
     )
     limits: tuple[LabLimit, ...] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _drawn_inside_the_window(self) -> PrecycleLabs:
+        # A check drawn before the oldest day whose result answers it could never pass.
+        if self.days_before_haic > self.result_max_age_days:
+            raise ValueError(
+                f"days_before_haic {self.days_before_haic} is older than result_max_age_days "
+                f"{self.result_max_age_days}: a result drawn that day would never answer the check"
+            )
+        return self
+
 
 class ScheduleOptions(Options):
     """The ``schedule:`` section of a protocol: every default of the calendar, with its reason in the YAML."""

@@ -9,6 +9,7 @@ and the table always say the same thing, including the warnings.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -191,6 +192,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _shown_agent(dose: AgentDose, patient: Patient) -> AgentDose:
+    """The PD-1 slot under the id every row of the plan uses: the product when chosen, ``pd1`` while open."""
+    if dose.agent == "pd1" and patient.pd1_agent is not None:
+        return dataclasses.replace(dose, agent=patient.pd1_agent)
+    return dose
+
+
 def parse_start_date(text: str) -> dt.date:
     """``YYYY-MM-DD`` only; an impossible date (2027-02-30) is an input error naming it."""
     if not _ISO_DATE.match(text.strip()):
@@ -289,9 +297,9 @@ def make_plan(
         timings=providers.timings(protocol),
         pd1_interval_days=providers.pd1_interval(protocol),
     )
-    warnings.extend(schedule.warnings)
     if schedule.haic_stopped:
         warnings.append(schedule.haic_stopped)
+    warnings.extend(schedule.warnings)
     options: dict[str, Any] = opts.model_dump(mode="json")
     options.update(
         {
@@ -315,7 +323,7 @@ def make_plan(
         timezone=zone,
         options=options,
         schedule=schedule,
-        doses=tuple(doses.summary()),
+        doses=tuple(_shown_agent(d, patient) for d in doses.summary()),
         eligibility=gate,
         forced=gate.eligible is not True,
         warnings=tuple(warnings),

@@ -65,7 +65,9 @@ _ALL = (
     ScheduleRule(
         "schedule.precycle_labs",
         "Pre-cycle laboratory check schedule.precycle_labs.days_before_haic before each HAIC from cycle "
-        "schedule.precycle_labs.from_cycle; a check with no recorded result is due, never assumed passed.",
+        "schedule.precycle_labs.from_cycle; a check with no recorded result is due, never assumed passed. A "
+        "closed site day moves the draw earlier within result_max_age_days; when every such day is closed the "
+        "calendar is refused (exit 2), never drawn on a closed day.",
         "Oxaliplatin US PI (next dose when neutrophils >= 1.5 x10^9/L and platelets >= 75 x10^9/L); "
         "SYSUCC HAIC protocol, He 2017 (bilirubin <= 30 umol/L, albumin >= 30 g/L)",
     ),
@@ -82,14 +84,34 @@ _ALL = (
     ),
     ScheduleRule(
         "schedule.haic_discontinued",
-        "When a cycle would be delayed beyond schedule.max_delay_days in total, HAIC is discontinued and the "
-        "calendar ends; further treatment needs clinical review.",
+        "When a cycle would be delayed beyond schedule.max_delay_days in total, HAIC is discontinued; no further "
+        "HAIC is scheduled and further treatment needs clinical review (systemic therapy: "
+        "schedule.systemic_after_haic_stop).",
         "SYSUCC HAIC protocol, He 2017: 'The study treatment was stopped if no recovery occurred after a 30-day delay'",
     ),
     ScheduleRule(
         "schedule.haic_stopped_by_course",
-        "When the course has discontinued every HAIC agent, no further HAIC is scheduled and the calendar ends.",
-        "Course replay (dosing policies)",
+        "When the course has discontinued both cytotoxic HAIC agents (oxaliplatin and fluorouracil), no further "
+        "HAIC is scheduled: leucovorin is never infused alone. The row names each discontinuation's rule and source.",
+        "Course replay (dosing policies); FOLFOX: leucovorin is given to modulate fluorouracil "
+        "(Oxaliplatin US PI, FOLFOX4 regimen: leucovorin with each 5-FU administration)",
+    ),
+    ScheduleRule(
+        "schedule.leucovorin_with_fluorouracil",
+        "Leucovorin is infused only together with fluorouracil: when the course has discontinued fluorouracil, "
+        "HAIC continues with oxaliplatin alone.",
+        "Oxaliplatin US PI, FOLFOX4 regimen (leucovorin given with each 5-FU administration); "
+        "clinical-references.md 2.1",
+    ),
+    ScheduleRule(
+        "schedule.systemic_after_haic_stop",
+        "When HAIC stops early, lenvatinib continues daily and the PD-1 inhibitor every cycle length from its last "
+        "dose (not before the cycle day it would have followed the HAIC not given), or on its own pd1_schedule "
+        "interval, to the day the planned cycles would have ended; the course may still interrupt or stop them. "
+        "Flagged for clinical review.",
+        "Issue 5: lenvatinib continues daily 'except where the course interrupts or stops it'; LENVIMA US PI 2.4 "
+        "'once daily until disease progression or until unacceptable toxicity'; camrelizumab NMPA label "
+        "(every 3 weeks until progression or intolerable toxicity); sintilimab label 200 mg every 3 weeks",
     ),
     ScheduleRule(
         "schedule.site_shift",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 __all__ = [
+    "CYTOTOXIC_HAIC_AGENTS",
     "HAIC_AGENTS",
     "PD1_IDS",
     "AgentDose",
@@ -31,6 +32,10 @@ __all__ = [
 
 HAIC_AGENTS: tuple[str, ...] = ("oxaliplatin", "leucovorin", "fluorouracil")
 """The FOLFOX-HAIC agents given through the hepatic-artery catheter on cycle day 1."""
+
+CYTOTOXIC_HAIC_AGENTS: tuple[str, ...] = ("oxaliplatin", "fluorouracil")
+"""The HAIC agents that treat the tumour. Leucovorin only modulates fluorouracil: an admission
+with neither of these left would infuse leucovorin alone, so HAIC stops instead."""
 
 PD1_IDS: frozenset[str] = frozenset({"pd1", "camrelizumab", "sintilimab"})
 """Ids the course may use for the PD-1 inhibitor: generic, or the named product."""
@@ -70,6 +75,8 @@ class AgentState:
     frequency: str | None
     change: CourseChange | None
     """The change that set the status (None while the agent is untouched)."""
+    level: str | None = None
+    """The dose level in force (kept while held: the level it resumes at); None: the starting level."""
 
 
 _ACTIVE = AgentState("active", None, None, None)
@@ -113,6 +120,7 @@ class CourseTimeline:
         status: Status = "active"
         dose: float | None = None
         frequency: str | None = None
+        level: str | None = None
         last: CourseChange | None = None
         for change in changes:
             if change.date > day:
@@ -126,13 +134,15 @@ class CourseTimeline:
                 dose = change.to_mg
             if change.frequency is not None:
                 frequency = change.frequency
+            if change.level is not None:
+                level = change.level
             if change.action == "discontinue":
-                return AgentState("discontinued", dose, frequency, change)
+                return AgentState("discontinued", dose, frequency, change, level)
             if change.action in ("interrupt", "hold"):
                 status = "held"
             elif change.action in ("resume", "start"):
                 status = "active"
-        return AgentState(status, dose, frequency, last)
+        return AgentState(status, dose, frequency, last, level)
 
     def discontinued_on(self, agent: str) -> dt.date | None:
         for change in self.for_agent(agent):
@@ -152,24 +162,38 @@ class AgentDose:
     basis: str | None = None
     status: str | None = None
     note: str | None = None
+    level: str | None = None
+    """The dose level id this dose is computed at (e.g. ``85mg/m2``), when known."""
 
 
 class DoseSource(Protocol):
-    """Starting doses per protocol agent slot (``pd1`` for any PD-1 product)."""
+    """Starting doses per protocol agent slot (``pd1`` for any PD-1 product), and the dose at each level."""
 
     def base_dose(self, agent: str) -> AgentDose | None: ...
+
+    def level_dose(self, agent: str, level: str) -> AgentDose | None:
+        """The dose and its arithmetic (``basis``) at one level of the agent, or None when not known."""
+        ...
 
     def summary(self) -> list[AgentDose]: ...
 
 
 @dataclass(frozen=True)
 class FixedDoses:
-    """A DoseSource from a fixed table (tests, and the fallback when no dosing engine is wired)."""
+    """A DoseSource from a fixed table (tests, and the fallback when no dosing engine is wired).
+
+    ``levels`` maps an agent slot to its levels (level id -> dose at that level), so the
+    calendar can show the arithmetic of a reduced dose rather than the starting one.
+    """
 
     doses: Mapping[str, AgentDose] = field(default_factory=dict)
+    levels: Mapping[str, Mapping[str, AgentDose]] = field(default_factory=dict)
 
     def base_dose(self, agent: str) -> AgentDose | None:
         return self.doses.get(canonical_agent(agent))
+
+    def level_dose(self, agent: str, level: str) -> AgentDose | None:
+        return self.levels.get(canonical_agent(agent), {}).get(level)
 
     def summary(self) -> list[AgentDose]:
         return list(self.doses.values())

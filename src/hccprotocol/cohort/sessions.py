@@ -1,0 +1,112 @@
+"""TACE sessions of a cohort: one row per session, session findings judged vectorised, runs per patient.
+
+Why split this way: whether one session shows a finding is a rule-file
+condition (a mask over all sessions of all patients at once); the run of
+consecutive sessions is bookkeeping that the per-patient path does in
+``eligibility.tace_series.summarise``, and the cohort calls that very function
+per patient with the judgements read from the masks, so the two paths cannot
+count runs differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.cohort.frame import facts_frame
+from hccprotocol.cohort.masks import compile_condition
+from hccprotocol.cohort.statuses import tri_codes
+from hccprotocol.eligibility.compile import CompiledRules
+from hccprotocol.eligibility.evaluate import RUN_FINDINGS
+from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.eligibility.tace_series import Judgement, summarise
+from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+
+__all__ = ["SessionCodes", "judge_sessions", "series_facts", "session_frame"]
+
+SessionCodes = dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]
+"""finding id -> (counted codes, present codes) per session row; 0 = yes, 1 = no, 2 = unknown."""
+
+_TRI: tuple[bool | None, ...] = (True, False, None)
+_JUDGEMENTS = [[Judgement(counted=c, present=p) for p in _TRI] for c in _TRI]
+
+
+def session_frame(
+    histories: Sequence[Sequence[Mapping[str, Any]] | None], rules: CompiledRules
+) -> pd.DataFrame:
+    """One row per TACE session of every patient; column ``patient`` is the patient's row in the cohort."""
+    facts: list[Mapping[str, Any]] = []
+    owner: list[int] = []
+    for row, history in enumerate(histories):
+        for session in history or ():
+            facts.append(session)
+            owner.append(row)
+    return facts_frame(facts, rules.session_paths, extra={"patient": owner})
+
+
+def judge_sessions(rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> SessionCodes:
+    """Each finding's counted/present codes per session row (the masks of the rule file's session findings)."""
+    out: SessionCodes = {}
+    for compiled in rules.findings:
+        fid = compiled.finding.id
+        cond = compiled.conditions
+        counts, not_counted = cond["counts"], cond["not_counted"]
+        if counts is None or not_counted is None:
+            counted = np.zeros(len(frame), dtype=np.int8)  # no counting condition: every session counts
+        else:
+            counted = tri_codes(
+                compile_condition(counts)(frame), compile_condition(not_counted)(frame), f"{fid}#counts/#not_counted",
+                labels,
+            )
+        present_cond, absent_cond = cond["present"], cond["absent"]
+        if present_cond is None or absent_cond is None:  # the rule-file model requires both
+            raise ProtocolDefinitionError(f"finding {fid}: present_when and absent_when are required")
+        present = tri_codes(
+            compile_condition(present_cond)(frame), compile_condition(absent_cond)(frame), f"{fid}#present/#absent",
+            labels,
+        )
+        out[fid] = (counted, present)
+    return out
+
+
+def series_facts(
+    rules: CompiledRules,
+    histories: Sequence[Sequence[Mapping[str, Any]] | None],
+    codes: SessionCodes,
+    options: EligibilityOptions,
+) -> list[dict[str, dict[str, int]] | None]:
+    """Per patient, ``tace_series.summarise(...).facts``: finding id -> {run, possible_run}; None if history absent.
+
+    ``summarise`` is called one finding at a time (it treats findings independently) and memoised: besides the
+    options, a finding's runs depend only on its judgements per session and each session's ``agents_changed``
+    (the evidence texts it also writes read more, but they are not facts). Patients with the same sequence share
+    one call; the agreement test with the per-patient engine guards that dependency.
+    """
+    findings = {f.finding.id: f.finding for f in rules.findings}
+    memo: dict[tuple[Any, ...], dict[str, int]] = {}
+    out: list[dict[str, dict[str, int]] | None] = []
+    start = 0
+    for history in histories:
+        if history is None:
+            out.append(None)
+            continue
+        end = start + len(history)
+        agents = tuple(s.get("agents_changed") for s in history)
+        facts: dict[str, dict[str, int]] = {}
+        for fid, (counted, present) in codes.items():
+            c, p = counted[start:end], present[start:end]
+            key = (fid, agents, c.tobytes(), p.tobytes())
+            runs = memo.get(key)
+            if runs is None:
+                judgements = {fid: [_JUDGEMENTS[i][j] for i, j in zip(c, p, strict=True)]}
+                series = summarise([findings[fid]], history, judgements, options, RUN_FINDINGS).facts
+                if series is None:  # pragma: no cover - summarise returns None only for an absent history
+                    raise RuleEngineError("TACE series facts missing for a recorded history")
+                runs = memo[key] = series[fid]
+            facts[fid] = dict(runs)
+        out.append(facts)
+        start = end
+    return out

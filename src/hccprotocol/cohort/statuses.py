@@ -1,0 +1,93 @@
+"""Three-valued statuses from pairs of masks, and the per-patient combinations applied column-wise.
+
+Why the combinations are not rewritten with numpy: how statuses combine
+(``any_met`` for refractoriness, ``decide`` for eligibility) is fixed once in
+``eligibility.decision`` and must be the same function on both paths. A cohort
+has few *distinct* rows of statuses (each criterion has three), so the original
+functions are called once per distinct row and the answers mapped back: exact
+reuse at vectorised cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.eligibility.compile import CompiledCriterion
+from hccprotocol.eligibility.decision import CriterionResult, Status, any_met, decide
+from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+
+__all__ = ["STATUSES", "apply_any_met", "apply_decide", "status_column", "tri_codes"]
+
+STATUSES: tuple[Status, ...] = ("met", "not_met", "unknown")
+
+
+def tri_codes(yes: pd.Series[bool], no: pd.Series[bool], what: str, labels: Sequence[str]) -> np.ndarray[Any, Any]:
+    """0 where only ``yes`` matched, 1 where only ``no`` matched, 2 where neither; both is a rule-file defect.
+
+    ``labels`` name each row in the error (patient ids, or patient/session).
+    """
+    y = yes.to_numpy(dtype=bool)
+    n = no.to_numpy(dtype=bool)
+    both = np.flatnonzero(y & n)
+    if both.size:
+        shown = ", ".join(str(labels[i]) for i in both[:5])
+        raise RuleEngineError(f"{what}: both conditions matched ({shown}); the rule file contradicts itself")
+    return np.where(y, 0, np.where(n, 1, 2)).astype(np.int8)
+
+
+def status_column(codes: np.ndarray[Any, Any], index: pd.Index[Any]) -> pd.Series[str]:
+    """Codes 0/1/2 -> "met"/"not_met"/"unknown"."""
+    labels = np.asarray(STATUSES, dtype=object)[codes]
+    return pd.Series(labels, index=index, dtype="str")
+
+
+def _distinct_rows(statuses: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray[Any, Any]]:
+    """The distinct rows of ``statuses`` and, for each original row, the number of its distinct row."""
+    codes = statuses.groupby(list(statuses.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(codes))).groupby(codes, sort=True).first().to_numpy()
+    return statuses.iloc[first].reset_index(drop=True), codes
+
+
+def apply_any_met(statuses: pd.DataFrame) -> pd.Series[str]:
+    """``decision.any_met`` of each row (columns: refractoriness criteria)."""
+    if statuses.empty:
+        return pd.Series([], index=statuses.index, dtype="str")
+    distinct, codes = _distinct_rows(statuses)
+    answers = np.asarray([any_met(row) for row in distinct.itertuples(index=False, name=None)], dtype=object)
+    return pd.Series(answers[codes], index=statuses.index, dtype="str")
+
+
+def apply_decide(
+    statuses: pd.DataFrame, criteria: Sequence[CompiledCriterion]
+) -> tuple[pd.Series[Any], list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """``decision.decide`` of each row: (eligible as a nullable boolean, excluded_by per row, unknown per row)."""
+    n = len(statuses)
+    if n == 0:
+        return pd.Series([], index=statuses.index, dtype="boolean"), [], []
+    distinct, codes = _distinct_rows(statuses[[c.rule.id for c in criteria]])
+    results = [{status: _result(c, status) for status in STATUSES} for c in criteria]
+    eligible: list[bool | None] = []
+    excluded: list[tuple[str, ...]] = []
+    unknown: list[tuple[str, ...]] = []
+    for row in distinct.itertuples(index=False, name=None):
+        items = [by_status[status] for by_status, status in zip(results, row, strict=True)]
+        decision, excl, unk = decide(items)
+        eligible.append(decision)
+        excluded.append(tuple(excl))
+        unknown.append(tuple(unk))
+    column = pd.Series([eligible[i] for i in codes], index=statuses.index, dtype="boolean")
+    return column, [excluded[i] for i in codes], [unknown[i] for i in codes]
+
+
+def _result(c: CompiledCriterion, status: Status) -> CriterionResult:
+    kind = c.rule.kind
+    if kind == "refractoriness":
+        raise ProtocolDefinitionError(f"criterion {c.rule.id}: a refractoriness criterion cannot decide eligibility")
+    return CriterionResult(
+        id=c.rule.id, kind=kind, title=c.rule.title, status=status, why="", inputs={}, source=c.rule.source,
+        numbering=c.rule.numbering,
+    )
