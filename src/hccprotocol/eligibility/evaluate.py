@@ -86,10 +86,14 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
     warnings: list[str] = []
     contradictions: dict[str, str] = {}
     findings = {f.finding.id: f.finding for f in refractory.findings}
-    for c in refractory.criteria:
-        if c.rule.id in jsh_contradictions:
-            contradictions[c.rule.id] = _contradiction(c, fact, sessions or [], judgements, findings)
-            warnings.append(f"{c.rule.id}: {contradictions[c.rule.id]}")
+    def note_contradictions(compiled: CompiledRules, matched: set[str], on: Mapping[str, Any]) -> None:
+        """Explain each criterion whose rule-file contradiction matched (explains; never changes a status)."""
+        for c in compiled.criteria:
+            if c.rule.id in matched:
+                contradictions[c.rule.id] = _contradiction(c, on, sessions or [], judgements, findings)
+                warnings.append(f"{c.rule.id}: {contradictions[c.rule.id]}")
+
+    note_contradictions(refractory, jsh_contradictions, fact)
     jsh_items = [
         RefractoryCriterion(
             id=c.rule.id,
@@ -108,10 +112,7 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
 
     fact = patient_fact(patient, derived, protocol, series.facts, tace_status)
     statuses, fired = _statuses(criteria_rules, fact)
-    for c in criteria_rules.criteria:
-        if c.rule.id in fired:
-            contradictions[c.rule.id] = _contradiction(c, fact, sessions or [], judgements, findings)
-            warnings.append(f"{c.rule.id}: {contradictions[c.rule.id]}")
+    note_contradictions(criteria_rules, fired, fact)
     items = [
         CriterionResult(
             id=c.rule.id,
