@@ -561,7 +561,8 @@ class _Replay:
             fact["status"] = status_before
             chosen = select(track.table, fact)
             if chosen is not None:
-                why = f"{self.paths[item.index]}: {ae.term} resolved on {ae.resolved_date}"
+                level = "grade <= 1" if item.index < self.recorded else "the trigger's resolution grade (later labs[])"
+                why = f"{self.paths[item.index]}: {ae.term} resolved to {level} on {ae.resolved_date}"
                 self.apply(track, chosen, item.date, why, item.index)
 
     def _on_clinician(self, item: Item) -> None:
@@ -735,6 +736,7 @@ class _Replay:
             tracks=tuple(tracks),
             snapshots=tuple(self.snapshots),
             warnings=tuple(self.notes)
+            + tuple(self._clinician_release_notes())
             + tuple(
                 f"{t.state.agent}: a restore to {t.restore_to_level} is permitted by the policy (investigator's "
                 "discretion); it is applied only when recorded in dose_changes"
@@ -742,6 +744,20 @@ class _Replay:
                 if t.restore_permitted
             ),
         )
+
+    def _clinician_release_notes(self) -> list[str]:
+        """Holds a guideline releases only by a clinician's decision (``release: clinician``) still in force."""
+        out = []
+        for track in self.tracks.values():
+            if track.discontinued or not track.clinician_release or not track.clinician_hold:
+                continue
+            entries = ", ".join(self._blocking(track, k) if k >= 0 or k == PROTEINURIA_BLOCKER else "dose_changes"
+                                for k in sorted(track.clinician_release))  # fmt: skip
+            out.append(
+                f"{track.name}: held after {entries}; the guideline resumes it only by a clinician's decision: record "
+                "a dose_changes resume once it has resolved"
+            )
+        return out
 
     def _blocking(self, track: Track, key: int) -> str:
         if key == PROTEINURIA_BLOCKER:
