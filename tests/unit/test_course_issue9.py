@@ -160,7 +160,7 @@ def test_grade1_infusion_reaction_changes_nothing() -> None:
 
 def test_pd1_options_are_required_on_the_pd1_arm(tmp_path: Path) -> None:
     site = protocol_with(tmp_path, modification__pd1_infusion_reaction=None)
-    with pytest.raises(Exception, match="modification.pd1_infusion_reaction is required"):
+    with pytest.raises(Exception, match=r"modification\.pd1_infusion_reaction is required"):
         run(protocol=site)
 
 
@@ -190,7 +190,9 @@ def _anc(value: float) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(("value", "oxaliplatin", "fluorouracil"), [(0.49, "65mg/m2", "1920mg/m2"),
                                                                      (0.5, "85mg/m2", "2400mg/m2")])  # fmt: skip
-def test_grade4_neutropenia_in_labs_reduces_folfox_after_recovery(value: float, oxaliplatin: str, fluorouracil: str) -> None:
+def test_grade4_neutropenia_in_labs_reduces_folfox_after_recovery(
+    value: float, oxaliplatin: str, fluorouracil: str
+) -> None:
     c = run(labs=_anc(value))
     levels = {e.agent: e.to_level for e in c.events if e.action == "resume"}
     assert levels.get("oxaliplatin", "85mg/m2") == oxaliplatin
@@ -261,7 +263,10 @@ def test_paper_recurrence_after_a_restore_is_the_next_occurrence() -> None:
 def test_label_recurrence_after_a_restore_goes_to_the_second_occurrence_level(tmp_path: Path) -> None:
     label = protocol_with(tmp_path, modification__lenvatinib_policy="label")
     # label ladder 12 -> 8 -> 4: the label gives no restore, so the restore is simulated by two events instead
-    events = [ae("2026-09-20", HTN, 3, ["lenvatinib"], "2026-09-27"), ae("2026-10-20", HTN, 3, ["lenvatinib"], "2026-10-25")]
+    events = [
+        ae("2026-09-20", HTN, 3, ["lenvatinib"], "2026-09-27"),
+        ae("2026-10-20", HTN, 3, ["lenvatinib"], "2026-10-25"),
+    ]
     assert [lv for _, a, lv in trail(run(events, label), "lenvatinib") if a == "resume"] == ["8mg", "4mg"]
 
 
@@ -291,7 +296,9 @@ def test_urine_protein_before_the_first_dose(value: float, status: str) -> None:
 
 
 def test_withheld_before_the_first_dose_starts_at_its_start_level_once_below_2_g() -> None:
-    c = run(labs=[{"date": "2026-09-02", "urine_protein_g_24h": 2.5}, {"date": "2026-09-10", "urine_protein_g_24h": 1.5}])
+    c = run(
+        labs=[{"date": "2026-09-02", "urine_protein_g_24h": 2.5}, {"date": "2026-09-10", "urine_protein_g_24h": 1.5}]
+    )
     assert trail(c, "lenvatinib") == [("2026-09-04", "hold", None), ("2026-09-10", "resume", "12mg")]
 
 
@@ -309,7 +316,9 @@ def test_a_later_pre_start_result_below_2_g_releases_the_hold() -> None:
 def test_grade2_proteinuria_event(tmp_path: Path, policy: str, option: str, expected: list[Any]) -> None:
     site = protocol_with(tmp_path, modification__lenvatinib_policy=policy,
                          modification__lenvatinib_proteinuria_event=option)  # fmt: skip
-    assert trail(run([ae("2026-09-20", "Proteinuria", 2, ["lenvatinib"], "2026-09-27")], site), "lenvatinib") == expected
+    assert (
+        trail(run([ae("2026-09-20", "Proteinuria", 2, ["lenvatinib"], "2026-09-27")], site), "lenvatinib") == expected
+    )
 
 
 # --- item 11: PD-1 organ-specific immune-related events ----------------------------------------------------------

@@ -164,4 +164,6 @@ def test_unknown_class_in_a_category_is_refused() -> None:
     from hccprotocol.course.tables import Categories
 
     with pytest.raises(ValidationError, match="is not a class"):
-        Categories.model_validate({"id": "c", "version": "1", "categories": {"x": {"why": "w", "classes": ["fistulas"]}}})
+        Categories.model_validate(
+            {"id": "c", "version": "1", "categories": {"x": {"why": "w", "classes": ["fistulas"]}}}
+        )
