@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 from hccprotocol import ctcae
 from hccprotocol.course import Course, replay_course
 from hccprotocol.course.record import CourseInputError
-from hccprotocol.regimen import policy_option
 from hccprotocol.patient_file import parse_patient
 from hccprotocol.protocol import Protocol
+from hccprotocol.regimen import policy_option
 
 REPO = Path(__file__).resolve().parents[2]
 START = dt.date(2026, 9, 1)
@@ -201,7 +201,8 @@ def _check(course: Course, protocol: Protocol, record: dict[str, Any]) -> None:
         for e in (e for e in course.events if e.agent == name):
             if e.to_level is None:
                 continue
-            if e.action in ("reduce", "resume") and agent.level(e.to_level).intensity() < agent.level(level).intensity():
+            lower = agent.level(e.to_level).intensity() < agent.level(level).intensity()
+            if e.action in ("reduce", "resume") and lower:
                 downs += 1
                 down_days.add(e.date)
             if e.action == "restore":
@@ -211,9 +212,10 @@ def _check(course: Course, protocol: Protocol, record: dict[str, Any]) -> None:
     # 9. urine protein >= 2 g/24 h before the first dose withholds lenvatinib on its start day
     pre = sorted((lab for lab in record["labs"] if "urine_protein_g_24h" in lab
                   and dt.date.fromisoformat(lab["date"]) <= SYSTEMIC_START), key=lambda lab: lab["date"])  # fmt: skip
-    if pre and len({lab["date"] for lab in pre}) == len(pre) and pre[-1]["urine_protein_g_24h"] >= 2.0:
-        if course.as_of is None or course.as_of >= SYSTEMIC_START:
-            assert course.state_on(SYSTEMIC_START)["lenvatinib"].status != "active", pre
+    distinct = len({lab["date"] for lab in pre}) == len(pre)
+    replayed = course.as_of is None or course.as_of >= SYSTEMIC_START
+    if pre and distinct and replayed and pre[-1]["urine_protein_g_24h"] >= 2.0:
+        assert course.state_on(SYSTEMIC_START)["lenvatinib"].status != "active", pre
     # 3. an ongoing grade >= 3 event never leaves its drug dosed
     for ae in record["adverse_events"]:
         if ae["grade"] < 3:
