@@ -384,3 +384,29 @@ def test_a_never_dosed_day_after_discontinuation() -> None:
     c = run([ae("2026-09-25", "Myocarditis", 2, ["camrelizumab"], "2026-10-05", True)])
     for offset in (0, 10, 60):
         assert c.state_on(D("2026-09-25") + dt.timedelta(days=offset))["camrelizumab"].status == "discontinued"
+
+
+def test_dose_shows_lenvatinib_held_after_the_course_start_and_baseline_statuses_before_it() -> None:
+    from hccprotocol.course.replay import baseline_statuses
+    from hccprotocol.dosing import next_cycle_doses
+
+    record = patient(labs=[{"date": "2026-08-28", "urine_protein_g_24h": 2.5}])
+    plan = next_cycle_doses(record, TRIPLE, D("2026-09-01"))  # course start; lenvatinib starts on 2026-09-04
+    assert next(a for a in plan.agents if a.agent == "lenvatinib").status == "held"
+    assert any("withheld from its start on 2026-09-04" in w for w in plan.warnings)
+    assert baseline_statuses(record, TRIPLE, D("2026-08-30")) == {"lenvatinib": "held"}
+    assert baseline_statuses(patient(labs=[{"date": "2026-08-28", "urine_protein_g_24h": 1.9}]), TRIPLE,
+                             D("2026-08-30")) == {}  # fmt: skip
+
+
+def test_every_fact_key_the_replay_sets_is_in_the_declared_vocabulary() -> None:
+    from hccprotocol.course.replay import _Replay
+    from hccprotocol.course.tables import FACT_KEYS
+
+    record = patient(adverse_events=[ae("2026-09-20", "Platelet count decreased", 4, ["lenvatinib"], "2026-09-27")])
+    run = _Replay(record, TRIPLE, D("2026-09-01"), None)
+    for track in run.tracks.values():
+        fact = run._ae_fact(track, "ae_onset", 0, D("2026-09-20"))
+        fact.update(run._protein_fact(track, D("2026-09-20"), 2.0))
+        stray = {k for k in fact if k not in FACT_KEYS and not k.startswith(("in_", "first_"))}
+        assert not stray, stray

@@ -171,6 +171,8 @@ class _Replay:
         self.max_age = precycle.max_age_days(protocol)
         self.future: list[Item] = []
         self.notes: list[str] = []
+        self.baseline = False
+        """True for the pre-treatment reading (no course start yet: dates of the course are not known)."""
         self._check_options()
         self._derive_from_labs()
 
@@ -670,8 +672,9 @@ class _Replay:
             track.pause_word = "held"
             track.protein_lab = index
             track.start_hold = (chosen, why)
+            when = "its first dose" if self.baseline else f"its start on {track.start_date}"
             self.notes.append(
-                f"{track.name}: withheld from its start on {track.start_date} ({chosen.id}) [{why}]: urine protein "
+                f"{track.name}: withheld from {when} ({chosen.id}) [{why}]: urine protein "
                 "reaches the label's withhold threshold before the first dose; it starts at its start level once a "
                 "result is below the resumption threshold (modification.lenvatinib_proteinuria_resume)"
             )
@@ -779,6 +782,7 @@ class _Replay:
 def _baseline(patient: Patient, protocol: Protocol, on: dt.date) -> _Replay:
     """The pre-treatment reading of the record up to ``on``: urine protein before lenvatinib's first dose."""
     run = _Replay(patient, protocol, on, on)
+    run.baseline = True
     track = run.tracks.get("lenvatinib")
     if track is not None:
         for i, lab in enumerate(patient.labs or ()):
