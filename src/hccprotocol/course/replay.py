@@ -11,8 +11,14 @@ the chosen action, with invariants the property tests check:
 * a discontinued drug has no facts built for it (it never restarts);
 * a PD-1 ladder is empty (validated in the protocol), so it can only be held or discontinued.
 
-Same-date order: start, resolutions, persistence thresholds, onsets, laboratory
-results (pre-cycle limits, then urine protein), clinician decisions (a decision acts on the state of its day).
+Same-date order: start, resolutions, persistence thresholds, onsets, resolutions of events that began that
+same day (an event resolved on its onset date is still applied, then released), laboratory results (pre-cycle
+limits, then urine protein), clinician decisions (a decision acts on the state of its day).
+
+Besides the record's adverse events, the replay reads events derived from dated lab values
+(:mod:`hccprotocol.course.lab_grading`: a lab-only grade 4 neutropenia or grade 3-4 thrombocytopenia) and urine
+protein before lenvatinib's first dose (withheld from its start). A reduction counts as an occurrence that a
+restore never gives back (``Track.occurrences``), and a restore is refused on the day a reduced dose takes effect.
 
 Dates: the HAIC drugs start on the course start (cycle day 1); lenvatinib and the PD-1 inhibitor on
 cycle day ``schedule.systemic_start.default_day`` (the calendar may move it within its window). With
