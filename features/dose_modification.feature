@@ -57,22 +57,31 @@ Feature: Dose modification over the course
         | 2026-10-21 | discontinued | -     |
 
     Scenario Outline: Grade 4 and a non-life-threatening laboratory grade 4
-      Given adverse events:
-        | onset      | term   | grade | attributed to | immune related | resolved   |
-        | 2026-09-20 | <term> | 4     | lenvatinib    | false          | 2026-09-27 |
+      Lenvima SmPC (JGH 2021 Table 1): grade 4 -> discontinue, except "laboratory abnormalities judged to be
+      non-life-threatening, which should be managed as grade 3". Issue 9: only the named counts and chemistry
+      values, never QTc prolongation or ejection fraction decreased, and only when the record says
+      life_threatening is false (missing: the grade 4 rule applies).
+      Given adverse events recorded as:
+        | onset      | term   | grade | attributed to | life threatening | resolved   |
+        | 2026-09-20 | <term> | 4     | lenvatinib    | <judged>         | 2026-09-27 |
       When the course is replayed
       Then lenvatinib is "<status>" at level "<level>" at the end
 
       Examples:
-        | term                     | status       | level |
-        | Hypertension             | discontinued | -     |
-        | Platelet count decreased | active       | 8mg   |
+        | term                                              | judged | status       | level |
+        | Hypertension                                      | false  | discontinued | -     |
+        | Platelet count decreased                          | false  | active       | 8mg   |
+        | Platelet count decreased                          | -      | discontinued | -     |
+        | Neutrophil count decreased                        | false  | active       | 8mg   |
+        | Alanine aminotransferase increased                | false  | active       | 8mg   |
+        | Electrocardiogram QT corrected interval prolonged | false  | discontinued | -     |
+        | Ejection fraction decreased                       | false  | discontinued | -     |
 
     Scenario: A laboratory grade 4 discontinues when the site manages it as grade 4
       Given the protocol option "modification.lenvatinib_lab_grade4" is "discontinue"
-      And adverse events:
-        | onset      | term                     | grade | attributed to | immune related | resolved   |
-        | 2026-09-20 | Platelet count decreased | 4     | lenvatinib    | false          | 2026-09-27 |
+      And adverse events recorded as:
+        | onset      | term                     | grade | attributed to | life threatening | resolved   |
+        | 2026-09-20 | Platelet count decreased | 4     | lenvatinib    | false            | 2026-09-27 |
       When the course is replayed
       Then lenvatinib is "discontinued" at level "-" at the end
 
@@ -343,3 +352,264 @@ Feature: Dose modification over the course
         | 2026-09-10 | Fatigue       | 3     | sintilimab  | pd1_agent is 'camrelizumab'               |
         | 2026-09-03 | Fatigue       | 3     | lenvatinib  | lenvatinib starts on 2026-09-04           |
         | 2026-09-03 | Fatigue       | 3     | camrelizumab | camrelizumab starts on 2026-09-04        |
+
+  Rule: Lenvatinib permanent stops cover every CTCAE v5.0 term of the label's classes (issue 9 item 3)
+
+    Scenario Outline: Arterial thromboembolic events and GI perforation stop lenvatinib at any grade
+      Lenvima US PI Table 1: "Arterial thromboembolic event: Any grade: Permanently discontinue"; "GI perforation:
+      Any grade: Permanently discontinue". The lists are built from ctcae-v5.json by term pattern and SOC
+      (rules/ctcae-term-classes.yaml); a venous thromboembolism is not an arterial event.
+      Given adverse events:
+        | onset      | term   | grade   | attributed to | immune related | resolved   |
+        | 2026-09-20 | <term> | <grade> | lenvatinib    | false          | 2026-09-25 |
+      When the course is replayed
+      Then lenvatinib is "<status>" at level "<level>" at the end
+
+      Examples:
+        | term                       | grade | status       | level |
+        | Arterial thromboembolism   | 3     | discontinued | -     |
+        | Ischemia cerebrovascular   | 1     | discontinued | -     |
+        | Transient ischemic attacks | 1     | discontinued | -     |
+        | Peripheral ischemia        | 2     | discontinued | -     |
+        | Visceral arterial ischemia | 2     | discontinued | -     |
+        | Myocardial infarction      | 2     | discontinued | -     |
+        | Gastric perforation        | 2     | discontinued | -     |
+        | Perforation bile duct      | 3     | discontinued | -     |
+        | Thromboembolic event       | 2     | active       | 12mg  |
+
+    Scenario Outline: Every fistula stops lenvatinib at grade 3, not at grade 2
+      Lenvima US PI Table 1: "Fistula formation: Grade 3 or 4: Permanently discontinue" (every CTCAE fistula term).
+      Given adverse events:
+        | onset      | term   | grade   | attributed to | immune related | resolved   |
+        | 2026-09-20 | <term> | <grade> | lenvatinib    | false          | 2026-09-25 |
+      When the course is replayed
+      Then lenvatinib is "<status>" at level "<level>" at the end
+
+      Examples:
+        | term              | grade | status       | level |
+        | Bronchial fistula | 3     | discontinued | -     |
+        | Urinary fistula   | 3     | discontinued | -     |
+        | Gastric fistula   | 2     | active       | 12mg  |
+
+    Scenario Outline: RPLS discontinues by default; the label's withhold-then-reduce is a site option
+      Lenvima US PI Table 1: "RPLS/PRES: Any grade: Withhold until fully resolved; resume at a reduced dose or
+      discontinue" (modification.lenvatinib_rpls, default discontinue).
+      Given the protocol option "modification.lenvatinib_rpls" is "<option>"
+      And adverse events:
+        | onset      | term                                              | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Reversible posterior leukoencephalopathy syndrome | 2     | lenvatinib    | false          | 2026-10-01 |
+      When the course is replayed
+      Then lenvatinib is "<status>" at level "<level>" at the end
+
+      Examples:
+        | option               | status       | level |
+        | discontinue          | discontinued | -     |
+        | withhold_then_reduce | active       | 8mg   |
+
+  Rule: Anaphylaxis and infusion-related reactions (issue 9 item 5)
+
+    Scenario Outline: Anaphylaxis or a grade >= 3 infusion reaction stops the PD-1 and an attributed lenvatinib
+      PD-1 labels: infusion-related reactions "Grade 3 or 4: Permanently discontinue"; CTCAE v5.0 grade 2:
+      "Therapy or infusion interruption indicated but responds promptly to symptomatic treatment".
+      Given adverse events:
+        | onset      | term   | grade   | attributed to            | immune related | resolved   |
+        | 2026-09-25 | <term> | <grade> | camrelizumab, lenvatinib | false          | 2026-09-25 |
+      When the course is replayed
+      Then camrelizumab is "<pd1>" at level "<pd1 level>" at the end
+      And lenvatinib is "<lenvatinib>" at level "<lenvatinib level>" at the end
+
+      Examples:
+        | term                      | grade | pd1          | pd1 level | lenvatinib   | lenvatinib level |
+        | Anaphylaxis               | 3     | discontinued | -         | discontinued | -                |
+        | Infusion related reaction | 3     | discontinued | -         | discontinued | -                |
+        | Infusion related reaction | 2     | active       | 200mg     | active       | 12mg             |
+
+    Scenario: A grade 2 infusion reaction interrupts that infusion; premedication before the next ones
+      Option modification.pd1_infusion_reaction = interrupt_and_premedicate (default).
+      Given adverse events:
+        | onset      | term                      | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Infusion related reaction | 2     | camrelizumab  | false          | 2026-09-25 |
+      When the course is replayed
+      Then the camrelizumab course is:
+        | date       | action    | level |
+        | 2026-09-25 | interrupt | -     |
+        | 2026-09-25 | resume    | 200mg |
+      And the course warns "premedicate before every later PD-1 infusion"
+
+    Scenario: The site option holds the PD-1 until a grade 2 infusion reaction resolves
+      Given the protocol option "modification.pd1_infusion_reaction" is "hold_until_resolved"
+      And adverse events:
+        | onset      | term                      | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Infusion related reaction | 2     | camrelizumab  | false          | 2026-10-02 |
+      When the course is replayed
+      Then the camrelizumab course is:
+        | date       | action | level |
+        | 2026-09-25 | hold   | -     |
+        | 2026-10-02 | resume | 200mg |
+
+  Rule: Haematological toxicity seen only in dated lab results (issue 9 item 6)
+
+    Scenario Outline: Grade 4 neutropenia in labs reduces oxaliplatin and 5-FU after recovery
+      CTCAE v5.0 Neutrophil count decreased grade 4: "<0.5 x 10e9 /L". Oxaliplatin US PI: grade 4 neutropenia ->
+      "Delay the next dose until neutrophils >= 1.5 x 10^9/L", then oxaliplatin 85 -> 65 mg/m2 and 5-FU -20 %.
+      Given laboratory results:
+        | date       | anc_10e9_l |
+        | 2026-09-10 | <anc>      |
+        | 2026-09-20 | 2.0        |
+      When the course is replayed
+      Then oxaliplatin is at level "<oxaliplatin>" after recovery
+      And fluorouracil is at level "<fluorouracil>" after recovery
+
+      Examples:
+        | anc  | oxaliplatin | fluorouracil |
+        | 0.49 | 65mg/m2     | 1920mg/m2    |
+        | 0.5  | 85mg/m2     | 2400mg/m2    |
+
+    Scenario Outline: Grade 3 thrombocytopenia in labs reduces oxaliplatin after recovery
+      CTCAE v5.0 Platelet count decreased grade 3: "<50.0 - 25.0 x 10e9 /L"; oxaliplatin label: grade 3-4
+      thrombocytopenia -> delay until platelets >= 75 x 10^9/L, then reduce.
+      Given laboratory results:
+        | date       | platelets_10e9_l |
+        | 2026-09-10 | <platelets>      |
+        | 2026-09-20 | 80               |
+      When the course is replayed
+      Then oxaliplatin is at level "<oxaliplatin>" after recovery
+
+      Examples:
+        | platelets | oxaliplatin |
+        | 49.9      | 65mg/m2     |
+        | 50        | 85mg/m2     |
+
+    Scenario Outline: Lenvatinib restarts when platelets are back to grade 2, at the same dose the first time
+      Lenvima SmPC: "No dose adjustment required for first occurrence of hematological toxicity"; "For hematologic
+      toxicity, dosing can restart when resolved to grade 2" (platelets >= 50 x 10^9/L).
+      Given the protocol option "modification.lenvatinib_policy" is "label"
+      And laboratory results:
+        | date       | platelets_10e9_l |
+        | 2026-09-10 | 40               |
+        | 2026-09-17 | <later>          |
+      When the course is replayed up to 2026-09-18
+      Then lenvatinib is "<status>" at level "12mg" at the end
+
+      Examples:
+        | later | status      |
+        | 49.9  | interrupted |
+        | 50    | active      |
+
+  Rule: An event resolved on the day it began (issue 9 item 7)
+
+    Scenario Outline: Onset is replayed before a same-day resolution; the drug resumes one level lower that day
+      Given adverse events:
+        | onset      | term         | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Hypertension | 3     | lenvatinib    | false          | <resolved> |
+      When the course is replayed
+      Then the lenvatinib course is:
+        | date       | action    | level |
+        | 2026-09-20 | interrupt | -     |
+        | <resolved> | resume    | 8mg   |
+
+      Examples:
+        | resolved   |
+        | 2026-09-20 |
+        | 2026-09-21 |
+
+  Rule: Reduction history survives a restore (issue 9 item 8)
+
+    Scenario: After a restore, a recurrence is the next occurrence (paper: discontinue)
+      Lin 2023: "After adjustment ... lenvatinib and PD-1 inhibitors were discontinued when grade 3 or 4 TRAEs
+      continued"; the restore (investigator's discretion) does not erase the adjustment.
+      Given adverse events:
+        | onset      | term         | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Hypertension | 3     | lenvatinib    | false          | 2026-09-27 |
+        | 2026-10-20 | Hypertension | 3     | lenvatinib    | false          | 2026-10-25 |
+      And dose changes:
+        | date       | agent      | action  |
+        | 2026-10-10 | lenvatinib | restore |
+      When the course is replayed
+      Then the lenvatinib course is:
+        | date       | action      | level |
+        | 2026-09-20 | interrupt   | -     |
+        | 2026-09-27 | resume      | 8mg   |
+        | 2026-10-10 | restore     | 12mg  |
+        | 2026-10-20 | discontinue | -     |
+
+    Scenario Outline: A restore is refused on the day the reduced dose resumes
+      Given adverse events:
+        | onset      | term         | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Hypertension | 3     | lenvatinib    | false          | 2026-09-27 |
+      And dose changes:
+        | date    | agent      | action  |
+        | <day>   | lenvatinib | restore |
+      When the course is replayed
+      Then lenvatinib is restored: <restored>
+
+      Examples:
+        | day        | restored |
+        | 2026-09-27 | refused  |
+        | 2026-09-28 | 12mg     |
+
+  Rule: Proteinuria before the first dose, and a recorded grade 2 proteinuria (issue 9 item 10)
+
+    Scenario Outline: Urine protein >= 2 g/24 h before lenvatinib starts withholds it
+      Lenvima US PI Table 1: "Proteinuria >= 2 g/24 h: Withhold"; clinical-references 1.5: monitor urine protein
+      before starting. Withheld from its start (status held), not reduced; it starts at 12 mg once below 2 g/24 h.
+      Given laboratory results:
+        | date       | urine_protein_g_24h |
+        | 2026-08-28 | <protein>           |
+      When the course is replayed
+      Then lenvatinib is "<status>" at level "12mg" at the end
+
+      Examples:
+        | protein | status |
+        | 2.0     | held   |
+        | 1.99    | active |
+
+    Scenario Outline: A recorded grade 2 proteinuria withholds lenvatinib, then one level lower
+      CTCAE v5.0 proteinuria grade 2: "urinary protein 1.0 - <3.5 g/24 hrs" (may be >= 2 g/24 h); US PI:
+      "Withhold until <= 2 g/24 h; resume at reduced dose" (modification.lenvatinib_proteinuria_event).
+      Given the protocol option "modification.lenvatinib_proteinuria_event" is "<option>"
+      And adverse events:
+        | onset      | term        | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Proteinuria | 2     | lenvatinib    | false          | 2026-09-27 |
+      When the course is replayed
+      Then lenvatinib is "active" at level "<level>" at the end
+
+      Examples:
+        | option           | level |
+        | grade2_withholds | 8mg   |
+        | labs_decide      | 12mg  |
+
+  Rule: PD-1 organ-specific immune-related events (issue 9 item 11)
+
+    Scenario Outline: Discontinue or hold per ASCO 2021 and the nivolumab hepatitis rule
+      ASCO 2021: myocarditis "Hold ICPi and discontinue for >=G2"; Guillain-Barre "Discontinue ICPi"; myasthenia
+      gravis G3-4 "Permanently discontinue ICPi", G2 "Hold ICPi and may resume ... only if symptoms resolve";
+      encephalitis G1 "Hold ICPi and discuss resumption ... only after taking into account the risks and
+      benefits"; nivolumab label: "Permanently discontinue if ... total bilirubin >3x ULN" (CTCAE grade 3 is
+      >3.0 - 10.0 x ULN).
+      Given adverse events:
+        | onset      | term   | grade   | attributed to | immune related | resolved   |
+        | 2026-09-25 | <term> | <grade> | camrelizumab  | true           | 2026-10-05 |
+      When the course is replayed
+      Then camrelizumab is "<status>" at level "<level>" at the end
+
+      Examples:
+        | term                      | grade | status       | level |
+        | Myocarditis               | 2     | discontinued | -     |
+        | Guillain-Barre syndrome   | 1     | discontinued | -     |
+        | Myasthenia gravis         | 3     | discontinued | -     |
+        | Myasthenia gravis         | 2     | held         | 200mg |
+        | Encephalopathy            | 3     | discontinued | -     |
+        | Encephalopathy            | 2     | held         | 200mg |
+        | Blood bilirubin increased | 3     | discontinued | -     |
+        | Blood bilirubin increased | 2     | active       | 200mg |
+
+    Scenario: A held myasthenia resumes only when the clinician records it
+      Given adverse events:
+        | onset      | term              | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Myasthenia gravis | 2     | camrelizumab  | true           | 2026-10-05 |
+      And dose changes:
+        | date       | agent        | action |
+        | 2026-10-06 | camrelizumab | resume |
+      When the course is replayed
+      Then camrelizumab is "active" at level "200mg" at the end

@@ -174,6 +174,11 @@ class AdverseEvent(Record):
     )
     immune_related: bool = Field(False, description="Immune-related adverse event")
     resolved_date: dt.date | None = Field(None, description="Date it fell to grade <= 1; null while ongoing")
+    life_threatening: bool | None = Field(
+        None,
+        description="The clinician's judgement of a grade 4 event: false = judged not life-threatening (the lenvatinib "
+        "label's grade 4 laboratory exception may then apply); true or absent = the grade 4 rule applies",
+    )
 
     @field_validator("attributed_to")
     @classmethod
@@ -196,6 +201,15 @@ class AdverseEvent(Record):
                 "resolved_before_onset",
                 "resolved_date {resolved} is before onset_date {onset}",
                 {"resolved": self.resolved_date.isoformat(), "onset": self.onset_date.isoformat()},
+            )
+        if self.life_threatening and self.grade < 4:
+            # Why: CTCAE v5.0 grade 3 is "not immediately life-threatening"; a life-threatening event is grade 4
+            # (or 5). The contradiction must be corrected by a person, not resolved by guessing either value.
+            raise PydanticCustomError(
+                "life_threatening_grade",
+                "life_threatening is true but grade is {grade}: CTCAE v5.0 grades a life-threatening event 4 "
+                "(grade 3 is 'not immediately life-threatening'); correct the grade or the judgement",
+                {"grade": self.grade},
             )
         return self
 

@@ -153,6 +153,25 @@ class ModificationOptions(_Def):
     pd1_persistence_days: int | None = Field(
         None, ge=1, le=180, description="A PD-1 hold still unresolved this many days after onset -> discontinue"
     )
+    # Options added for issue 9 (dose-modification safety); each default and why is in the protocol YAML.
+    lenvatinib_rpls: Literal["discontinue", "withhold_then_reduce"] = Field(
+        description="RPLS/PRES attributed to lenvatinib (any grade): discontinue (default) or the label's withhold "
+        "until resolved, then one level lower"
+    )
+    lenvatinib_proteinuria_event: Literal["grade2_withholds", "labs_decide"] = Field(
+        description="A recorded grade 2 Proteinuria event (1.0-<3.5 g/24 h) attributed to lenvatinib: withhold as "
+        "for >= 2 g/24 h (default) or act only on urine protein results"
+    )
+    pd1_infusion_reaction: Literal["interrupt_and_premedicate", "hold_until_resolved"] | None = Field(
+        None,
+        description="Grade 2 infusion-related reaction to the PD-1 inhibitor (PD-1 arm only): interrupt that "
+        "infusion, premedicate the next ones (default) or hold until resolved",
+    )
+    pd1_hepatitis_transaminases: Literal["discontinue", "hold"] | None = Field(
+        None,
+        description="Immune-related grade 3 ALT/AST increase (5-20 x ULN) under the PD-1 (PD-1 arm only): "
+        "discontinue (default) or hold until grade <= 1",
+    )
 
 
 _LADDER_POLICY: dict[str, str] = {

@@ -283,3 +283,52 @@ def then_rejected(result: Result, text: str) -> None:
     assert result.error is not None, "the record was accepted"
     assert text in result.error.render(), result.error.render()
     assert result.error.exit_code == 2
+
+
+## Issue 9 (dose-modification safety): steps added by the dose-modification work; kept in their own block.
+
+
+@given("adverse events recorded as:")
+def given_adverse_events_by_header(record: dict[str, Any], datatable: list[list[str]]) -> None:
+    """Columns by name: onset, term, grade, attributed to, and optionally immune related, life threatening
+    (true / false / - for not stated), resolved (- = ongoing). Every clinical value is in the table."""
+    header = [h.strip() for h in datatable[0]]
+    known = {"onset", "term", "grade", "attributed to", "immune related", "life threatening", "resolved"}
+    unknown = set(header) - known
+    assert not unknown, f"unknown columns {sorted(unknown)}"
+    events = record.setdefault("adverse_events", [])
+    for row in datatable[1:]:
+        cells = dict(zip(header, (c.strip() for c in row), strict=True))
+        event: dict[str, Any] = {
+            "onset_date": cells["onset"],
+            "term": cells["term"],
+            "grade": int(cells["grade"]),
+            "attributed_to": [t.strip() for t in cells["attributed to"].split(",") if t.strip()],
+            "immune_related": cells.get("immune related") == "true",
+            "resolved_date": _cell(cells.get("resolved", "-")),
+        }
+        judged = _cell(cells.get("life threatening", "-"))
+        if judged is not None:
+            event["life_threatening"] = judged == "true"
+        events.append(event)
+
+
+@then(parsers.parse('the course warns "{text}"'))
+def then_course_warns(result: Result, text: str) -> None:
+    assert any(text in w for w in _course(result).warnings), _course(result).warnings
+
+
+@then(parsers.parse('{agent} is at level "{level}" after recovery'))
+def then_level_after_recovery(result: Result, agent: str, level: str) -> None:
+    state = next(c for c in _course(result).current if c.agent == agent)
+    assert state.dose_level == level, state
+
+
+@then(parsers.parse("{agent} is restored: {outcome}"))
+def then_restored(result: Result, agent: str, outcome: str) -> None:
+    if outcome == "refused":
+        assert result.error is not None and "not permitted" in result.error.render()
+        assert result.error.exit_code == 2
+        return
+    state = next(c for c in _course(result).current if c.agent == agent)
+    assert (state.status, state.dose_level) == ("active", outcome)

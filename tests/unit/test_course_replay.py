@@ -86,7 +86,9 @@ def test_grade4_discontinues_under_every_policy(tmp_path: Path, policy: str) -> 
 
 
 def test_non_life_threatening_lab_grade4_is_managed_as_grade3(tmp_path: Path) -> None:
-    events = [ae("2026-09-20", "Platelet count decreased", 4, ["lenvatinib"], "2026-09-27")]
+    # Issue 9 item 4 changed this answer: the exception needs the record's life_threatening: false.
+    event = ae("2026-09-20", "Platelet count decreased", 4, ["lenvatinib"], "2026-09-27")
+    events = [dict(event, life_threatening=False)]
     c = run(events)
     assert trail(c, "lenvatinib") == [("2026-09-20", "interrupt", None), ("2026-09-27", "resume", "8mg")]
     strict = protocol_with(tmp_path, modification__lenvatinib_lab_grade4="discontinue")

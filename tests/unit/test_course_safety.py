@@ -275,8 +275,12 @@ def test_protein_hold_at_the_reduced_paper_level_discontinues_on_resumption_nami
     assert (stop.date, stop.action, stop.rule) == (D("2026-09-27"), "discontinue", "lenvatinib.proteinuria.withhold")
 
 
-def test_protein_result_before_lenvatinib_starts_is_a_note_not_a_change() -> None:
+def test_protein_result_before_lenvatinib_starts_withholds_it_from_its_start() -> None:
+    # Issue 9 item 10 changed this answer (it was a note only): >= 2 g/24 h before the first dose -> held.
     c = run(labs=_protein(("2026-09-02", 2.5)))  # lenvatinib starts 2026-09-04
-    assert [e.action for e in drug_events(c, "lenvatinib")] == ["start"]
-    assert any("labs[0]" in w and "before lenvatinib starts" in w for w in c.warnings)
-    assert not run(labs=_protein(("2026-09-02", 1.99))).warnings
+    assert [(e.date, e.action) for e in drug_events(c, "lenvatinib")] == [(D("2026-09-04"), "start"),
+                                                                         (D("2026-09-04"), "hold")]  # fmt: skip
+    assert current(c, "lenvatinib") == ("held", "12mg")
+    assert drug_events(c, "lenvatinib")[-1].rule == "lenvatinib.proteinuria.before-first-dose"
+    assert any("labs[0]" in w and "before the first dose" in w for w in c.warnings)
+    assert current(run(labs=_protein(("2026-09-02", 1.99))), "lenvatinib") == ("active", "12mg")

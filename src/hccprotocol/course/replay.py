@@ -11,8 +11,14 @@ the chosen action, with invariants the property tests check:
 * a discontinued drug has no facts built for it (it never restarts);
 * a PD-1 ladder is empty (validated in the protocol), so it can only be held or discontinued.
 
-Same-date order: start, resolutions, persistence thresholds, onsets, laboratory
-results (pre-cycle limits, then urine protein), clinician decisions (a decision acts on the state of its day).
+Same-date order: start, resolutions, persistence thresholds, onsets, resolutions of events that began that
+same day (an event resolved on its onset date is still applied, then released), laboratory results (pre-cycle
+limits, then urine protein), clinician decisions (a decision acts on the state of its day).
+
+Besides the record's adverse events, the replay reads events derived from dated lab values
+(:mod:`hccprotocol.course.lab_grading`: a lab-only grade 4 neutropenia or grade 3-4 thrombocytopenia) and urine
+protein before lenvatinib's first dose (withheld from its start). A reduction counts as an occurrence that a
+restore never gives back (``Track.occurrences``), and a restore is refused on the day a reduced dose takes effect.
 
 Dates: the HAIC drugs start on the course start (cycle day 1); lenvatinib and the PD-1 inhibitor on
 cycle day ``schedule.systemic_start.default_day`` (the calendar may move it within its window). With
@@ -26,16 +32,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hccprotocol.course import precycle
+from hccprotocol.course import lab_grading, precycle
 from hccprotocol.course.model import AgentState, AgentTrack, Course, CourseAction, CourseEvent, DrugStatus, Snapshot
 from hccprotocol.course.record import HAIC_PROCEDURE, CourseInputError, agent_start, check_record, resolve_agent
 from hccprotocol.course.tables import Table, Transition, categories, select, table_for
 from hccprotocol.dosing import calc
+from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.patient import AdverseEvent, Patient
 from hccprotocol.protocol import Agent, Protocol
 from hccprotocol.regimen import policy_option
 
-__all__ = ["baseline_notes", "replay"]
+__all__ = ["baseline_notes", "baseline_statuses", "replay"]
 
 Kind = Literal["start", "ae_resolved", "ae_persisting", "ae_onset", "lab", "lab_protein", "clinician"]
 _ORDER: dict[Kind, int] = {
@@ -63,9 +70,14 @@ class Item:
     index: int = -1
     agent: str = ""
     persist: str = ""
+    same_day: bool = False
+    """An ``ae_resolved`` on the event's own onset date: replayed right after that onset (issue 9 item 7)."""
+    before_start: bool = False
+    """A ``lab_protein`` result dated up to lenvatinib's start: taken before the first dose."""
 
-    def key(self) -> tuple[dt.date, int, int, str]:
-        return (self.date, _ORDER[self.kind], self.index, self.agent)
+    def key(self) -> tuple[dt.date, float, int, str]:
+        order = _ORDER["ae_onset"] + 0.5 if self.same_day else _ORDER[self.kind]
+        return (self.date, order, self.index, self.agent)
 
 
 @dataclass
@@ -80,6 +92,11 @@ class Track:
     start_date: dt.date
     started: bool = False
     step: int = 0
+    occurrences: int = 0
+    """Reductions so far. A restore lowers ``step`` but never this: a recurrence is the next occurrence."""
+    reduced_on: dt.date | None = None
+    clinician_release: set[int] = field(default_factory=set)
+    """Blockers whose hold needs a recorded clinician resume besides their resolution (``release: clinician``)."""
     discontinued: bool = False
     blockers: dict[int, str] = field(default_factory=dict)
     pending_reduce: bool = False
@@ -90,6 +107,8 @@ class Track:
     seen: set[str] = field(default_factory=set)
     reduce_rule: Transition | None = None
     protein_lab: int | None = None
+    start_hold: tuple[Transition, str] | None = None
+    """A hold decided before the drug started (urine protein before the first dose): emitted with the start."""
 
     @property
     def level(self) -> str:
@@ -97,14 +116,19 @@ class Track:
 
     @property
     def can_reduce(self) -> bool:
-        return self.step < len(self.ladder)
+        return self.occurrences < len(self.ladder)
+
+    @property
+    def next_level(self) -> str:
+        """The level of the next occurrence (the label counts occurrences: a restored level does not reset it)."""
+        return self.ladder[self.occurrences]
 
     @property
     def resume_level(self) -> str | None:
         """The level the drug resumes at when nothing holds it any more (None: no lower level, it is discontinued)."""
         if not self.pending_reduce:
             return self.level
-        return self.ladder[self.step] if self.can_reduce else None
+        return self.next_level if self.can_reduce else None
 
     @property
     def paused(self) -> bool:
@@ -128,7 +152,10 @@ class _Replay:
         self.events: list[CourseEvent] = []
         self.snapshots: list[Snapshot] = []
         self.bsa = calc.bsa_for_dosing(patient, protocol)
-        self.aes: tuple[AdverseEvent, ...] = patient.adverse_events or ()
+        self.aes: list[AdverseEvent] = list(patient.adverse_events or ())
+        self.recorded = len(self.aes)
+        """Indexes below this are record entries (adverse_events[i]); the rest are derived from labs."""
+        self.paths: list[str] = [f"adverse_events[{i}]" for i in range(self.recorded)]
         self.attributed: list[set[str]] = [
             {
                 resolve_agent(raw, patient, protocol, path=f"adverse_events[{i}].attributed_to", allow_procedure=True)
@@ -150,6 +177,43 @@ class _Replay:
         self.max_age = precycle.max_age_days(protocol)
         self.future: list[Item] = []
         self.notes: list[str] = []
+        self.baseline = False
+        """True for the pre-treatment reading (no course start yet: dates of the course are not known)."""
+        self._check_options()
+        self._derive_from_labs()
+
+    def _check_options(self) -> None:
+        """PD-1-only options must be set on the PD-1 arm: a missing choice is never defaulted silently."""
+        if "pd1" in self.tracks:
+            for key in ("pd1_infusion_reaction", "pd1_hepatitis_transaminases"):
+                if getattr(self.protocol.modification, key) is None:
+                    raise ProtocolDefinitionError(
+                        f"protocol {self.protocol.id}: modification.{key} is required on an arm with a PD-1 inhibitor"
+                    )
+
+    def _derive_from_labs(self) -> None:
+        """Adverse events implied by dated lab values (rules/ctcae-lab-grading.yaml), appended after the record's."""
+        starts = {agent_id: t.start_date for agent_id, t in self.tracks.items()}
+        derived, notes = lab_grading.derive_events(self.patient.labs or (), starts, self._covered)
+        self.notes.extend(notes)
+        for d in derived:
+            self.aes.append(d.event)
+            self.paths.append(
+                f"{d.path} {d.value:g} (CTCAE v5.0 {d.event.term} grade {d.event.grade} by "
+                f"rules/ctcae-lab-grading.yaml, {d.trigger.id})"
+            )
+            self.attributed.append(set(d.event.attributed_to))
+            self.cats.append(categories().of(d.event.term))
+
+    def _covered(self, term: str, agents: frozenset[str], onset: dt.date, end: dt.date | None) -> int | None:
+        """A recorded event of this term for one of ``agents`` overlapping [onset, end]: the record decides."""
+        for i in range(self.recorded):
+            ae = self.aes[i]
+            if ae.term != term or not (self.attributed[i] & agents):
+                continue
+            if (end is None or ae.onset_date <= end) and (ae.resolved_date is None or ae.resolved_date >= onset):
+                return i
+        return None
 
     # -- timeline -----------------------------------------------------------
     def items(self) -> list[Item]:
@@ -160,7 +224,7 @@ class _Replay:
         for i, ae in enumerate(self.aes):
             out.append(Item(ae.onset_date, "ae_onset", i))
             if ae.resolved_date is not None:
-                out.append(Item(ae.resolved_date, "ae_resolved", i))
+                out.append(Item(ae.resolved_date, "ae_resolved", i, same_day=ae.resolved_date == ae.onset_date))
             for agent_id, track in self.tracks.items():
                 days = getattr(mod, _PERSISTENCE_OPTION[track.table.id])
                 self._persist(out, ae, i, agent_id, int(days), "toxicity")
@@ -172,10 +236,10 @@ class _Replay:
         for i, lab in enumerate(self.patient.labs or ()):
             out.append(Item(max(lab.date, self.start), "lab", i))
             if lenvatinib is not None and lab.urine_protein_g_24h is not None:
-                if lab.date >= lenvatinib.start_date:
-                    out.append(Item(lab.date, "lab_protein", i, "lenvatinib"))
-                else:
-                    self._baseline_protein(lenvatinib, i, lenvatinib.start_date)
+                # A result dated up to lenvatinib's first dosing day is taken before the first dose (issue 9 item 10).
+                before = lab.date <= lenvatinib.start_date
+                when = max(lab.date, self.start) if before else lab.date
+                out.append(Item(when, "lab_protein", i, "lenvatinib", before_start=before))
         out.sort(key=Item.key)
         self.future = [it for it in out if self.as_of is not None and it.date > self.as_of]
         return [it for it in out if self.as_of is None or it.date <= self.as_of]
@@ -199,9 +263,14 @@ class _Replay:
             "clinician_hold": track.clinician_hold,
             "previous_holds": track.previous_holds,
             "ongoing_max_grade": self._ongoing_max_grade(track, on),
+            "reduced_today": True if track.reduced_on == on else None,
             "lab_grade4": self.protocol.modification.lenvatinib_lab_grade4,
             "hypersensitivity": self.protocol.modification.folfox_hypersensitivity,
             "proteinuria_resume": self.protocol.modification.lenvatinib_proteinuria_resume,
+            "rpls": self.protocol.modification.lenvatinib_rpls,
+            "proteinuria_event": self.protocol.modification.lenvatinib_proteinuria_event,
+            "infusion_reaction": self.protocol.modification.pd1_infusion_reaction,
+            "hepatitis_transaminases": self.protocol.modification.pd1_hepatitis_transaminases,
         }
 
     def _ae_fact(self, track: Track, kind: str, i: int, on: dt.date) -> dict[str, Any]:
@@ -218,6 +287,8 @@ class _Replay:
                 "regimen_attributed": True if ids & set(track.table.agents) else None,
                 "procedure_attributed": True if HAIC_PROCEDURE in ids else None,
                 "blocking": True if i in track.blockers else None,
+                "stated_not_life_threatening": True if ae.life_threatening is False else None,
+                "lab_derived": True if i >= self.recorded else None,
             }
         )
         for cat in self.cats[i]:
@@ -289,6 +360,10 @@ class _Replay:
         dosed_level = track.level if track.status == "active" and track.started else None
         reason = f"{tr.reason} [{why}]"
         common = {"rule": tr.id, "source": tr.source}
+        if tr.warning is not None:
+            note = f"{track.name}: {tr.warning} [{why}; rule {tr.id}]"
+            if note not in self.notes:
+                self.notes.append(note)
         if tr.action == "discontinue":
             self._discontinue(track, on, from_level=dosed_level, reason=reason, tr=tr)
         elif tr.action in ("hold", "interrupt"):
@@ -305,20 +380,41 @@ class _Replay:
                 track.pause_word = "interrupted" if tr.action == "interrupt" else "held"
                 action: CourseAction = "interrupt" if tr.action == "interrupt" else "hold"
                 then = "one level lower" if tr.then == "reduce" else "at the same level"
+                until = {
+                    "resolution": "",
+                    "clinician": " once resolved AND a clinician records a resume (dose_changes)",
+                    "same_day": " (that administration only)",
+                }[tr.release]
                 self._emit(
                     track,
                     on,
                     action,
                     from_level=dosed_level,
                     to_level=None,
-                    reason=f"{reason}; resumes {then}",
+                    reason=f"{reason}; resumes {then}{until}",
                     **common,
                 )
+            if tr.release == "clinician":
+                track.clinician_hold = True
+                track.clinician_release.add(-2 if blocker is None else blocker)
+            elif tr.release == "same_day" and blocker is not None:
+                track.blockers.pop(blocker, None)
+                if not track.paused:
+                    self._emit(
+                        track,
+                        on,
+                        "resume",
+                        from_level=None,
+                        to_level=track.level,
+                        reason=f"{tr.reason}: the drug resumes at the same dose with its next administration [{why}]",
+                        **common,
+                    )
         elif tr.action == "reduce":
             self._step_down(track, on, "reduce", from_level=dosed_level, reason=reason, tr=tr)
         elif tr.action == "resume":
             if blocker is None:
                 track.clinician_hold = False
+                track.clinician_release.clear()
             if track.paused:
                 return
             if track.pending_reduce:
@@ -363,7 +459,9 @@ class _Replay:
             )
             return
         before = track.level
-        track.step += 1
+        track.occurrences += 1
+        track.step = track.occurrences
+        track.reduced_on = on
         self._emit(
             track,
             on,
@@ -428,6 +526,11 @@ class _Replay:
             rule="course.start",
             source=level.source,
         )
+        if track.start_hold is not None and track.paused:
+            tr, why = track.start_hold
+            track.start_hold = None
+            self._emit(track, item.date, "hold", from_level=None, to_level=None,
+                       reason=f"{tr.reason} [{why}]", rule=tr.id, source=tr.source)  # fmt: skip
 
     def _on_ae_onset(self, item: Item) -> None:
         ae = self.aes[item.index]
@@ -439,7 +542,7 @@ class _Replay:
             if track.agent.id in self.attributed[item.index] and ae.grade >= 3:
                 track.seen.update(self.cats[item.index])
             if chosen is not None:
-                why = f"adverse_events[{item.index}]: {ae.term} grade {ae.grade} from {ae.onset_date}"
+                why = f"{self.paths[item.index]}: {ae.term} grade {ae.grade} from {ae.onset_date}"
                 self.apply(track, chosen, item.date, why, item.index)
 
     def _on_ae_persisting(self, item: Item) -> None:
@@ -452,7 +555,7 @@ class _Replay:
         if chosen is not None:
             ae = self.aes[item.index]
             days = (item.date - ae.onset_date).days
-            why = f"adverse_events[{item.index}]: {ae.term} grade {ae.grade} ongoing {days} days since {ae.onset_date}"
+            why = f"{self.paths[item.index]}: {ae.term} grade {ae.grade} ongoing {days} days since {ae.onset_date}"
             self.apply(track, chosen, item.date, why, item.index)
 
     def _on_ae_resolved(self, item: Item) -> None:
@@ -466,7 +569,8 @@ class _Replay:
             fact["status"] = status_before
             chosen = select(track.table, fact)
             if chosen is not None:
-                why = f"adverse_events[{item.index}]: {ae.term} resolved to grade <= 1 on {ae.resolved_date}"
+                level = "grade <= 1" if item.index < self.recorded else "the trigger's resolution grade (later labs[])"
+                why = f"{self.paths[item.index]}: {ae.term} resolved to {level} on {ae.resolved_date}"
                 self.apply(track, chosen, item.date, why, item.index)
 
     def _on_clinician(self, item: Item) -> None:
@@ -546,32 +650,45 @@ class _Replay:
         value = lab.urine_protein_g_24h
         if track.discontinued or value is None:
             return
-        chosen = select(track.table, self._protein_fact(track, item.date, value))
+        fact = self._protein_fact(track, item.date, value)
+        if item.before_start:
+            fact["before_first_dose"] = True
+            fact.pop("first_proteinuria", None)  # not a lenvatinib toxicity: the label's "first occurrence" is unused
+        chosen = select(track.table, fact)
         if chosen is None:
             return
         why = f"labs[{item.index}] {lab.date}: urine_protein_g_24h {value:g}"
+        if item.before_start and not track.started:
+            self._before_start_protein(track, chosen, item.index, why)
+            return
         if chosen.action == "resume":
             del track.blockers[PROTEINURIA_BLOCKER]
             track.protein_lab = None
         elif chosen.action in ("hold", "interrupt"):
-            track.seen.add("proteinuria")
+            if not item.before_start:
+                track.seen.add("proteinuria")
             track.protein_lab = item.index
         self.apply(track, chosen, item.date, why, PROTEINURIA_BLOCKER)
 
-    def _baseline_protein(self, track: Track, index: int, starts: dt.date | None) -> None:
-        """A urine protein result before lenvatinib starts is a baseline finding: a note, never a dose change."""
-        lab = (self.patient.labs or ())[index]
-        value = lab.urine_protein_g_24h
-        assert value is not None
-        fact = self._protein_fact(track, lab.date, value)
-        fact["status"] = "active"
-        chosen = select(track.table, fact)
-        if chosen is not None and chosen.action in ("hold", "interrupt"):
-            when = f" on {starts}" if starts is not None else ""
+    def _before_start_protein(self, track: Track, chosen: Transition, index: int, why: str) -> None:
+        """Before the first dosing day the drug is not dosed yet: the hold is state (shown by ``dose``) and a note;
+        its event is emitted with the start (so the calendar sees start, then hold, on the first dosing day)."""
+        if chosen.action in ("hold", "interrupt"):
+            track.blockers[PROTEINURIA_BLOCKER] = chosen.then or "same"
+            track.pause_word = "held"
+            track.protein_lab = index
+            track.start_hold = (chosen, why)
+            when = "its first dose" if self.baseline else f"its start on {track.start_date}"
             self.notes.append(
-                f"labs[{index}] {lab.date}: urine protein {value:g} g/24 h before lenvatinib starts{when} reaches "
-                f"the label's withhold threshold ({chosen.id}); starting lenvatinib needs a clinician's decision"
+                f"{track.name}: withheld from {when} ({chosen.id}) [{why}]: urine protein "
+                "reaches the label's withhold threshold before the first dose; it starts at its start level once a "
+                "result is below the resumption threshold (modification.lenvatinib_proteinuria_resume)"
             )
+        elif chosen.action == "resume":
+            track.blockers.pop(PROTEINURIA_BLOCKER, None)
+            track.protein_lab = None
+            track.start_hold = None
+            self.notes.append(f"{track.name}: urine protein below the resumption threshold before its start [{why}]")
 
     def _future_thresholds(self) -> None:
         """Persistence thresholds after ``as_of`` that an event ongoing on ``as_of`` would cross: warnings."""
@@ -594,7 +711,7 @@ class _Replay:
             )
             days = (item.date - ae.onset_date).days
             self.notes.append(
-                f"{track.name}: adverse_events[{item.index}] ({ae.term} grade {ae.grade}, ongoing since "
+                f"{track.name}: {self.paths[item.index]} ({ae.term} grade {ae.grade}, ongoing since "
                 f"{ae.onset_date}) reaches modification.{option} ({days} days) on {item.date}: {chosen.action} "
                 f"then (rule {chosen.id}) unless it has resolved to grade <= 1 by that day"
             )
@@ -628,6 +745,7 @@ class _Replay:
             tracks=tuple(tracks),
             snapshots=tuple(self.snapshots),
             warnings=tuple(self.notes)
+            + tuple(self._clinician_release_notes())
             + tuple(
                 f"{t.state.agent}: a restore to {t.restore_to_level} is permitted by the policy (investigator's "
                 "discretion); it is applied only when recorded in dose_changes"
@@ -636,19 +754,47 @@ class _Replay:
             ),
         )
 
+    def _clinician_release_notes(self) -> list[str]:
+        """Holds a guideline releases only by a clinician's decision (``release: clinician``) still in force."""
+        out = []
+        for track in self.tracks.values():
+            if track.discontinued or not track.clinician_release or not track.clinician_hold:
+                continue
+            entries = ", ".join(self._blocking(track, k) if k >= 0 or k == PROTEINURIA_BLOCKER else "dose_changes"
+                                for k in sorted(track.clinician_release))  # fmt: skip
+            out.append(
+                f"{track.name}: held after {entries}; the guideline resumes it only by a clinician's decision: record "
+                "a dose_changes resume once it has resolved"
+            )
+        return out
+
     def _blocking(self, track: Track, key: int) -> str:
         if key == PROTEINURIA_BLOCKER:
             return f"labs[{track.protein_lab}].urine_protein_g_24h"
-        return f"adverse_events[{key}]"
+        return self.paths[key].split(" ", 1)[0]
 
     def _restore_permitted(self, track: Track) -> bool:
         if track.discontinued or track.step == 0:
             return False
-        on = self.as_of or max((e.date for e in self.events), default=self.start)
+        # Without as_of: the first day after the last change (a restore is never accepted on the day the reduced
+        # dose resumes, issue 9 item 8).
+        on = self.as_of or max((e.date for e in self.events), default=self.start) + dt.timedelta(days=1)
         fact = self._base(track, "clinician", on)
         fact["action"] = "restore"
         chosen = select(track.table, fact)
         return chosen is not None and chosen.action == "restore"
+
+
+def _baseline(patient: Patient, protocol: Protocol, on: dt.date) -> _Replay:
+    """The pre-treatment reading of the record up to ``on``: urine protein before lenvatinib's first dose."""
+    run = _Replay(patient, protocol, on, on)
+    run.baseline = True
+    track = run.tracks.get("lenvatinib")
+    if track is not None:
+        for i, lab in enumerate(patient.labs or ()):
+            if lab.urine_protein_g_24h is not None and lab.date <= on:
+                run._on_lab_protein(Item(lab.date, "lab_protein", i, "lenvatinib", before_start=True))
+    return run
 
 
 def baseline_notes(patient: Patient, protocol: Protocol, on: dt.date) -> tuple[str, ...]:
@@ -657,13 +803,17 @@ def baseline_notes(patient: Patient, protocol: Protocol, on: dt.date) -> tuple[s
     Why: a urine protein result at the lenvatinib withhold threshold must be seen before the first dose,
     although no course exists yet to act on it. Read through the same rule table as during the course.
     """
-    run = _Replay(patient, protocol, on, on)
-    track = run.tracks.get("lenvatinib")
-    if track is not None:
-        for i, lab in enumerate(patient.labs or ()):
-            if lab.urine_protein_g_24h is not None and lab.date <= on:
-                run._baseline_protein(track, i, None)
-    return tuple(run.notes)
+    return tuple(_baseline(patient, protocol, on).notes)
+
+
+def baseline_statuses(patient: Patient, protocol: Protocol, on: dt.date) -> dict[str, DrugStatus]:
+    """Protocol agent id -> status before the treatment start, for drugs that are not ``active`` (``held``).
+
+    Why: ``dose`` for a date before treatment_start must not show lenvatinib ``active`` when urine protein
+    before the first dose is >= 2 g/24 h (issue 9 item 10); the same table rows decide as in the course.
+    """
+    run = _baseline(patient, protocol, on)
+    return {agent_id: t.status for agent_id, t in run.tracks.items() if t.status != "active"}
 
 
 def replay(patient: Patient, protocol: Protocol, *, start: dt.date | None, as_of: dt.date | None) -> Course:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hccprotocol import ctcae
+from hccprotocol.course.term_classes import term_classes
 from hccprotocol.data_files import parse_text, validate_definition
 from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.regimen import POLICY_CHOICES, AgentId
@@ -38,6 +39,57 @@ class _Def(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+FACT_KEYS: frozenset[str] = frozenset(
+    {
+        # every fact (hccprotocol.course.replay._base)
+        "kind", "agent", "policy", "status", "can_reduce", "below_start", "blockers_remaining", "clinician_hold",
+        "previous_holds", "ongoing_max_grade", "reduced_today", "lab_grade4", "hypersensitivity",
+        "proteinuria_resume", "rpls", "infusion_reaction", "hepatitis_transaminases", "proteinuria_event",
+        # adverse-event facts (recorded, or derived from labs: lab_derived)
+        "grade", "term", "immune_related", "attributed", "regimen_attributed", "procedure_attributed", "blocking",
+        "stated_not_life_threatening", "lab_derived", "persist",
+        # urine protein facts
+        "urine_protein_g_24h", "proteinuria_blocking", "before_first_dose",
+        # clinician decisions / companion discontinuation
+        "action", "companion",
+    }
+)  # fmt: skip
+"""Keys the replay puts in a fact, besides ``in_<category>`` / ``first_<category>``. A ``when`` naming any other key
+would never match (a misspelling silently disables a stop rule), so the table is refused at load."""
+_OPERATORS = frozenset({"$gte", "$gt", "$lte", "$lt", "$neq", "$nex", "$ex"})
+
+
+def _condition_keys(cond: Any, where: str) -> list[tuple[str, Any]]:
+    """(key, value) pairs a durable_rules condition compares, walking $and / $or and the comparison operators."""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        raise ValueError(f"{where}: each condition is a mapping with exactly one key, got {cond!r}")
+    ((key, arg),) = cond.items()
+    if key in ("$and", "$or"):
+        if not isinstance(arg, list) or not arg:
+            raise ValueError(f"{where}: {key} takes a non-empty list")
+        return [pair for part in arg for pair in _condition_keys(part, where)]
+    if key.startswith("$"):
+        if key not in _OPERATORS:
+            raise ValueError(f"{where}: unknown operator {key!r}")
+        return _condition_keys(arg, where)
+    return [(key, arg)]
+
+
+def check_when(when: dict[str, Any] | None, where: str, category_names: set[str]) -> None:
+    """Refuse a ``when`` naming a fact key the replay never sets, an unknown category or an unknown CTCAE term."""
+    if when is None:
+        return
+    for key, value in _condition_keys(when, where):
+        if key.startswith(("in_", "first_")):
+            name = key.split("_", 1)[1]
+            if name not in category_names:
+                raise ValueError(f"{where}: {key!r} names no category of dose-modification-categories.yaml")
+        elif key not in FACT_KEYS:
+            raise ValueError(f"{where}: {key!r} is not a fact key the course sets (misspelt?)")
+        if key == "term" and ctcae.lookup(str(value)) is None:
+            raise ValueError(f"{where}: term {value!r} is not a CTCAE v5.0 term")
+
+
 class Transition(_Def):
     """One row of a table: in state ``from``, on ``event`` matching ``when`` -> ``action`` (then ...)."""
 
@@ -50,6 +102,13 @@ class Transition(_Def):
     action: Action
     then: Literal["reduce", "same"] | None = Field(None, description="For hold/interrupt: the level on resume")
     priority: int = Field(ge=0, description="Lower wins when several transitions match")
+    release: Literal["resolution", "clinician", "same_day"] = Field(
+        "resolution",
+        description="For hold/interrupt: what ends it. resolution: the entry's resolution (default); clinician: "
+        "the resolution AND a recorded dose_changes resume (guideline: resume only after a clinician's decision); "
+        "same_day: only that day's administration is interrupted (e.g. an infusion)",
+    )
+    warning: str | None = Field(None, description="A note shown with every later dose once this row has fired")
     reason: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
@@ -58,6 +117,8 @@ class Transition(_Def):
         pausing = self.action in ("hold", "interrupt")
         if pausing != (self.then is not None):
             raise ValueError(f"{self.id}: 'then' is required for hold/interrupt and only for them")
+        if self.release != "resolution" and not pausing:
+            raise ValueError(f"{self.id}: 'release' applies to hold/interrupt only")
         if "discontinued" in self.from_:
             raise ValueError(f"{self.id}: a discontinued drug never restarts; 'from' must not list it")
         return self
@@ -94,6 +155,7 @@ class Table(_Def):
             bad = set(t.policies) - set(POLICY_CHOICES[self.policy_option])
             if bad:
                 raise ValueError(f"transitions[{t.id}].policies: unknown {sorted(bad)}")
+            check_when(t.when, f"transitions[{t.id}].when", set(categories().categories))
         return self
 
     @functools.cached_property
@@ -113,6 +175,7 @@ class Category(_Def):
     why: str
     socs: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    classes: tuple[str, ...] = Field((), description="Term classes (rules/ctcae-term-classes.yaml), expanded at load")
 
 
 class Categories(_Def):
@@ -131,12 +194,31 @@ class Categories(_Def):
             for soc in cat.socs:
                 if soc not in socs:
                     raise ValueError(f"categories.{name}.socs: {soc!r} is not a CTCAE v5.0 system organ class")
+            classes = term_classes().classes
+            for cls in cat.classes:
+                if cls not in classes:
+                    raise ValueError(
+                        f"categories.{name}.classes: {cls!r} is not a class of rules/ctcae-term-classes.yaml "
+                        f"(known: {', '.join(sorted(classes))})"
+                    )
         return self
+
+    @functools.cached_property
+    def _expanded(self) -> dict[str, frozenset[str]]:
+        classes = term_classes()
+        return {
+            name: frozenset(cat.terms).union(*(classes.members(c) for c in cat.classes))
+            for name, cat in self.categories.items()
+        }
+
+    def members(self, name: str) -> frozenset[str]:
+        """Every CTCAE term of a category by term or class (SOC members are not listed: see ``of``)."""
+        return self._expanded[name]
 
     def of(self, term: str) -> tuple[str, ...]:
         found = ctcae.lookup(term)
         soc = found.soc if found is not None else None
-        return tuple(n for n, c in self.categories.items() if term in c.terms or soc in c.socs)
+        return tuple(n for n, c in self.categories.items() if term in self._expanded[n] or soc in c.socs)
 
 
 def _validate(model: type[_Def], name: str) -> Any:

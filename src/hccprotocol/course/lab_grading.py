@@ -1,0 +1,171 @@
+"""CTCAE v5.0 grading of dated lab values, and the adverse events they imply (``rules/ctcae-lab-grading.yaml``).
+
+Why: a grade 4 neutropenia or grade 3-4 thrombocytopenia that is only in ``labs`` (never recorded as an
+adverse event) must hold and reduce the drugs exactly as the recorded event would. The thresholds and the
+triggers are reviewed data; this module turns a series of results into episodes (onset, worsening, resolution)
+and hands the replay ordinary :class:`~hccprotocol.patient.AdverseEvent` objects, so the same transition tables
+decide. A recorded event of the same term for the same drugs takes precedence over the lab-derived one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hccprotocol import ctcae
+from hccprotocol.data_files import parse_text, validate_definition
+from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.patient import AdverseEvent, LabResult
+from hccprotocol.regimen import AgentId
+
+__all__ = ["Derived", "LabGrading", "derive_events", "lab_grading"]
+
+FILE = "ctcae-lab-grading.yaml"
+
+
+class _Def(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GradedField(_Def):
+    term: str
+    below: dict[int, float] = Field(description="Grade -> the value below which a result has (at least) that grade")
+    source: str = Field(min_length=1)
+
+    def grade(self, value: float) -> int:
+        """CTCAE grade of a value; 1 means 'grade <= 1' (grade 1 needs the laboratory's LLN, not recorded)."""
+        graded = [g for g, limit in self.below.items() if value < limit]
+        return max(graded, default=1)
+
+
+class Trigger(_Def):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    field: str
+    agents: tuple[AgentId, ...] = Field(min_length=1)
+    from_grade: int = Field(ge=2, le=4)
+    resolved_at_grade: int = Field(ge=1, le=3)
+    why: str = Field(min_length=1)
+
+
+class LabGrading(_Def):
+    id: str
+    version: str
+    fields: dict[str, GradedField]
+    triggers: tuple[Trigger, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LabGrading:
+        known = ctcae.terms()
+        for name, graded in self.fields.items():
+            where = f"fields.{name}"
+            if name not in LabResult.model_fields:
+                raise ValueError(f"{where}: {name!r} is not a labs[] field ({', '.join(LabResult.model_fields)})")
+            term = known.get(graded.term)
+            if term is None:
+                raise ValueError(f"{where}.term: {graded.term!r} is not a CTCAE v5.0 term")
+            bad = sorted(set(graded.below) - set(term.grades) - {1})
+            if bad or not graded.below or 1 in graded.below:
+                raise ValueError(f"{where}.below: grades {sorted(graded.below)} must be grades 2-5 of {graded.term!r}")
+            ordered = [graded.below[g] for g in sorted(graded.below)]
+            if any(later >= earlier for earlier, later in itertools.pairwise(ordered)):
+                raise ValueError(f"{where}.below: thresholds must fall as the grade rises, got {graded.below}")
+        ids = [t.id for t in self.triggers]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"triggers: ids must be unique, got {ids}")
+        for t in self.triggers:
+            if t.field not in self.fields:
+                raise ValueError(f"triggers[{t.id}].field: {t.field!r} is not graded in fields")
+            if t.resolved_at_grade >= t.from_grade:
+                raise ValueError(f"triggers[{t.id}]: resolved_at_grade must be below from_grade")
+        return self
+
+
+@functools.cache
+def lab_grading() -> LabGrading:
+    text = resources.files("hccprotocol.data.rules").joinpath(FILE).read_text(encoding="utf-8")
+    data: Any = parse_text(text, kind="yaml", where=f"rules/{FILE}", error=ProtocolDefinitionError)
+    result: LabGrading = validate_definition(
+        LabGrading, data, where=f"rules/{FILE}", what="lab grading file", error=ProtocolDefinitionError
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An adverse event implied by lab values, with where it came from (for the trail)."""
+
+    event: AdverseEvent
+    path: str
+    """``labs[3].platelets_10e9_l``: the result that began (or worsened) the episode."""
+    trigger: Trigger
+    value: float
+
+
+def derive_events(
+    labs: Sequence[LabResult],
+    agents: dict[str, dt.date],
+    covered: Callable[[str, frozenset[str], dt.date, dt.date | None], int | None],
+) -> tuple[list[Derived], list[str]]:
+    """Events implied by ``labs`` for the protocol's ``agents`` (id -> first dosing day); and notes.
+
+    ``covered(term, agents, onset, resolved)`` returns the index of a recorded adverse event that already covers
+    the episode (same term, one of those agents, overlapping dates), or None.
+    """
+    grading = lab_grading()
+    out: list[Derived] = []
+    notes: list[str] = []
+    for trigger in grading.triggers:
+        targets = [a for a in trigger.agents if a in agents]
+        if not targets:
+            continue
+        first_day = min(agents[a] for a in targets)
+        graded = grading.fields[trigger.field]
+        series = sorted(
+            ((lab.date, i, getattr(lab, trigger.field)) for i, lab in enumerate(labs) if lab.date >= first_day),
+            key=lambda row: (row[0], row[1]),
+        )
+        series = [row for row in series if row[2] is not None]
+        pos = 0
+        while pos < len(series):
+            day, i, value = series[pos]
+            grade = graded.grade(float(value))
+            if grade < trigger.from_grade:
+                pos += 1
+                continue
+            starts: list[tuple[dt.date, int, float, int]] = [(day, i, float(value), grade)]
+            end: dt.date | None = None
+            pos += 1
+            while pos < len(series):
+                d2, i2, v2 = series[pos]
+                g2 = graded.grade(float(v2))
+                if g2 <= trigger.resolved_at_grade:
+                    end = d2
+                    pos += 1
+                    break
+                if g2 > starts[-1][3]:
+                    starts.append((d2, i2, float(v2), g2))
+                pos += 1
+            hit = covered(graded.term, frozenset(targets), day, end)
+            if hit is not None:
+                notes.append(
+                    f"labs[{i}].{trigger.field} {value:g} on {day} (CTCAE v5.0 {graded.term} grade {grade}) is covered "
+                    f"by adverse_events[{hit}] for {', '.join(targets)} ({trigger.id})"
+                )
+                continue
+            for onset, index, v, g in starts:
+                event = AdverseEvent(
+                    onset_date=onset,
+                    term=graded.term,
+                    grade=g,
+                    attributed_to=tuple(targets),
+                    resolved_date=end,
+                )
+                out.append(Derived(event, f"labs[{index}].{trigger.field}", trigger, v))
+    return out, notes
