@@ -13,7 +13,8 @@ from typing import Literal
 
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
-from hccprotocol.schedule.plan import EligibilityGate, Providers
+from hccprotocol.gate import EligibilityGate, eligibility_gate
+from hccprotocol.schedule.plan import Providers
 from hccprotocol.schedule.timeline import (
     AgentDose,
     AgentTiming,
@@ -24,6 +25,7 @@ from hccprotocol.schedule.timeline import (
 )
 
 __all__ = [
+    "EligibilityGate",
     "course_timeline",
     "default_providers",
     "eligibility_gate",
@@ -62,7 +64,7 @@ def pd1_interval_days(protocol: Protocol) -> int | None:
     return 28 if protocol.dosing.pd1_schedule == "q4w_paper" else None
 
 
-STOPPED_STATUSES = frozenset({"held", "interrupted", "discontinued"})
+STOPPED_STATUSES = frozenset({"held", "interrupted", "discontinued", "contraindicated", "pending_input"})
 """Dosing statuses under which no dose is given whatever the calendar decides (the course stopped the drug)."""
 
 
@@ -113,7 +115,8 @@ def start_doses(patient: Patient, protocol: Protocol, start: dt.date) -> tuple[F
     """
     from hccprotocol.dosing import next_cycle_doses
 
-    result = next_cycle_doses(_before_the_course(patient), protocol, start)
+    # force: make_plan has applied the same gate (hccprotocol.gate) and marked a forced calendar
+    result = next_cycle_doses(_before_the_course(patient), protocol, start, force=True)
     levels = level_doses(patient, protocol)
     doses: dict[str, AgentDose] = {}
     for row in result.agents:
@@ -200,34 +203,9 @@ def course_timeline(patient: Patient, protocol: Protocol, start: dt.date) -> tup
     return CourseTimeline.of(changes), tuple(course.warnings)
 
 
-def eligibility_gate(patient: Patient, protocol: Protocol) -> EligibilityGate:
-    """The eligibility decision of ``hccprotocol.eligibility.evaluate_eligibility`` for this arm.
-
-    ``reasons`` lists, by rule id, what excludes the patient or is unknown: inclusion
-    criteria not met, exclusion criteria met, criteria whose status is unknown, and TACE
-    refractoriness when it is not met or unknown.
-    """
-    from hccprotocol.eligibility import evaluate_eligibility
-
-    result = evaluate_eligibility(patient, protocol)
-    reasons: list[str] = []
-    if result.tace_refractory.status != "met":
-        reasons.append(f"tace_refractory: {result.tace_refractory.status}")
-    for criterion in result.criteria:
-        status, kind = criterion.status, criterion.kind
-        if status == "unknown" or (kind == "inclusion" and status == "not_met") or (
-            kind == "exclusion" and status == "met"
-        ):
-            reasons.append(f"{criterion.id}: {status}")
-    return EligibilityGate(result.eligible, _summary(result.eligible), tuple(reasons))
-
-
 def default_providers() -> Providers:
     return Providers(
         eligibility=eligibility_gate, doses=start_doses, course=course_timeline, timings=protocol_timings,
         pd1_interval=pd1_interval_days,
     )
 
-
-def _summary(eligible: bool | None) -> str:
-    return {True: "eligible", False: "not eligible", None: "eligibility undetermined"}[eligible]

@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from hccprotocol import __version__
+from hccprotocol.gate import EligibilityGate, contraindicated_agents, enforce
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
 from hccprotocol.schedule import clock
@@ -41,15 +42,6 @@ __all__ = [
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HARD_MAX_CYCLES = 52
 """Even with --force: a year of 3-week cycles; anything larger is a typing error."""
-
-
-@dataclass(frozen=True)
-class EligibilityGate:
-    """The eligibility decision for this arm (issue 3): True, False, or None (undetermined)."""
-
-    eligible: bool | None
-    summary: str
-    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,6 +210,26 @@ def _generated_on(patient: Patient, start: dt.date) -> dt.date:
     return max(dates)
 
 
+def _schedulable_agents(patient: Patient, protocol: Protocol) -> tuple[tuple[str, ...], list[str]]:
+    """The protocol's agents less those with a recorded contraindication (never scheduled, even with --force).
+
+    The calendar is anchored on HAIC: with HAIC contraindicated there is no calendar to give (an input
+    error naming ``contraindications.haic``, also with --force).
+    """
+    forbidden = contraindicated_agents(patient, protocol)
+    if any(a in forbidden for a in ("oxaliplatin", "leucovorin", "fluorouracil")):
+        raise ScheduleInputError(
+            f"no calendar: contraindications.haic is true for patient {patient.id}: the calendar is built on the "
+            "HAIC cycles, and no HAIC drug may be given (Lin 2023, exclusion (8)); not produced even with --force"
+        )
+    kept = tuple(a for a in protocol.agent_ids() if a not in forbidden)
+    notes = [
+        f"{agent} not scheduled: {path} is true (contraindicated; Lin 2023, exclusion (8))"
+        for agent, path in forbidden.items()
+    ]
+    return kept, notes
+
+
 def make_plan(
     patient: Patient,
     protocol: Protocol,
@@ -264,17 +276,11 @@ def make_plan(
             "use --allow-past to plan a course that has already started"
         )
     gate = providers.eligibility(patient, protocol)
-    if gate.eligible is not True:
-        if not force:
-            why = "; ".join(gate.reasons)
-            raise ScheduleInputError(
-                f"no calendar: patient {patient.id} is {gate.summary} for {protocol.id}"
-                + (f" ({why})" if why else "")
-                + "; run `hccprotocol assess` for the reasons, or use --force to print a calendar marked as such"
-            )
-        warnings.insert(
-            0, f"FORCED: patient {gate.summary} for {protocol.id}; this calendar is not a treatment decision"
-        )
+    mark = enforce(gate, patient, protocol, force=force, what="calendar")
+    if mark is not None:
+        warnings.insert(0, mark)
+    agents, left_out = _schedulable_agents(patient, protocol)
+    warnings.extend(left_out)
     if patient.treatment_start is not None and patient.treatment_start != start:
         warnings.append(
             f"--start {start.isoformat()} differs from treatment_start "
@@ -286,7 +292,7 @@ def make_plan(
     warnings.extend(course_warnings)
     schedule = build_schedule(
         patient=patient,
-        agents=protocol.agent_ids(),
+        agents=agents,
         options=opts,
         start=start,
         cycles=n,
