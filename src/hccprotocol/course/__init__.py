@@ -68,8 +68,12 @@ def replay_course(
         as_of: ignore record entries dated after this day and emit no event after it (``dose`` / ``course
             --as-of``); thresholds crossed later are warnings. None: replay everything.
 
+    A drug with a recorded contraindication is ``contraindicated`` throughout, with no event
+    (``hccprotocol.course.contraindicated``).
+
     Raises ``CourseInputError`` / ``CtcaeError`` / ``DosingInputError`` (all exit 2) for bad input.
     """
+    from hccprotocol.course.contraindicated import mark_contraindicated
     from hccprotocol.course.replay import replay
 
-    return replay(patient, protocol, start=start, as_of=as_of)
+    return mark_contraindicated(replay(patient, protocol, start=start, as_of=as_of), patient, protocol)

@@ -144,7 +144,7 @@ class BaselineChildPugh:
         return f"Child-Pugh {self.cls}{self.score} {verdict} ({rule}; Lin 2023 inclusion (5))"
 
 
-def baseline_child_pugh(patient: Patient, protocol: Protocol) -> BaselineChildPugh:
+def baseline_child_pugh(patient: Patient, allowed: tuple[str, ...]) -> BaselineChildPugh:
     """The Child-Pugh class of the record's ``liver`` block against ``baseline_child_pugh_classes``.
 
     Why the liver block: it is the baseline assessment the eligibility decision read
@@ -152,14 +152,13 @@ def baseline_child_pugh(patient: Patient, protocol: Protocol) -> BaselineChildPu
     """
     from hccprotocol.measures.derive import derive
 
-    allowed = tuple(protocol.schedule.precycle_labs.baseline_child_pugh_classes)
-    cp = derive(patient, protocol.dosing.bsa_formula).derived.child_pugh
+    cp = derive(patient).derived.child_pugh
     if cp is None:
         liver = patient.liver
         names = ("total_bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy")
         missing = tuple(f"liver.{n}" for n in names if liver is None or getattr(liver, n) is None)
-        return BaselineChildPugh(None, None, allowed, missing or ("liver",))
-    return BaselineChildPugh(cp.cls, cp.score, allowed, ())
+        return BaselineChildPugh(None, None, tuple(allowed), missing or ("liver",))
+    return BaselineChildPugh(cp.cls, cp.score, tuple(allowed), ())
 
 
 def liver_block_notes(patient: Patient, checks: tuple[Limit, ...]) -> list[str]:

@@ -37,9 +37,9 @@ _GIVEN: frozenset[str] = frozenset({"active", "pending_precycle_check", "delayed
 
 def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date, *, force: bool = False) -> DosePlan:
     check_arm(patient, protocol)
+    _check_course_entries(patient, protocol)  # a record that cannot be read is an input error first
     gate = eligibility_gate(patient, protocol)
     mark = enforce(gate, patient, protocol, force=force, what="doses")
-    _check_course_entries(patient, protocol)
     bsa = calc.bsa_for_dosing(patient, protocol)
     warnings: list[str] = []
     if protocol.approval.status != "approved":
@@ -169,18 +169,21 @@ def _agent_dose(
     if agent.id == "pd1":
         product = next((p for p in agent.products if p.name == patient.pd1_agent), None)
         vial_mg = product.vial_mg if product else None
-        if product is None:
+        if product is None and status != "contraindicated":
             choices = ", ".join(
                 f"{p.name} ({calc.units(agent, level.amount if level else None, p.vial_mg)} x {p.vial_mg:g} mg vial)"
                 for p in agent.products
             )
             warnings.append(f"PD-1 inhibitor not chosen (pd1_agent absent): the choice is open: {choices}")
-    if level is None:
+    if level is None or status == "contraindicated":
+        path = (forbidden or {}).get(agent.id, "contraindications")
         return AgentDose(
             agent=name,
             dose_mg=None,
             unrounded_mg=None,
-            basis="discontinued",
+            basis=f"contraindicated: {path} is true; never given ({CONTRAINDICATION_SOURCE})"
+            if status == "contraindicated"
+            else "discontinued",
             route=agent.route,
             day=calc.infusion_days(agent, protocol),
             infusion_hours=hours,
@@ -200,12 +203,9 @@ def _agent_dose(
         if patient.pd1_agent is None:
             names = " or ".join(p.name for p in agent.products)
             basis = f"PD-1 inhibitor ({names}; choice open): {basis}"
-    if renal is not None:
-        basis += f" ({renal.why})" if renal.level is not None else ""
-    if status == "contraindicated":
-        path = (forbidden or {}).get(agent.id, "contraindications")
-        basis = f"contraindicated: {path} is true; never given ({CONTRAINDICATION_SOURCE})"
-    elif status == "pending_input":
+    if renal is not None and renal.level is not None and renal.level != agent.start_level:
+        basis += f" ({renal.why})"
+    if status == "pending_input":
         if agent.basis == "per_m2" and bsa.value_m2 is None:
             basis = f"{basis}; no dose until {', '.join(bsa.missing)} is recorded (pending_input)"
         if renal is not None and renal.level is None:
@@ -228,9 +228,9 @@ def _agent_dose(
         day=calc.infusion_days(agent, protocol),
         infusion_hours=hours,
         rate_mg_per_h=rate,
-        frequency="none" if status == "contraindicated" else calc.level_frequency(agent, level, protocol),
+        frequency=calc.level_frequency(agent, level, protocol),
         vials=calc.units(agent, dose, vial_mg),
-        dose_level=None if status == "contraindicated" else level.id,
+        dose_level=level.id,
         status=status,
     )
 
@@ -288,8 +288,10 @@ class _Gate:
 def _precycle(patient: Patient, protocol: Protocol, as_of: dt.date, first_cycle: bool) -> _Gate:
     """The pre-cycle check from results no older than ``schedule.precycle_labs.result_max_age_days``.
 
-    A known failing value delays the HAIC (any cycle). Missing values leave it pending, except for cycle 1
-    when ``schedule.precycle_labs.from_cycle`` > 1 (the baseline work-up covers it, as in the calendar).
+    A known failing value delays the HAIC, a missing one leaves it pending (any cycle). Cycle 1 is the
+    baseline work-up: the same limits on the results dated within the window before the first HAIC, and
+    the Child-Pugh class of the ``liver`` block (``schedule.precycle_labs.baseline_child_pugh_classes``);
+    ``from_cycle`` only says from which cycle the calendar schedules a blood draw.
     """
     limits = precycle.limits(protocol)
     if not limits:
@@ -304,27 +306,17 @@ def _precycle(patient: Patient, protocol: Protocol, as_of: dt.date, first_cycle:
     failing, unknown = bool(check.failing), list(check.unknown)
     if first_cycle:
         # cycle 1: the baseline work-up, read through the same limits, plus the Child-Pugh class
-        cp = precycle.baseline_child_pugh(patient, protocol)
+        cp = precycle.baseline_child_pugh(patient, protocol.schedule.precycle_labs.baseline_child_pugh_classes)
         if cp.failing:
             out.append(f"pre-cycle check for cycle 1 (baseline work-up) not met: {cp.describe()}")
             failing = True
         elif cp.unknown:
             unknown.append("Child-Pugh class (" + ", ".join(cp.missing) + ")")
         out.extend(precycle.liver_block_notes(patient, limits))
-    from_cycle = protocol.schedule.precycle_labs.from_cycle
-    exempt = first_cycle and from_cycle > 1
     if unknown:
-        missing = ", ".join(unknown)
-        if exempt:
-            out.append(
-                f"pre-cycle check for cycle 1: no result within {max_age} days before {as_of} for {missing}; "
-                f"the checks start at cycle {from_cycle} (schedule.precycle_labs.from_cycle): cycle 1 relies on "
-                "the baseline work-up"
-            )
-        else:
-            what = "for cycle 1 (baseline work-up) " if first_cycle else ""
-            out.append(
-                f"pre-cycle check {what}unknown: no result within {max_age} days before {as_of} for {missing}; "
-                "the HAIC needs these before it is given"
-            )
-    return _Gate(out, failing, bool(unknown) and not exempt)
+        what = "for cycle 1 (baseline work-up) " if first_cycle else ""
+        out.append(
+            f"pre-cycle check {what}unknown: no result within {max_age} days before {as_of} for "
+            f"{', '.join(unknown)}; the HAIC needs these before it is given"
+        )
+    return _Gate(out, failing, bool(unknown))

@@ -149,7 +149,8 @@ def start_doses(patient: Patient, protocol: Protocol, start: dt.date) -> tuple[F
             note=note,
             level=row.dose_level,
         )
-    warnings = tuple(w for w in result.warnings if not w.startswith("pre-cycle check"))
+    # the calendar judges each pre-cycle check itself and marks a forced calendar itself
+    warnings = tuple(w for w in result.warnings if not w.startswith(("pre-cycle check", "FORCED")))
     return FixedDoses(doses, levels), warnings
 
 

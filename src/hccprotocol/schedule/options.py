@@ -120,7 +120,10 @@ class PrecycleLabs(Options):
 
     enabled: bool = Field(True, description="Schedule a pre-cycle laboratory check before each HAIC")
     from_cycle: int = Field(
-        1, ge=1, description="First cycle with a check (1: cycle 1 is checked against the baseline work-up)"
+        2,
+        ge=1,
+        description="First cycle with a scheduled blood draw (before it, cycle 1 is checked against the baseline "
+        "work-up: the results dated within result_max_age_days, and the Child-Pugh class)",
     )
     baseline_child_pugh_classes: tuple[Literal["A", "B", "C"], ...] = Field(
         ("A", "B"),

@@ -27,7 +27,7 @@ from hccprotocol.schedule import clock
 from hccprotocol.schedule.engine import Schedule, build_schedule
 from hccprotocol.schedule.options import validate_timezone
 from hccprotocol.schedule.site_calendar import ScheduleInputError, SiteCalendar
-from hccprotocol.schedule.timeline import AgentDose, AgentTiming, CourseTimeline, FixedDoses
+from hccprotocol.schedule.timeline import AgentDose, AgentTiming, CourseTimeline, FixedDoses, canonical_agent
 
 __all__ = [
     "EligibilityGate",
@@ -230,6 +230,23 @@ def _schedulable_agents(patient: Patient, protocol: Protocol) -> tuple[tuple[str
     return kept, notes
 
 
+def _no_course_dose_without_input(timeline: CourseTimeline, doses: FixedDoses) -> CourseTimeline:
+    """Drop the course's mg for an agent whose starting dose waits for an input (``pending_input``).
+
+    Why: the course replays from the protocol start level when, e.g., the creatinine clearance
+    for the oxaliplatin renal start is unknown; the calendar must not show that mg (a silent full
+    dose) where ``dose`` gives none. The rows then say "dose not computed" with the reason.
+    """
+    waiting = {d.agent for d in doses.summary() if d.status == "pending_input"}
+    if not waiting:
+        return timeline
+    changes = [
+        dataclasses.replace(c, from_mg=None, to_mg=None) if canonical_agent(c.agent) in waiting else c
+        for c in timeline.changes
+    ]
+    return CourseTimeline.of(changes)
+
+
 def make_plan(
     patient: Patient,
     protocol: Protocol,
@@ -288,6 +305,7 @@ def make_plan(
         )
     doses, dose_warnings = providers.doses(patient, protocol, start)
     timeline, course_warnings = providers.course(patient, protocol, start)
+    timeline = _no_course_dose_without_input(timeline, doses)
     warnings.extend(dose_warnings)
     warnings.extend(course_warnings)
     schedule = build_schedule(
