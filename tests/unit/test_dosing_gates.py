@@ -22,7 +22,7 @@ from hccprotocol.dosing import command as dose_cli
 from hccprotocol.errors import InputError
 from hccprotocol.protocol import load_protocol
 
-from .dosing_support import ELIGIBLE, D, ae, baseline_lab, by_agent, patient, protocol_with
+from .dosing_support import BASELINE_LAB, ELIGIBLE, D, ae, baseline_lab, by_agent, patient, protocol_with
 
 TRIPLE = load_protocol("haic-lenvatinib-pd1")
 HTN = "Hypertension"
@@ -89,7 +89,8 @@ def test_cli_refuses_events_without_start(tmp_path: Path) -> None:
      ("2026-09-27", "pending_precycle_check")],  # 4 days: too old, the check has no result
 )  # fmt: skip
 def test_pending_when_no_recent_result(lab_date: str, status: str) -> None:
-    plan = next_cycle_doses(patient(labs=[{"date": lab_date, **FULL_LABS}]), TRIPLE, D("2026-10-01"))
+    # BASELINE_LAB: the baseline work-up of 2026-08-31 (its creatinine fixes the oxaliplatin renal start)
+    plan = next_cycle_doses(patient(labs=[BASELINE_LAB, {"date": lab_date, **FULL_LABS}]), TRIPLE, D("2026-10-01"))
     rows = by_agent(plan.agents)
     for drug in ("oxaliplatin", "leucovorin", "fluorouracil"):
         assert rows[drug].status == status
@@ -100,7 +101,7 @@ def test_pending_when_no_recent_result(lab_date: str, status: str) -> None:
 
 @pytest.mark.parametrize(("anc", "status"), [(1.49, "delayed"), (1.5, "active")])
 def test_delayed_when_a_recent_result_fails(anc: float, status: str) -> None:
-    labs = [{"date": "2026-09-30", **FULL_LABS, "anc_10e9_l": anc}]
+    labs = [BASELINE_LAB, {"date": "2026-09-30", **FULL_LABS, "anc_10e9_l": anc}]
     row = by_agent(next_cycle_doses(patient(labs=labs), TRIPLE, D("2026-10-01")).agents)["oxaliplatin"]
     assert (row.status, row.dose_mg) == (status, 153.0)
     assert ("may not be given yet" in row.basis) == (status == "delayed")

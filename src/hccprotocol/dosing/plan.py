@@ -56,14 +56,15 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date, *, force: b
     else:
         restore_notes.extend(baseline_notes(patient, protocol, as_of))
     first_cycle = patient.treatment_start is None or as_of <= patient.treatment_start
-    first_haic = patient.treatment_start if patient.treatment_start is not None and first_cycle else as_of
+    # the renal start is judged at the course start: a later cycle's dose follows from the start level
+    course_start = patient.treatment_start if patient.treatment_start is not None else as_of
     gate_labs = _precycle(patient, protocol, as_of, first_cycle)
     forbidden = contraindicated_agents(patient, protocol)
     agents = []
     for agent in protocol.agents:
         found = tracks.get(agent.id)
         status: DoseStatus = found.state.status if found is not None else "active"
-        renal = calc.renal_start(agent, patient, first_haic) if first_cycle else None
+        renal = calc.renal_start(agent, patient, course_start)
         if agent.id in forbidden:
             status = "contraindicated"
         elif agent.route == "intra-arterial" and status in ("active", "delayed"):
