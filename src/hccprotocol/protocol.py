@@ -79,7 +79,9 @@ class Agent(Definition):
             self.id, self.basis, self.levels, self.start_level, self.weight_tiers, self.reductions, self.products
         )
         if self.renal_start is not None and self.renal_start.start_level not in {lv.id for lv in self.levels}:
-            raise ValueError(f"agents[{self.id}].renal_start.start_level: {self.renal_start.start_level!r} is not a level")
+            raise ValueError(
+                f"agents[{self.id}].renal_start.start_level: {self.renal_start.start_level!r} is not a level"
+            )
         return self
 
     def level(self, level_id: str) -> DoseLevel:

@@ -41,10 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 START = dt.date(2027, 1, 4)
 PROTOCOL = load_protocol("haic-lenvatinib-pd1")
 HAIC = ("oxaliplatin", "leucovorin", "fluorouracil")
-BASE = {
-    k: v
-    for k, v in yaml.safe_load((REPO / "examples" / "p01-bclc-c-pvtt.yaml").read_text(encoding="utf-8")).items()
-}
+BASE: dict[str, Any] = yaml.safe_load((REPO / "examples" / "p01-bclc-c-pvtt.yaml").read_text(encoding="utf-8"))
 TERMS = {"Diarrhea": (2, 3, 4), "Neutrophil count decreased": (3, 4), "Platelet count decreased": (3, 4),
          "Hypertension": (2, 3), "Fatigue": (2, 3)}  # fmt: skip
 IDS = ("oxaliplatin", "fluorouracil", "lenvatinib")
@@ -99,12 +96,17 @@ def test_course_and_plan_agree(
         calendar = make_plan(record, PROTOCOL, start=START, providers=default_providers(), cycles=3,
                              today=START - dt.timedelta(days=30))  # fmt: skip
     except ScheduleInputError as exc:
-        # 6. no HAIC can be placed at all (held past max_delay_days from day 1): not given in `dose` either
-        assert "no HAIC can be scheduled" in exc.message, exc.message
-        doses = _statuses(record, START)
-        assert all(doses[a] != "active" for a in HAIC), doses
+        message = exc.message
+    else:
+        _agree(record, calendar.event_rows())
         return
-    rows = calendar.event_rows()
+    # 6. no HAIC can be placed at all (held past max_delay_days from day 1): not given in `dose` either
+    assert "no HAIC can be scheduled" in message, message
+    doses = _statuses(record, START)
+    assert all(doses[a] != "active" for a in HAIC), doses
+
+
+def _agree(record: Patient, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         day = dt.date.fromisoformat(row["date"])
         if row["activity"] == "admission":

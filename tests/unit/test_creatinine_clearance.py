@@ -6,8 +6,9 @@ Sources of the worked examples (independent of this code):
   / 110 = 58.7 mL/min" (preregexamprep.com, Creatinine Clearance Calculator (Cockcroft-Gault), worked example).
 * mg/dL form, x 0.85 for women: "Female, age 45, IBW 60 kg, SCr 0.9 mg/dL. CrCl = [(140 - 45) x 60 / (72 x 0.9)]
   x 0.85 = [5,700 / 64.8] x 0.85 = 74.8 mL/min" (superglobalcalculator.com, Creatinine Clearance Formula
-  (Cockcroft-Gault), example 2). 0.9 mg/dL = 0.9 x 88.4 = 79.56 umol/L. The SI factors are the mg/dL form rounded (88.4 / 72 = 1.228 -> 1.23;
-  x 0.85 = 1.044 -> 1.04), so the two forms agree to within 0.5 %.
+  (Cockcroft-Gault), example 2). 0.9 mg/dL = 0.9 x 88.4 = 79.56 umol/L.
+  The SI factors are the mg/dL form rounded (88.4 / 72 = 1.228 -> 1.23; x 0.85 = 1.044 -> 1.04), so the two
+  forms agree to within 0.5 %.
 """
 
 from __future__ import annotations

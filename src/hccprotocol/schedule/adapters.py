@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from hccprotocol.gate import EligibilityGate, eligibility_gate
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
-from hccprotocol.gate import EligibilityGate, eligibility_gate
 from hccprotocol.schedule.plan import Providers
 from hccprotocol.schedule.timeline import (
     AgentDose,
