@@ -10,6 +10,15 @@ given while they are ignored.
 The pre-cycle laboratory check (``schedule.precycle_labs``) gates the HAIC drugs:
 their mg is always computed (the pharmacist verifies it) but the status says
 whether they may be given yet (see :class:`hccprotocol.dosing.model.AgentDose`).
+Cycle 1 is the baseline work-up: the same limits, read by the same functions
+(``course.precycle``), on the results dated within the window before the first
+HAIC, plus the Child-Pugh class.
+
+Before any of that, the clinical gate shared with ``plan`` (``hccprotocol.gate``):
+a patient who is not eligible or undetermined is refused unless ``force`` (then
+every line is marked), and a drug with a recorded contraindication is
+``contraindicated``. A dose that needs an unknown input (BSA; the creatinine
+clearance of the oxaliplatin renal start) is ``pending_input``, never a guess.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ Projection, in order:
 1. HAIC cycle 1 on ``start`` (moved forward only by the site calendar). Each
    later HAIC is due ``cycle_length_days`` after the actual previous one; the
    site calendar may move it forward (shown, not a delay).
-2. Before each HAIC from ``precycle_labs.from_cycle``: the laboratory check. A
+2. Before each HAIC from ``precycle_labs.from_cycle``: the laboratory check (an
+   earlier cycle has no blood draw but is checked against what is recorded; cycle 1
+   against the baseline work-up, with the Child-Pugh class, as ``dose`` checks it). A
    recorded result outside a limit, or a HAIC agent held by the course, delays
    the cycle by ``delay_step_days`` and it is re-checked; everything after
    re-projects. Beyond ``max_delay_days`` HAIC is discontinued. HAIC also
