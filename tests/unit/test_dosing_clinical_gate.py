@@ -104,7 +104,7 @@ def test_contraindicated_pd1_in_dose_course_and_calendar(tmp_path: Path) -> None
     calendar = _plan(patient, force=True)
     assert not [r for r in calendar.event_rows() if r["agent"] in ("camrelizumab", "pd1")]
     assert any("camrelizumab" not in w and "pd1 not scheduled: contraindications.pd1" in w for w in calendar.warnings)
-    assert [r["date"] for r in calendar.event_rows() if r["agent"] == "lenvatinib"][0] == "2027-01-07"
+    assert next(r["date"] for r in calendar.event_rows() if r["agent"] == "lenvatinib") == "2027-01-07"
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(p01(contraindications={"pd1": True}, treatment_start="2027-01-04",
                                        baseline_weight_kg=68.0)), encoding="utf-8")  # fmt: skip
@@ -118,7 +118,7 @@ def test_contraindicated_pd1_in_dose_course_and_calendar(tmp_path: Path) -> None
 
 def test_haic_contraindicated_has_no_calendar_even_with_force() -> None:
     patient = record(contraindications={"haic": True, "lenvatinib": False, "pd1": False})
-    with pytest.raises(ScheduleInputError, match="contraindications.haic is true"):
+    with pytest.raises(ScheduleInputError, match=r"contraindications\.haic is true"):
         _plan(patient, force=True)
     rows = by_agent(next_cycle_doses(patient, TRIPLE, START, force=True).agents)
     assert [rows[a].status for a in ("oxaliplatin", "leucovorin", "fluorouracil")] == ["contraindicated"] * 3
