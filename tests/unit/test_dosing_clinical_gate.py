@@ -178,3 +178,17 @@ def test_unknown_crcl_gives_no_oxaliplatin_dose_in_the_calendar() -> None:
     assert oxali and all(r["dose_mg"] is None for r in oxali)
     assert all("dose not computed" in r["note"] for r in oxali)
     assert any("creatinine clearance unknown (sex missing)" in w for w in calendar.warnings)
+
+
+def test_course_warns_of_a_failing_baseline_work_up() -> None:
+    # ANC 1.4 on 3 Jan, the day before the first HAIC (< 1.5, oxaliplatin label): dose delays cycle 1, and so
+    # does the calendar; the course says so in its warnings
+    labs = [{**p01()["labs"][0], "anc_10e9_l": 1.4}]
+    started = record(labs=labs, treatment_start="2027-01-04", baseline_weight_kg=68.0)
+    from hccprotocol.course import replay_course
+
+    course = replay_course(started, TRIPLE, as_of=START)
+    assert any("cycle 1 baseline work-up" in w and "anc_10e9_l 1.4 fails" in w for w in course.warnings)
+    assert by_agent(next_cycle_doses(started, TRIPLE, START).agents)["oxaliplatin"].status == "delayed"
+    passing = replay_course(record(treatment_start="2027-01-04", baseline_weight_kg=68.0), TRIPLE, as_of=START)
+    assert not any("baseline work-up" in w for w in passing.warnings)

@@ -69,11 +69,14 @@ def replay_course(
             --as-of``); thresholds crossed later are warnings. None: replay everything.
 
     A drug with a recorded contraindication is ``contraindicated`` throughout, with no event
-    (``hccprotocol.course.contraindicated``).
+    (``hccprotocol.course.contraindicated``); a failing cycle-1 baseline work-up is a warning
+    (``hccprotocol.course.baseline``).
 
     Raises ``CourseInputError`` / ``CtcaeError`` / ``DosingInputError`` (all exit 2) for bad input.
     """
+    from hccprotocol.course.baseline import note_baseline
     from hccprotocol.course.contraindicated import mark_contraindicated
     from hccprotocol.course.replay import replay
 
-    return mark_contraindicated(replay(patient, protocol, start=start, as_of=as_of), patient, protocol)
+    course = replay(patient, protocol, start=start, as_of=as_of)
+    return note_baseline(mark_contraindicated(course, patient, protocol), patient, protocol)
