@@ -12,7 +12,7 @@ the doses are computed ``--as-of`` that day:
    level the calendar did not take;
 4. a HAIC drug the calendar leaves out (discontinued) is ``discontinued`` in ``dose``;
 5. lenvatinib: each calendar segment starts on a day ``dose`` agrees with (``oral`` <-> ``active``,
-   ``hold`` <-> interrupted/held);
+   ``hold`` <-> interrupted/held); the PD-1 inhibitor: an infusion day is ``active``, a hold day is not;
 6. when no HAIC can be placed at all, no HAIC drug is ``active`` on the start day.
 
 Expected statuses are not computed here: the two engines are compared with each other, on the same
@@ -43,8 +43,8 @@ PROTOCOL = load_protocol("haic-lenvatinib-pd1")
 HAIC = ("oxaliplatin", "leucovorin", "fluorouracil")
 BASE: dict[str, Any] = yaml.safe_load((REPO / "examples" / "p01-bclc-c-pvtt.yaml").read_text(encoding="utf-8"))
 TERMS = {"Diarrhea": (2, 3, 4), "Neutrophil count decreased": (3, 4), "Platelet count decreased": (3, 4),
-         "Hypertension": (2, 3), "Fatigue": (2, 3)}  # fmt: skip
-IDS = ("oxaliplatin", "fluorouracil", "lenvatinib")
+         "Hypertension": (2, 3), "Fatigue": (2, 3), "Colitis": (2, 3)}  # fmt: skip
+IDS = ("oxaliplatin", "fluorouracil", "lenvatinib", "camrelizumab")
 SYSTEMIC_START = START + dt.timedelta(days=3)
 
 
@@ -62,13 +62,14 @@ def lab(draw: st.DrawFn, lo: int, hi: int) -> dict[str, Any]:
 def adverse_event(draw: st.DrawFn) -> dict[str, Any]:
     term = draw(st.sampled_from(sorted(TERMS)))
     onset = START + dt.timedelta(days=draw(st.integers(0, 70)))
-    ids = [i for i in IDS if i != "lenvatinib" or onset >= SYSTEMIC_START]
+    ids = [i for i in IDS if i not in ("lenvatinib", "camrelizumab") or onset >= SYSTEMIC_START]
     resolved = draw(st.one_of(st.none(), st.integers(0, 20)))
     return {
         "onset_date": onset.isoformat(),
         "term": term,
         "grade": draw(st.sampled_from(TERMS[term])),
         "attributed_to": draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True)),
+        "immune_related": term == "Colitis",
         "resolved_date": None if resolved is None else (onset + dt.timedelta(days=resolved)).isoformat(),
     }
 
@@ -125,6 +126,9 @@ def _agree(record: Patient, rows: list[dict[str, Any]]) -> None:
             doses = _statuses(record, day)
             still = [a for a in HAIC if doses[a] != "discontinued"]
             assert still and any(doses[a] != "active" for a in still), (day, doses, row["note"])
+        elif row["agent"] == "camrelizumab" and row["activity"] in ("infusion", "hold"):  # 5.
+            status = _statuses(record, day)["pd1"]
+            assert (status == "active") is (row["activity"] == "infusion"), (day, status, row["note"])
         elif row["agent"] == "lenvatinib" and row["activity"] in ("oral", "hold"):  # 5.
             status = _statuses(record, day)["lenvatinib"]
             if row["activity"] == "oral":
