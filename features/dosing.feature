@@ -208,7 +208,7 @@ Feature: Doses for the next cycle
         | ecog  | absent |
       When the doses for 2026-08-25 are calculated with --force
       Then every dose line is marked "FORCED: eligibility undetermined"
-      And a warning says "doses produced with --force, not a treatment decision"
+      And a warning says "the doses were produced with --force, not a treatment decision"
 
     Scenario: The course never shows a contraindicated drug dosed
       Given a patient with:

@@ -93,14 +93,18 @@ def enforce(gate: EligibilityGate, patient: Patient, protocol: Protocol, *, forc
         raise ScheduleInputError(
             f"no {what}: patient {patient.id} is {gate.summary} for {protocol.id}"
             + (f" ({why})" if why else "")
-            + f"; run `hccprotocol assess` for the reasons, or use --force to print {what} marked as such"
+            + f"; run `hccprotocol assess` for the reasons, or use --force to produce the {what} marked as such"
         )
     return forced_note(gate, protocol, what)
 
 
 def forced_note(gate: EligibilityGate, protocol: Protocol, what: str) -> str:
     """The mark of an output produced past the gate with ``--force``."""
-    return f"FORCED: patient {gate.summary} for {protocol.id}; {what} produced with --force, not a treatment decision"
+    verb = "were" if what.endswith("s") else "was"
+    return (
+        f"FORCED: patient {gate.summary} for {protocol.id}; the {what} {verb} produced with --force, "
+        "not a treatment decision"
+    )
 
 
 def contraindicated_agents(patient: Patient, protocol: Protocol) -> dict[str, str]:
