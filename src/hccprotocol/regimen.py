@@ -107,8 +107,9 @@ class RenalStart(_Def):
 
     ``policy: label`` applies it (creatinine clearance by Cockcroft-Gault, ``measures.creatinine_clearance``,
     from the latest serum creatinine dated up to ``creatinine_max_age_days`` before the first HAIC);
-    ``none`` is the paper's reading (it gives no renal adjustment). Under ``label`` an unknown clearance
-    gives no start dose (status ``pending_input`` naming the field), never a silent full dose.
+    ``none`` is the paper's reading (it gives no renal adjustment). Under ``label`` an unknown clearance at
+    the course start gives no dose of the agent in any cycle (status ``pending_input`` naming the field),
+    never a silent full dose.
     """
 
     policy: Literal["label", "none"]
