@@ -120,7 +120,8 @@ def _dosing_rows(status: str) -> object:
                         dose_level=f"{lvl}mg/m2")
         for a, lvl in (("oxaliplatin", 85), ("leucovorin", 400), ("fluorouracil", 2400))
     ]
-    return SimpleNamespace(agents=rows, warnings=["pre-cycle check unknown: no result", "other warning"])
+    return SimpleNamespace(agents=rows, warnings=["pre-cycle check unknown: no result", "other warning"],
+                           eligibility={"forced": False})
 
 
 @pytest.mark.parametrize("status", ["pending_precycle_check", "delayed"])

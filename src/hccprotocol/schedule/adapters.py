@@ -118,11 +118,13 @@ def start_doses(patient: Patient, protocol: Protocol, start: dt.date) -> tuple[F
     # force: make_plan has applied the same gate (hccprotocol.gate) and marked a forced calendar
     result = next_cycle_doses(_before_the_course(patient), protocol, start, force=True)
     levels = level_doses(patient, protocol)
+    # a forced calendar carries its own banner on every row: the dose lines' mark is not repeated
+    mark = f"[FORCED: {result.eligibility['summary']}] " if result.eligibility.get("forced") else None
     doses: dict[str, AgentDose] = {}
     for row in result.agents:
         agent = canonical_agent(row.agent)
         dose, note = row.dose_mg, None
-        basis: str | None = row.basis
+        basis: str | None = row.basis.removeprefix(mark) if mark else row.basis
         at_level = levels.get(agent, {}).get(row.dose_level) if row.dose_level else None
         if row.status in STOPPED_STATUSES or (dose is None and row.status == "active"):
             if dose is None:
