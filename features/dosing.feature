@@ -5,12 +5,24 @@ Feature: Doses for the next cycle
   Lenvatinib by weight at treatment start: >= 60 kg 12 mg, < 60 kg 8 mg, never re-tiered (label).
   PD-1 200 mg fixed: camrelizumab 1 x 200 mg vial, sintilimab 2 x 100 mg vials, never reduced.
 
+  Eligibility comes first: doses are refused, exactly as the calendar is, for a patient who is not eligible
+  or whose eligibility is undetermined (Lin 2023, Patients), unless --force. The background patient is the
+  bundled example P01 (BCLC C with portal vein tumour thrombosis, Child-Pugh A5, TACE-refractory, a man of
+  56, eligible for both arms). Cycle 1 is checked against the baseline work-up dated within 3 days before
+  the first HAIC (schedule.precycle_labs.result_max_age_days), whose creatinine also gives the creatinine
+  clearance for the oxaliplatin renal start.
+
   Background:
-    Given a patient with:
+    Given the example patient "p01-bclc-c-pvtt"
+    And a patient with:
       | field           | value          |
       | weight_kg       | 68.0           |
       | height_cm       | 172.0          |
       | pd1_agent       | "camrelizumab" |
+    And laboratory results:
+      | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l | creatinine_umol_l |
+      | 2026-08-24 | 2.0        | 150              | 15                     | 40          | 80                |
+      | 2026-08-31 | 2.0        | 150              | 15                     | 40          | 80                |
 
   Rule: Lenvatinib starts by weight tier; exactly 60 kg belongs to the 12 mg tier
 
@@ -93,6 +105,7 @@ Feature: Doses for the next cycle
         | height_cm | absent |
       When the doses for 2026-08-25 are calculated
       Then the oxaliplatin gets no dose and the warning names "height_cm"
+      And the oxaliplatin status is "pending_input" and its basis names "height_cm"
       And the lenvatinib dose is 12 mg once daily as 3 capsules
 
   Rule: The PD-1 inhibitor is a fixed 200 mg and is never reduced
@@ -141,3 +154,185 @@ Feature: Doses for the next cycle
       When the course is replayed
       Then every camrelizumab level in the course is "200mg"
       And camrelizumab is "active" at level "200mg" at the end
+
+  Rule: No dose for a patient who must not get it (issue 9 item 1)
+    Lin 2023, Patients, exclusion (8): "contraindications for HAIC, lenvatinib, PD-1 inhibitors". A recorded
+    contraindication (contraindications.haic covers oxaliplatin, leucovorin and fluorouracil) gives that drug
+    the status "contraindicated" and no dose, with or without --force. The patient is then not eligible for
+    the arm, so the doses are refused exactly as the calendar is ("no doses: ... use --force") unless --force,
+    which marks every line.
+
+    Scenario Outline: A recorded contraindication stops that drug, and only that drug
+      Given a patient with:
+        | field                       | value |
+        | contraindications.<field>   | true  |
+      When the doses for 2026-08-25 are calculated with --force
+      Then the <drug> status is "contraindicated" and its basis names "contraindications.<field>"
+      And the <drug> gets no dose
+      And the <other> status is "active"
+      And every dose line is marked "FORCED: not eligible"
+
+      Examples:
+        | field      | drug         | other        |
+        | pd1        | camrelizumab | lenvatinib   |
+        | lenvatinib | lenvatinib   | camrelizumab |
+        | haic       | oxaliplatin  | lenvatinib   |
+        | haic       | leucovorin   | camrelizumab |
+        | haic       | fluorouracil | lenvatinib   |
+
+    Scenario: Without a contraindication every drug is dosed and nothing is marked
+      Given a patient with:
+        | field                 | value |
+        | contraindications.pd1 | false |
+      When the doses for 2026-08-25 are calculated
+      Then the camrelizumab status is "active"
+      And no dose line is marked "FORCED"
+
+    Scenario: A contraindicated patient is refused the doses without --force, as the calendar is
+      Given a patient with:
+        | field                 | value |
+        | contraindications.pd1 | true  |
+      When the doses for 2026-08-25 are calculated
+      Then the doses are refused by the clinical gate naming "not eligible for haic-lenvatinib-pd1"
+
+    Scenario: Undetermined eligibility is refused, as the calendar is
+      Given a patient with:
+        | field | value  |
+        | ecog  | absent |
+      When the doses for 2026-08-25 are calculated
+      Then the doses are refused by the clinical gate naming "eligibility undetermined"
+
+    Scenario: With --force undetermined eligibility is marked on every line
+      Given a patient with:
+        | field | value  |
+        | ecog  | absent |
+      When the doses for 2026-08-25 are calculated with --force
+      Then every dose line is marked "FORCED: eligibility undetermined"
+      And a warning says "the doses were produced with --force, not a treatment decision"
+
+    Scenario: The course never shows a contraindicated drug dosed
+      Given a patient with:
+        | field                 | value        |
+        | contraindications.pd1 | true         |
+        | treatment_start       | "2026-09-01" |
+        | baseline_weight_kg    | 68.0         |
+      When the course is replayed up to 2026-10-01
+      Then camrelizumab is "contraindicated" at level "-" at the end
+      And the course has no camrelizumab event
+
+  Rule: Cycle 1 is checked against the baseline work-up (issue 9 item 2)
+    Oxaliplatin US PI: "Delay the next dose until neutrophils >= 1.5 x 10^9/L and platelets >= 75 x 10^9/L";
+    SYSUCC HAIC protocol (He 2017): suspend if total bilirubin > 30 umol/L or albumin < 3.0 g/dL (30 g/L).
+    Before the first HAIC the results dated within 3 days (schedule.precycle_labs.result_max_age_days) are
+    checked against those limits, and the Child-Pugh class against Lin 2023 inclusion (5), "Child-Pugh class A
+    or B". Failing: "delayed"; missing: "pending_precycle_check". The mg stays visible for the pharmacist.
+
+    Scenario Outline: Baseline neutrophils either side of 1.5 x 10^9/L
+      Given laboratory results:
+        | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l | creatinine_umol_l |
+        | 2026-08-25 | <anc>      | 150              | 15                     | 40          | 80                |
+      When the doses for 2026-08-25 are calculated
+      Then the oxaliplatin status is "<status>"
+      And the oxaliplatin dose is 153 mg
+
+      Examples:
+        | anc  | status  |
+        | 1.49 | delayed |
+        | 1.5  | active  |
+
+    Scenario Outline: Baseline platelets either side of 75 x 10^9/L
+      Given laboratory results:
+        | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l | creatinine_umol_l |
+        | 2026-08-25 | 2.0        | <platelets>      | 15                     | 40          | 80                |
+      When the doses for 2026-08-25 are calculated
+      Then the fluorouracil status is "<status>"
+
+      Examples:
+        | platelets | status  |
+        | 74        | delayed |
+        | 75        | active  |
+
+    Scenario: No baseline result within 3 days before the first HAIC leaves it pending
+      # the background results are of 24 and 31 August; on 28 August the latest (24 August) is 4 days old
+      # (oxaliplatin is pending_input: its creatinine clearance is unknown for want of a recent creatinine)
+      When the doses for 2026-08-28 are calculated
+      Then the leucovorin status is "pending_precycle_check"
+      And the fluorouracil status is "pending_precycle_check"
+      And the oxaliplatin status is "pending_input" and its basis names "creatinine_umol_l"
+      And a warning says "pre-cycle check for cycle 1 (baseline work-up) unknown"
+
+    Scenario Outline: Child-Pugh C delays the first HAIC; A and B do not
+      # Child-Pugh points: bilirubin <34.2 / 34.2-51.3 / >51.3 umol/L; albumin >35 / 28-35 / <28 g/L;
+      # INR <1.7 / 1.7-2.3 / >2.3; ascites none / mild / moderate-severe; encephalopathy none / 1-2 / 3-4
+      Given a patient with:
+        | field                        | value          |
+        | liver.total_bilirubin_umol_l | <bilirubin>    |
+        | liver.albumin_g_l            | <albumin>      |
+        | liver.inr                    | <inr>          |
+        | liver.ascites                | "<ascites>"    |
+        | liver.encephalopathy         | "none"         |
+      When the doses for 2026-08-25 are calculated with --force
+      Then the oxaliplatin status is "<status>"
+
+      Examples:
+        | bilirubin | albumin | inr | ascites         | class | status  |
+        | 40        | 30      | 1.8 | mild            | B9    | active  |
+        | 60        | 25      | 2.5 | moderate_severe | C13   | delayed |
+
+    Scenario Outline: Oxaliplatin renal start either side of a creatinine clearance of 30 mL/min
+      # Oxaliplatin US PI: severe renal impairment (CrCl < 30 mL/min): reduce the starting dose from 85 to
+      # 65 mg/m2. Cockcroft-Gault, creatinine in umol/L: (140 - age) x weight x 1.23 (man) / creatinine.
+      # 40-year-old man, creatinine 246 umol/L: 59.8 kg -> 100 x 59.8 x 1.23 / 246 = 29.9 mL/min;
+      # 60.0 kg -> 30.0 mL/min. BSA sqrt(172 x 59.8 / 3600) = 1.6903 m2, sqrt(172 x 60 / 3600) = 1.6931 m2.
+      Given a patient with:
+        | field      | value    |
+        | age_years  | 40       |
+        | weight_kg  | <weight> |
+      And laboratory results:
+        | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l | creatinine_umol_l |
+        | 2026-08-25 | 2.0        | 150              | 15                     | 40          | 246               |
+      When the doses for 2026-08-25 are calculated
+      Then the oxaliplatin dose is <mg> mg at level "<level>"
+
+      Examples:
+        | weight | crcl | level   | mg  |
+        | 59.8   | 29.9 | 65mg/m2 | 110 |
+        | 60.0   | 30.0 | 85mg/m2 | 144 |
+
+    Scenario: An unknown creatinine clearance gives no oxaliplatin dose, never a silent full dose
+      Given a patient with:
+        | field | value  |
+        | sex   | absent |
+      When the doses for 2026-08-25 are calculated with --force
+      Then the oxaliplatin status is "pending_input" and its basis names "sex"
+      And the oxaliplatin gets no dose
+
+    Scenario: The site may follow the paper (no renal adjustment) instead of the label
+      Given a patient with:
+        | field      | value |
+        | age_years  | 40    |
+        | weight_kg  | 59.8  |
+      And laboratory results:
+        | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l | creatinine_umol_l |
+        | 2026-08-25 | 2.0        | 150              | 15                     | 40          | 246               |
+      And the oxaliplatin renal start policy is "none"
+      When the doses for 2026-08-25 are calculated
+      Then the oxaliplatin dose is 144 mg at level "85mg/m2"
+
+  Rule: The calendar tells the same story as the doses (issue 9 item 12)
+    A cycle-1 laboratory failure, a hold or a delay that `dose` reports for a date appears in the calendar
+    for the same record on that date: the HAIC is not given that day.
+
+    Scenario Outline: A failing baseline result delays cycle 1 in the doses and in the calendar
+      Given laboratory results:
+        | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l | creatinine_umol_l |
+        | 2027-01-03 | <anc>      | 150              | 15                     | 40          | 80                |
+      When the doses for 2027-01-04 are calculated
+      And the calendar is planned from 2027-01-04 for 2 cycles
+      Then the oxaliplatin status is "<status>"
+      And the first HAIC is on <first>
+
+      Examples:
+        | anc  | status  | first      |
+        | 1.49 | delayed | 2027-01-11 |
+        | 1.5  | active  | 2027-01-04 |

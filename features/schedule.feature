@@ -15,6 +15,12 @@ Feature: Per-patient treatment calendar
       # 68 kg, 172 cm: BSA 1.8025 m2; oxaliplatin 85 x 1.8025 = 153 mg, leucovorin 400 x 1.8025 = 721 mg,
       # 5-FU 2400 x 1.8025 = 4326 mg over 46 h from hour 3; lenvatinib 12 mg (>= 60 kg); camrelizumab 200 mg
       Given the example patient "p01-bclc-c-pvtt"
+      # baseline creatinine for the oxaliplatin renal start (label: 85 -> 65 mg/m2 when CrCl < 30 mL/min);
+      # Cockcroft-Gault (140 - age) x weight x 1.23 (man) or 1.04 (woman) / creatinine umol/L is well above 30
+      And a patient with:
+        | field                     | value        |
+        | labs[0].date              | "2027-01-03" |
+        | labs[0].creatinine_umol_l | 80.0         |
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 4 cycles
       Then the treatment of cycle 1 is:
         | date       | until      | time  | agent        | activity  | dose_mg | hours |
@@ -29,6 +35,12 @@ Feature: Per-patient treatment calendar
       # 54.5 kg, 158 cm: BSA 1.5466 m2; 85 x 1.5466 = 131 mg, 400 x 1.5466 = 619 mg, 2400 x 1.5466 = 3712 mg;
       # lenvatinib 8 mg (< 60 kg); no PD-1 inhibitor on this arm
       Given the example patient "p03-bclc-c-extrahepatic-under-60kg"
+      # baseline creatinine for the oxaliplatin renal start (label: 85 -> 65 mg/m2 when CrCl < 30 mL/min);
+      # Cockcroft-Gault (140 - age) x weight x 1.23 (man) or 1.04 (woman) / creatinine umol/L is well above 30
+      And a patient with:
+        | field                     | value        |
+        | labs[0].date              | "2027-01-03" |
+        | labs[0].creatinine_umol_l | 80.0         |
       When the calendar is planned on "haic-lenvatinib" from 2027-01-04 for 4 cycles
       Then the treatment of cycle 1 is:
         | date       | until      | time  | agent        | activity  | dose_mg | hours |

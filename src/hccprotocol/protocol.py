@@ -25,6 +25,7 @@ from hccprotocol.regimen import (
     Infusion,
     ModificationOptions,
     Pd1Product,
+    RenalStart,
     WeightTier,
     check_agent_dosing,
     policy_option,
@@ -70,12 +71,17 @@ class Agent(Definition):
         default_factory=dict, description="Frequency text by dosing.pd1_schedule choice (pd1 only)"
     )
     source: str = Field(min_length=1)
+    renal_start: RenalStart | None = Field(None, description="Renal adjustment of the starting dose (oxaliplatin)")
 
     @model_validator(mode="after")
     def _dosing_consistent(self) -> Agent:
         check_agent_dosing(
             self.id, self.basis, self.levels, self.start_level, self.weight_tiers, self.reductions, self.products
         )
+        if self.renal_start is not None and self.renal_start.start_level not in {lv.id for lv in self.levels}:
+            raise ValueError(
+                f"agents[{self.id}].renal_start.start_level: {self.renal_start.start_level!r} is not a level"
+            )
         return self
 
     def level(self, level_id: str) -> DoseLevel:

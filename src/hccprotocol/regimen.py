@@ -32,6 +32,7 @@ __all__ = [
     "Infusion",
     "ModificationOptions",
     "Pd1Product",
+    "RenalStart",
     "WeightTier",
     "check_agent_dosing",
 ]
@@ -98,6 +99,25 @@ class Pd1Product(_Def):
 
     name: Literal["camrelizumab", "sintilimab"]
     vial_mg: float = Field(gt=0)
+    source: str = Field(min_length=1)
+
+
+class RenalStart(_Def):
+    """A label's renal adjustment of an agent's starting dose (oxaliplatin: CrCl < 30 mL/min -> 65 mg/m2).
+
+    ``policy: label`` applies it (creatinine clearance by Cockcroft-Gault, ``measures.creatinine_clearance``,
+    from the latest serum creatinine dated up to ``creatinine_max_age_days`` before the first HAIC);
+    ``none`` is the paper's reading (it gives no renal adjustment). Under ``label`` an unknown clearance at
+    the course start gives no dose of the agent in any cycle (status ``pending_input`` naming the field),
+    never a silent full dose.
+    """
+
+    policy: Literal["label", "none"]
+    crcl_below_ml_min: float = Field(gt=0, description="Clearance strictly below this (mL/min) takes start_level")
+    start_level: str = Field(min_length=1, description="Level id of the reduced starting dose")
+    creatinine_max_age_days: int = Field(
+        ge=0, le=30, description="A creatinine dated up to this many days before the first HAIC (or on it) counts"
+    )
     source: str = Field(min_length=1)
 
 

@@ -19,6 +19,9 @@ from hccprotocol.course import Course, replay_course
 from hccprotocol.dosing import DosePlan, next_cycle_doses
 from hccprotocol.errors import InputError
 from hccprotocol.protocol import Protocol, load_protocol
+from hccprotocol.schedule.adapters import default_providers
+from hccprotocol.schedule.plan import Plan, make_plan
+from hccprotocol.schedule.site_calendar import ScheduleInputError
 from tests.bdd.conftest import validated
 
 scenarios("dosing.feature")
@@ -28,11 +31,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class Result:
-    """What a When step produced: a plan, a course, or the input error."""
+    """What a When step produced: a plan, a course, a calendar, or the input error."""
 
     def __init__(self) -> None:
         self.plan: DosePlan | None = None
         self.course: Course | None = None
+        self.calendar: Plan | None = None
         self.error: InputError | None = None
 
 
@@ -47,12 +51,15 @@ def result() -> Result:
 
 
 def _protocol(state: dict[str, Any], tmp_path: Path) -> Protocol:
-    if not state["changes"]:
+    if not state["changes"] and "renal_policy" not in state:
         return load_protocol(state["base"])
     data = yaml.safe_load((REPO / "protocol" / f"{state['base']}.yaml").read_text(encoding="utf-8"))
     for dotted, value in state["changes"].items():
         section, key = dotted.split(".")
         data[section][key] = value
+    if "renal_policy" in state:
+        oxaliplatin = next(a for a in data["agents"] if a["id"] == "oxaliplatin")
+        oxaliplatin["renal_start"]["policy"] = state["renal_policy"]
     path = tmp_path / "site-protocol.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return load_protocol(str(path))
@@ -76,6 +83,12 @@ def given_option(protocol_state: dict[str, Any], key: str, value: str) -> None:
     import json
 
     protocol_state["changes"][key] = json.loads(value)
+
+
+@given(parsers.parse('the oxaliplatin renal start policy is "{policy}"'))
+def given_renal_policy(protocol_state: dict[str, Any], policy: str) -> None:
+    """``agents[oxaliplatin].renal_start.policy`` in a site copy of the protocol (label | none)."""
+    protocol_state["renal_policy"] = policy
 
 
 @given("adverse events:")
@@ -127,6 +140,29 @@ def when_doses(
         )
     except InputError as exc:
         result.error = exc
+
+
+@when(parsers.parse("the doses for {day} are calculated with --force"))
+def when_doses_forced(
+    record: dict[str, Any], protocol_state: dict[str, Any], tmp_path: Path, result: Result, day: str
+) -> None:
+    try:
+        result.plan = next_cycle_doses(
+            validated(record), _protocol(protocol_state, tmp_path), dt.date.fromisoformat(day), force=True
+        )
+    except InputError as exc:
+        result.error = exc
+
+
+@when(parsers.parse("the calendar is planned from {start} for {cycles:d} cycles"))
+def when_calendar(
+    record: dict[str, Any], protocol_state: dict[str, Any], tmp_path: Path, result: Result, start: str, cycles: int
+) -> None:
+    """The real engines (eligibility, dosing, course); "today" is fixed before the start so the date is allowed."""
+    result.calendar = make_plan(
+        validated(record), _protocol(protocol_state, tmp_path), start=dt.date.fromisoformat(start),
+        providers=default_providers(), cycles=cycles, today=dt.date.fromisoformat(start) - dt.timedelta(days=7),
+    )
 
 
 @when("the course is replayed")
@@ -220,7 +256,66 @@ def then_refused(result: Result, text: str) -> None:
     assert result.error.exit_code == 2
 
 
+@then(parsers.re(r'the (?P<agent>\w+) status is "(?P<status>[^"]+)" and its basis names "(?P<text>[^"]+)"$'))
+def then_status_basis(result: Result, agent: str, status: str, text: str) -> None:
+    row = _row(result, agent)
+    assert (row.status, text in row.basis) == (status, True), row.basis
+
+
+@then(parsers.re(r'the (?P<agent>\w+) status is "(?P<status>[^"]+)"$'))
+def then_status(result: Result, agent: str, status: str) -> None:
+    row = _row(result, agent)
+    assert row.status == status, f"{row.status}: {row.basis}"
+
+
+@then(parsers.re(r"the (?P<agent>\w+) gets no dose$"))
+def then_no_dose_at_all(result: Result, agent: str) -> None:
+    row = _row(result, agent)
+    assert (row.dose_mg, row.unrounded_mg, row.rate_mg_per_h, row.vials) == (None, None, None, None)
+
+
+@then(parsers.parse('the {agent} dose is {mg:g} mg at level "{level}"'))
+def then_dose_level(result: Result, agent: str, mg: float, level: str) -> None:
+    row = _row(result, agent)
+    assert (row.dose_mg, row.dose_level, row.status) == (mg, level, "active"), row.basis
+
+
+@then(parsers.parse('every dose line is marked "{text}"'))
+def then_every_line_marked(result: Result, text: str) -> None:
+    assert result.plan is not None and result.plan.eligibility["forced"] is True
+    assert all(a.basis.startswith(f"[{text}]") for a in result.plan.agents), [a.basis for a in result.plan.agents]
+
+
+@then(parsers.parse('no dose line is marked "{text}"'))
+def then_no_line_marked(result: Result, text: str) -> None:
+    assert result.plan is not None and result.plan.eligibility["forced"] is False
+    assert not any(text in a.basis for a in result.plan.agents)
+    assert not any(text in w for w in result.plan.warnings)
+
+
+@then(parsers.parse('the doses are refused by the clinical gate naming "{text}"'))
+def then_gate_refused(result: Result, text: str) -> None:
+    """The same refusal (error class and wording) as ``plan``; its exit code is the CLI's business."""
+    assert isinstance(result.error, ScheduleInputError), result.error
+    assert text in result.error.message and "no doses:" in result.error.message
+    assert "use --force" in result.error.message
+
+
+@then(parsers.parse("the first HAIC is on {day}"))
+def then_first_haic(result: Result, day: str) -> None:
+    assert result.calendar is not None
+    assert result.calendar.schedule.haic_dates[0] == dt.date.fromisoformat(day)
+    delays = [r for r in result.calendar.event_rows() if r["activity"] == "delay"]
+    first = result.calendar.start.isoformat()
+    assert bool([r for r in delays if r["date"] == first]) == (day != first)
+
+
 ## Then: course
+
+
+@then(parsers.parse("the course has no {agent} event"))
+def then_no_course_event(result: Result, agent: str) -> None:
+    assert not [e for e in _course(result).events if e.agent == agent]
 
 
 def _course(result: Result) -> Course:

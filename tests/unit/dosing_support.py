@@ -30,16 +30,46 @@ LIVER_A5 = {
 }
 
 
+ELIGIBLE: dict[str, Any] = {
+    # the eligibility inputs of examples/p01-bclc-c-pvtt.yaml (eligible for both arms): `dose` is refused for a
+    # patient who is not eligible or undetermined, exactly as `plan` is (issue 9 item 1)
+    key: value
+    for key, value in yaml.safe_load((EXAMPLES / "p01-bclc-c-pvtt.yaml").read_text(encoding="utf-8")).items()
+    if key in ("sex", "age_years", "ecog", "diagnosis", "tumour", "bclc_stage", "tace_history", "history",
+               "contraindications", "liver")
+}  # fmt: skip
+BASELINE_LAB: dict[str, Any] = {
+    # the baseline work-up the day before the first HAIC (issue 9 item 2): every pre-cycle limit passes
+    # (ANC >= 1.5, platelets >= 75, bilirubin <= 30, albumin >= 30) and creatinine 80 umol/L gives, for a
+    # 56-year-old man of 68 kg, CrCl (140 - 56) x 68 x 1.23 / 80 = 87.8 mL/min (no renal adjustment)
+    "date": (START - dt.timedelta(days=1)).isoformat(),
+    "anc_10e9_l": 2.0,
+    "platelets_10e9_l": 150.0,
+    "total_bilirubin_umol_l": 15.0,
+    "albumin_g_l": 40.0,
+    "creatinine_umol_l": 80.0,
+}
+
+
+def baseline_lab(on: dt.date, **values: Any) -> dict[str, Any]:
+    """The baseline panel of :data:`BASELINE_LAB` dated ``on`` (values overridden or removed with None)."""
+    lab = {**BASELINE_LAB, "date": on.isoformat(), **values}
+    return {k: v for k, v in lab.items() if v is not None}
+
+
 def patient(**fields: Any) -> Patient:
-    """A started triple-arm record (68 kg, 172 cm, camrelizumab) with ``fields`` overriding or adding."""
+    """A started triple-arm record (68 kg, 172 cm, camrelizumab), eligible (p01's inputs), with the baseline
+    work-up of :data:`BASELINE_LAB`; ``fields`` override or add (None removes)."""
     record: dict[str, Any] = {
         "id": "T",
+        **ELIGIBLE,
         "weight_kg": 68.0,
         "height_cm": 172.0,
         "baseline_weight_kg": 68.0,
         "treatment_start": START.isoformat(),
         "pd1_agent": "camrelizumab",
         "liver": LIVER_A5,
+        "labs": [BASELINE_LAB],
     }
     for key, value in fields.items():
         if value is None:

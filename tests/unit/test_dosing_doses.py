@@ -8,24 +8,29 @@ PD-1: 200 mg fixed; camrelizumab 200 mg vials, sintilimab 100 mg vials (Lin 2023
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from hccprotocol.dosing import DosingInputError, next_cycle_doses
 from hccprotocol.errors import InputError
+from hccprotocol.patient import LabResult
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import load_protocol
 
-from .dosing_support import EXAMPLES, START, D, by_agent, patient, protocol_with
+from .dosing_support import EXAMPLES, START, D, baseline_lab, by_agent, patient, protocol_with
 
 TRIPLE = load_protocol("haic-lenvatinib-pd1")
 DOUBLE = load_protocol("haic-lenvatinib")
 BEFORE = D("2026-08-25")
 
 
-def example(name: str):  # type: ignore[no-untyped-def]
-    return load_patient(next(EXAMPLES.glob(f"{name}*")))
+def example(name: str, on: dt.date = BEFORE):  # type: ignore[no-untyped-def]
+    """A bundled example with the baseline work-up (every limit passing, creatinine 80 umol/L) the day before ``on``."""
+    record = load_patient(next(EXAMPLES.glob(f"{name}*")))
+    lab = LabResult.model_validate(baseline_lab(on - dt.timedelta(days=1)), strict=False)
+    return record.model_copy(update={"labs": (lab,)})
 
 
 def test_p01_triple_arm_by_hand() -> None:
@@ -185,7 +190,8 @@ def test_ongoing_event_holds_the_drug_no_dose() -> None:
 
 def test_json_keys_are_the_contract() -> None:
     data = next_cycle_doses(example("p01"), TRIPLE, BEFORE).to_json_dict()
-    assert set(data) == {"protocol", "bsa_m2", "bsa_formula", "options", "warnings", "agents"}
+    # issue 9 item 1 adds "eligibility" (the gate shared with plan); every earlier key is unchanged
+    assert set(data) == {"protocol", "bsa_m2", "bsa_formula", "options", "warnings", "agents", "eligibility"}
     assert set(data["agents"][0]) == {
         "agent", "dose_mg", "unrounded_mg", "basis", "route", "day", "infusion_hours",
         "rate_mg_per_h", "frequency", "vials", "dose_level", "status",
@@ -196,8 +202,7 @@ def test_failing_precycle_labs_delay_the_haic() -> None:
     record = patient(
         treatment_start=None,
         baseline_weight_kg=None,
-        labs=[{"date": "2026-08-24", "anc_10e9_l": 1.4, "platelets_10e9_l": 150.0,
-               "total_bilirubin_umol_l": 15.0, "albumin_g_l": 40.0}],
+        labs=[baseline_lab(D("2026-08-24"), anc_10e9_l=1.4)],
     )  # fmt: skip
     rows = by_agent(next_cycle_doses(record, TRIPLE, BEFORE).agents)
     assert rows["oxaliplatin"].status == "delayed"
@@ -208,7 +213,7 @@ def test_failing_precycle_labs_delay_the_haic() -> None:
     ok = patient(
         treatment_start=None,
         baseline_weight_kg=None,
-        labs=[{"date": "2026-08-24", "anc_10e9_l": 1.5, "platelets_10e9_l": 75.0,
-               "total_bilirubin_umol_l": 30.0, "albumin_g_l": 30.0}],
+        labs=[baseline_lab(D("2026-08-24"), anc_10e9_l=1.5, platelets_10e9_l=75.0, total_bilirubin_umol_l=30.0,
+                           albumin_g_l=30.0)],
     )  # fmt: skip
     assert by_agent(next_cycle_doses(ok, TRIPLE, BEFORE).agents)["oxaliplatin"].status == "active"

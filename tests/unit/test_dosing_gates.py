@@ -22,7 +22,7 @@ from hccprotocol.dosing import command as dose_cli
 from hccprotocol.errors import InputError
 from hccprotocol.protocol import load_protocol
 
-from .dosing_support import D, ae, by_agent, patient, protocol_with
+from .dosing_support import BASELINE_LAB, ELIGIBLE, D, ae, baseline_lab, by_agent, patient, protocol_with
 
 TRIPLE = load_protocol("haic-lenvatinib-pd1")
 HTN = "Hypertension"
@@ -62,7 +62,8 @@ def test_an_invalid_term_dated_after_as_of_is_still_validated() -> None:
 
 
 def test_no_events_and_no_start_still_gives_start_doses() -> None:
-    record = patient(treatment_start=None, baseline_weight_kg=None, adverse_events=[], dose_changes=[])
+    record = patient(treatment_start=None, baseline_weight_kg=None, adverse_events=[], dose_changes=[],
+                     labs=[baseline_lab(D("2026-08-24"))])  # fmt: skip
     rows = by_agent(next_cycle_doses(record, TRIPLE, D("2026-08-25")).agents)
     assert (rows["lenvatinib"].dose_mg, rows["oxaliplatin"].dose_mg) == (12.0, 153.0)
 
@@ -88,7 +89,8 @@ def test_cli_refuses_events_without_start(tmp_path: Path) -> None:
      ("2026-09-27", "pending_precycle_check")],  # 4 days: too old, the check has no result
 )  # fmt: skip
 def test_pending_when_no_recent_result(lab_date: str, status: str) -> None:
-    plan = next_cycle_doses(patient(labs=[{"date": lab_date, **FULL_LABS}]), TRIPLE, D("2026-10-01"))
+    # BASELINE_LAB: the baseline work-up of 2026-08-31 (its creatinine fixes the oxaliplatin renal start)
+    plan = next_cycle_doses(patient(labs=[BASELINE_LAB, {"date": lab_date, **FULL_LABS}]), TRIPLE, D("2026-10-01"))
     rows = by_agent(plan.agents)
     for drug in ("oxaliplatin", "leucovorin", "fluorouracil"):
         assert rows[drug].status == status
@@ -99,20 +101,23 @@ def test_pending_when_no_recent_result(lab_date: str, status: str) -> None:
 
 @pytest.mark.parametrize(("anc", "status"), [(1.49, "delayed"), (1.5, "active")])
 def test_delayed_when_a_recent_result_fails(anc: float, status: str) -> None:
-    labs = [{"date": "2026-09-30", **FULL_LABS, "anc_10e9_l": anc}]
+    labs = [BASELINE_LAB, {"date": "2026-09-30", **FULL_LABS, "anc_10e9_l": anc}]
     row = by_agent(next_cycle_doses(patient(labs=labs), TRIPLE, D("2026-10-01")).agents)["oxaliplatin"]
     assert (row.status, row.dose_mg) == (status, 153.0)
     assert ("may not be given yet" in row.basis) == (status == "delayed")
 
 
-@pytest.mark.parametrize(("from_cycle", "status"), [(2, "active"), (1, "pending_precycle_check")])
+@pytest.mark.parametrize(("from_cycle", "status"), [(2, "pending_precycle_check"), (1, "pending_precycle_check")])
 def test_cycle_1_follows_precycle_from_cycle(tmp_path: Path, from_cycle: int, status: str) -> None:
-    # before the start the next HAIC is cycle 1; checks start at cycle from_cycle (default 2: baseline work-up)
+    # issue 9 item 2 (deliberate change: from_cycle 2 used to exempt cycle 1): before the start the next HAIC is
+    # cycle 1, checked against the baseline work-up whatever from_cycle says (it only places the blood draws).
+    # Only a creatinine is recorded (CrCl known): the pre-cycle limits have no result -> pending.
     site = protocol_with(tmp_path, schedule__precycle_labs__from_cycle=from_cycle)
-    record = patient(treatment_start=None, baseline_weight_kg=None)
+    record = patient(treatment_start=None, baseline_weight_kg=None,
+                     labs=[{"date": "2026-08-24", "creatinine_umol_l": 80.0}])  # fmt: skip
     plan = next_cycle_doses(record, site, D("2026-08-25"))
     assert by_agent(plan.agents)["oxaliplatin"].status == status
-    assert any("pre-cycle check" in w for w in plan.warnings)
+    assert any("pre-cycle check for cycle 1 (baseline work-up) unknown" in w for w in plan.warnings)
 
 
 def test_held_haic_drug_is_not_turned_into_pending() -> None:
@@ -172,7 +177,7 @@ def test_pre_start_urine_protein_at_the_threshold_is_a_warning() -> None:
 def _record(tmp_path: Path) -> Path:
     # Hypertension grade 3 from 2026-09-10, ongoing: 30-day persistence threshold on 2026-10-10
     data = {
-        "id": "AGREE", "weight_kg": 68.0, "height_cm": 172.0, "baseline_weight_kg": 68.0,
+        "id": "AGREE", **ELIGIBLE, "weight_kg": 68.0, "height_cm": 172.0, "baseline_weight_kg": 68.0,
         "treatment_start": "2026-09-01", "pd1_agent": "sintilimab",
         "adverse_events": [ae("2026-09-10", HTN, 3, ["lenvatinib"])],
     }  # fmt: skip

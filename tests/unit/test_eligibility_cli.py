@@ -32,7 +32,7 @@ def _assess(*args: str) -> dict[str, object]:
 def test_json_contract_keys(tmp_path: Path) -> None:
     out = _assess(_write(tmp_path, candidate()))
     assert {"derived", "missing", "protocol", "eligible", "tace_refractory", "criteria"} <= set(out)
-    assert out["protocol"] == {"id": "haic-lenvatinib-pd1", "version": "1.0.0"}  # the default arm
+    assert out["protocol"] == {"id": "haic-lenvatinib-pd1", "version": "1.1.0"}  # the default arm
     assert out["eligible"] is True
     refractory = out["tace_refractory"]
     assert isinstance(refractory, dict)
@@ -61,7 +61,7 @@ def test_missing_inr_is_null_with_the_field_in_missing(tmp_path: Path) -> None:
 def test_protocol_option_selects_the_arm(tmp_path: Path, arm: str, eligible: bool) -> None:
     out = _assess(_write(tmp_path, edit(candidate(), contraindications__pd1=True)), "--protocol", arm)
     assert out["eligible"] is eligible
-    assert out["protocol"] == {"id": arm, "version": "1.0.0"}
+    assert out["protocol"] == {"id": arm, "version": "1.1.0"}
 
 
 def test_protocol_option_accepts_a_site_file(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hccprotocol.patient import LabResult
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import load_protocol
 from hccprotocol.schedule import adapters
@@ -33,9 +34,12 @@ def test_pd1_schedule_option_maps_to_an_interval() -> None:
 
 def test_start_doses_from_the_dosing_engine() -> None:
     # P01: 68 kg, 172 cm -> Mosteller 1.8025 m2; 85 x 1.8025 = 153 mg; lenvatinib 12 mg (>= 60 kg)
-    doses, warnings = adapters.start_doses(
-        load_patient(EXAMPLES / "p01-bclc-c-pvtt.yaml"), load_protocol(), D("2027-01-04")
-    )
+    # the baseline work-up of 3 January: creatinine 80 umol/L, 56-year-old man of 68 kg:
+    # CrCl (140 - 56) x 68 x 1.23 / 80 = 87.8 mL/min (>= 30: oxaliplatin starts at 85 mg/m2)
+    record = load_patient(EXAMPLES / "p01-bclc-c-pvtt.yaml")
+    record = record.model_copy(update={"labs": (LabResult.model_validate(labs("2027-01-03", creatinine_umol_l=80.0),
+                                                                         strict=False),)})  # fmt: skip
+    doses, warnings = adapters.start_doses(record, load_protocol(), D("2027-01-04"))
     assert doses.base_dose("oxaliplatin").dose_mg == 153.0  # type: ignore[union-attr]
     assert doses.base_dose("lenvatinib").dose_mg == 12.0  # type: ignore[union-attr]
     assert doses.base_dose("camrelizumab").dose_mg == 200.0  # type: ignore[union-attr]
@@ -116,7 +120,8 @@ def _dosing_rows(status: str) -> object:
                         dose_level=f"{lvl}mg/m2")
         for a, lvl in (("oxaliplatin", 85), ("leucovorin", 400), ("fluorouracil", 2400))
     ]
-    return SimpleNamespace(agents=rows, warnings=["pre-cycle check unknown: no result", "other warning"])
+    return SimpleNamespace(agents=rows, warnings=["pre-cycle check unknown: no result", "other warning"],
+                           eligibility={"forced": False})
 
 
 @pytest.mark.parametrize("status", ["pending_precycle_check", "delayed"])
@@ -125,7 +130,7 @@ def test_folfox_pending_its_precycle_check_gets_the_dose_of_its_level(
 ) -> None:
     import hccprotocol.dosing
 
-    monkeypatch.setattr(hccprotocol.dosing, "next_cycle_doses", lambda p, pr, on: _dosing_rows(status))
+    monkeypatch.setattr(hccprotocol.dosing, "next_cycle_doses", lambda p, pr, on, **kw: _dosing_rows(status))
     record = patient(weight_kg=68.0, height_cm=172.0)
     doses, warnings = adapters.start_doses(record, load_protocol(), D("2027-01-04"))
     # 85 x 1.8025 = 153.2 -> 153; 400 x 1.8025 = 721; 2400 x 1.8025 = 4326 (no result recorded: nothing failed)
@@ -136,9 +141,12 @@ def test_folfox_pending_its_precycle_check_gets_the_dose_of_its_level(
     assert warnings == ("other warning",)  # the calendar shows each check itself
 
 
-def test_cycle_1_with_a_failing_recorded_result_is_flagged_on_its_admission() -> None:
-    # platelets 50 on 3 Jan (< 75, inside the 3-day window of the HAIC on 4 Jan); checks start at cycle 2
-    record = patient(weight_kg=68.0, height_cm=172.0, labs=[labs("2027-01-03", platelets_10e9_l=50.0)])
+def test_cycle_1_with_a_failing_recorded_result_is_delayed_as_dose_delays_it() -> None:
+    # issue 9 items 2 and 12 (deliberate change: cycle 1 used to keep its date with a note): platelets 50 on
+    # 3 Jan (< 75, inside the 3-day window of the HAIC on 4 Jan) fail the baseline work-up; `dose` says
+    # delayed, so the calendar delays cycle 1 by delay_step_days (7) to 11 Jan, where the re-check is due
+    record = patient(sex="male", age_years=56, weight_kg=68.0, height_cm=172.0,
+                     labs=[labs("2027-01-03", platelets_10e9_l=50.0, creatinine_umol_l=80.0)])  # fmt: skip
     providers = adapters.default_providers()
     providers = type(providers)(
         eligibility=lambda p, pr: adapters.EligibilityGate(True, "eligible"),
@@ -147,9 +155,10 @@ def test_cycle_1_with_a_failing_recorded_result_is_flagged_on_its_admission() ->
     )
     p = make_plan(record, load_protocol(), start=D("2027-01-04"), providers=providers, cycles=2,
                   today=D("2026-12-01"))
+    [delay] = [r for r in p.event_rows() if r["activity"] == "delay"]
+    assert delay["date"] == "2027-01-04" and "platelets_10e9_l 50 below 75" in delay["note"]
     admission = next(r for r in p.event_rows() if r["activity"] == "admission")
-    assert admission["date"] == "2027-01-04"  # the date stays: cycle 1 is not a scheduled check
-    assert "platelets_10e9_l 50 below 75" in admission["note"] and "not to be given until" in admission["note"]
+    assert admission["date"] == "2027-01-11"
     assert any("fails the limits" in w for w in p.warnings)
     oxali = next(r for r in p.event_rows() if r["agent"] == "oxaliplatin")
     assert (oxali["dose_mg"], oxali["note"].split(";")[0]) == (153.0, "85 mg/m2 x 1.8025 m2")
@@ -158,7 +167,7 @@ def test_cycle_1_with_a_failing_recorded_result_is_flagged_on_its_admission() ->
 def test_a_held_agent_never_gets_a_dose_from_its_level(monkeypatch: pytest.MonkeyPatch) -> None:
     import hccprotocol.dosing
 
-    monkeypatch.setattr(hccprotocol.dosing, "next_cycle_doses", lambda p, pr, on: _dosing_rows("held"))
+    monkeypatch.setattr(hccprotocol.dosing, "next_cycle_doses", lambda p, pr, on, **kw: _dosing_rows("held"))
     doses, _ = adapters.start_doses(patient(weight_kg=68.0, height_cm=172.0), load_protocol(), D("2027-01-04"))
     assert doses.base_dose("oxaliplatin").dose_mg is None  # type: ignore[union-attr]
     assert "dosing engine gives no dose (status held" in (doses.base_dose("oxaliplatin").note or "")  # type: ignore[union-attr]
@@ -180,9 +189,10 @@ def test_start_doses_without_treatment_start_are_those_before_any_recorded_event
     # --start is the first HAIC: the dosing engine (which refuses events without treatment_start) is given the
     # record before the course; the course timeline, replayed from --start, applies the event on its date
     record = patient(
-        weight_kg=68.0, height_cm=172.0,
+        sex="male", age_years=56, weight_kg=68.0, height_cm=172.0,
         adverse_events=[{"onset_date": "2027-01-20", "term": "Hypertension", "grade": 3,
                          "attributed_to": ["lenvatinib"], "resolved_date": "2027-02-01"}],
+        labs=[labs("2027-01-03", creatinine_umol_l=80.0)],  # CrCl 87.8 mL/min: no renal adjustment
     )
     doses, _ = adapters.start_doses(record, load_protocol(), D("2027-01-04"))
     assert doses.base_dose("lenvatinib").dose_mg == 12.0  # type: ignore[union-attr]

@@ -115,9 +115,12 @@ def _gate_open() -> Providers:
 def _reduced_plan() -> Plan:
     # grade 3 diarrhoea attributed to oxaliplatin on 8 Jan, resolved 13 Jan: FOLFOX held, then resumed one level
     # lower (label: oxaliplatin 85 -> 65 mg/m2 with a 5-FU reduction; the protocol's 5-FU level is 1920 mg/m2)
+    # baseline creatinine 80 umol/L on 3 Jan, 56-year-old man of 68 kg: CrCl (140 - 56) x 68 x 1.23 / 80 =
+    # 87.8 mL/min, so oxaliplatin starts at 85 mg/m2 (an unknown clearance would give no oxaliplatin dose)
     record = patient(
-        sex="male", weight_kg=68.0, height_cm=172.0, baseline_weight_kg=68.0, treatment_start="2027-01-04",
-        pd1_agent="sintilimab",
+        sex="male", age_years=56, weight_kg=68.0, height_cm=172.0, baseline_weight_kg=68.0,
+        treatment_start="2027-01-04", pd1_agent="sintilimab",
+        labs=[{"date": "2027-01-03", "creatinine_umol_l": 80.0}],
         adverse_events=[{"onset_date": "2027-01-08", "term": "Diarrhea", "grade": 3,
                          "attributed_to": ["oxaliplatin"], "immune_related": False,
                          "resolved_date": "2027-01-13"}],

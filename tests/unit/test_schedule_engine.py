@@ -96,8 +96,10 @@ def test_precycle_labs_day_before_each_haic_from_cycle_2_and_shown_as_due() -> N
     for r in rows(p, "labs"):
         assert "due: no result recorded yet (not assumed passed)" in r["note"]
     admissions = rows(p, "admission")
-    assert "provisional" not in admissions[0]["note"]
-    assert all("provisional: pre-cycle labs not yet passed" in r["note"] for r in admissions[1:])
+    # issue 9 item 2 (deliberate change): cycle 1 has no scheduled draw but is checked against the baseline
+    # work-up; none is recorded, so it is provisional too and says what is due
+    assert all("provisional: pre-cycle labs not yet passed" in r["note"] for r in admissions)
+    assert "the baseline work-up for HAIC cycle 1" in admissions[0]["note"]
 
 
 def test_precycle_labs_from_cycle_option() -> None:
@@ -279,14 +281,30 @@ def test_precycle_labs_never_silently_on_a_closed_day() -> None:
     assert dates(plan(site=two), "labs")[0] == "2027-01-22"
 
 
-@pytest.mark.parametrize(("anc", "flagged"), [(1.5, False), (1.49, True)])
-def test_a_failing_result_before_cycle_1_is_flagged_not_passed_over(anc: float, flagged: bool) -> None:
-    # cycle 1 is not a scheduled check (from_cycle 2), but a result of 3 Jan inside its 3-day window is read
+@pytest.mark.parametrize(("anc", "first"), [(1.5, "2027-01-04"), (1.49, "2027-01-11")])
+def test_a_failing_result_before_cycle_1_delays_it(anc: float, first: str) -> None:
+    # issue 9 items 2 and 12 (deliberate change: it used to keep its date with a note): cycle 1 is not a
+    # scheduled draw (from_cycle 2) but a result of 3 Jan inside its 3-day window is the baseline work-up; a
+    # failing one delays cycle 1 by delay_step_days (7 days) as `dose` says "delayed"; the re-check is then due
     p = plan(patient(labs=[labs("2027-01-03", anc_10e9_l=anc)]))
-    assert haic_dates(p)[0] == "2027-01-04"
-    first = rows(p, "admission")[0]["note"]
-    assert ("anc_10e9_l 1.49 below 1.5" in first) is flagged
-    assert any("fails the limits" in w for w in p.warnings) is flagged
+    assert haic_dates(p)[0] == first
+    delays = rows(p, "delay")
+    assert bool(delays) is (anc < 1.5)
+    if delays:
+        assert delays[0]["date"] == "2027-01-04" and "anc_10e9_l 1.49 below 1.5" in delays[0]["note"]
+    assert any("fails the limits" in w for w in p.warnings) is (anc < 1.5)
+
+
+def test_child_pugh_c_delays_cycle_1_once() -> None:
+    # Lin 2023 inclusion (5): Child-Pugh A or B. Bilirubin 60 (3), albumin 25 (3), INR 2.5 (3), moderate-severe
+    # ascites (3), no encephalopathy (1): C13 -> cycle 1 delayed on the planned day; the re-check is due
+    liver = {"total_bilirubin_umol_l": 60.0, "albumin_g_l": 25.0, "inr": 2.5, "ascites": "moderate_severe",
+             "encephalopathy": "none"}  # fmt: skip
+    p = plan(patient(liver=liver, labs=[labs("2027-01-03")]))
+    assert haic_dates(p)[0] == "2027-01-11"
+    assert "Child-Pugh C13 not allowed" in rows(p, "delay")[0]["note"]
+    a5 = {**liver, "total_bilirubin_umol_l": 15.0, "albumin_g_l": 40.0, "inr": 1.0, "ascites": "none"}
+    assert haic_dates(plan(patient(liver=a5, labs=[labs("2027-01-03")])))[0] == "2027-01-04"
 
 
 def test_time_zone_and_daylight_saving() -> None:

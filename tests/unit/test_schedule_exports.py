@@ -28,7 +28,7 @@ def test_json_contract_keys() -> None:
     for key in ("patient_id", "protocol", "options", "start", "events"):
         assert key in doc
     assert doc["patient_id"] == "T1"
-    assert doc["protocol"] == {"id": "haic-lenvatinib-pd1", "version": "1.0.0"}
+    assert doc["protocol"] == {"id": "haic-lenvatinib-pd1", "version": "1.1.0"}
     assert doc["start"] == "2027-01-04"
     assert all(set(e) == EVENT_KEYS for e in doc["events"])
     imaging = [e for e in doc["events"] if e["activity"] == "imaging"]

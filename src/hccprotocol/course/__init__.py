@@ -68,8 +68,15 @@ def replay_course(
         as_of: ignore record entries dated after this day and emit no event after it (``dose`` / ``course
             --as-of``); thresholds crossed later are warnings. None: replay everything.
 
+    A drug with a recorded contraindication is ``contraindicated`` throughout, with no event
+    (``hccprotocol.course.contraindicated``); a failing cycle-1 baseline work-up is a warning
+    (``hccprotocol.course.baseline``).
+
     Raises ``CourseInputError`` / ``CtcaeError`` / ``DosingInputError`` (all exit 2) for bad input.
     """
+    from hccprotocol.course.baseline import note_baseline
+    from hccprotocol.course.contraindicated import mark_contraindicated
     from hccprotocol.course.replay import replay
 
-    return replay(patient, protocol, start=start, as_of=as_of)
+    course = replay(patient, protocol, start=start, as_of=as_of)
+    return note_baseline(mark_contraindicated(course, patient, protocol), patient, protocol)

@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["AgentState", "AgentTrack", "Course", "CourseAction", "CourseEvent", "DrugStatus", "Snapshot"]
 
 CourseAction = Literal["start", "reduce", "interrupt", "hold", "resume", "restore", "delay", "discontinue"]
-DrugStatus = Literal["active", "interrupted", "held", "delayed", "discontinued"]
+DrugStatus = Literal["active", "interrupted", "held", "delayed", "discontinued", "contraindicated"]
 """active: dosed at ``dose_level``; interrupted: lenvatinib paused for toxicity (label wording);
 held: HAIC agent or PD-1 held for toxicity or by the clinician; delayed: the next HAIC waits for the
-pre-cycle laboratory limits; discontinued: permanent (never restarts)."""
+pre-cycle laboratory limits; discontinued: permanent (never restarts); contraindicated: the record states a
+contraindication (``contraindications.*``): never dosed (``hccprotocol.course.contraindicated``)."""
 
 
 class _Out(BaseModel):

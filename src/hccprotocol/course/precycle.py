@@ -15,11 +15,22 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from hccprotocol.patient import LabResult
+from hccprotocol.patient import LabResult, Liver, Patient
 from hccprotocol.protocol import Protocol
 from hccprotocol.rules_engine import get_engine
 
-__all__ = ["LAB_FIELDS", "LabCheck", "Limit", "check_labs", "limits", "max_age_days", "values_on"]
+__all__ = [
+    "LAB_FIELDS",
+    "BaselineChildPugh",
+    "LabCheck",
+    "Limit",
+    "baseline_child_pugh",
+    "check_labs",
+    "limits",
+    "liver_block_notes",
+    "max_age_days",
+    "values_on",
+]
 
 LAB_FIELDS = tuple(f for f in LabResult.model_fields if f != "date")
 
@@ -106,3 +117,68 @@ def check_labs(checks: tuple[Limit, ...], latest: dict[str, float]) -> LabCheck:
     failing = tuple((lim, latest[lim.field]) for lim in checks if lim.id in fired)
     unknown = tuple(sorted({lim.field for lim in checks if lim.field not in latest}))
     return LabCheck(failing, unknown)
+
+
+@dataclass(frozen=True)
+class BaselineChildPugh:
+    """Cycle 1's Child-Pugh part of the baseline work-up: the class (None: unknown) and whether it passes."""
+
+    cls: str | None
+    score: int | None
+    allowed: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def failing(self) -> bool:
+        return self.cls is not None and self.cls not in self.allowed
+
+    @property
+    def unknown(self) -> bool:
+        return self.cls is None
+
+    def describe(self) -> str:
+        rule = f"schedule.precycle_labs.baseline_child_pugh_classes {'/'.join(self.allowed)}"
+        if self.cls is None:
+            return f"Child-Pugh class unknown ({', '.join(self.missing)} missing; {rule})"
+        verdict = "allowed" if not self.failing else "not allowed"
+        return f"Child-Pugh {self.cls}{self.score} {verdict} ({rule}; Lin 2023 inclusion (5))"
+
+
+def baseline_child_pugh(patient: Patient, allowed: tuple[str, ...]) -> BaselineChildPugh:
+    """The Child-Pugh class of the record's ``liver`` block against ``baseline_child_pugh_classes``.
+
+    Why the liver block: it is the baseline assessment the eligibility decision read
+    (ascites and encephalopathy are only recorded there); the same derived measure as ``assess``.
+    """
+    from hccprotocol.measures.derive import derive
+
+    cp = derive(patient).derived.child_pugh
+    if cp is None:
+        liver = patient.liver
+        names = ("total_bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy")
+        missing = tuple(f"liver.{n}" for n in names if liver is None or getattr(liver, n) is None)
+        return BaselineChildPugh(None, None, tuple(allowed), missing or ("liver",))
+    return BaselineChildPugh(cp.cls, cp.score, tuple(allowed), ())
+
+
+def liver_block_notes(patient: Patient, checks: tuple[Limit, ...]) -> list[str]:
+    """Undated ``liver`` values that fail a pre-cycle limit: reported, never used to pass one.
+
+    Why not a result: the block has no date, so it cannot show that it is within
+    ``result_max_age_days`` of the HAIC; a dated result must answer the check. A failing
+    baseline value is still never passed over in silence.
+    """
+    liver = patient.liver
+    if liver is None:
+        return []
+    values = {
+        lim.field: getattr(liver, lim.field)
+        for lim in checks
+        if lim.field in Liver.model_fields and getattr(liver, lim.field) is not None
+    }
+    found = check_labs(checks, values)
+    return [
+        f"pre-cycle check for cycle 1: the baseline liver.{lim.field} {value:g} fails {lim.describe()} (undated: a "
+        "dated result within the window must pass before the first HAIC)"
+        for lim, value in found.failing
+    ]

@@ -7,7 +7,7 @@ recorded course calls for. :func:`next_cycle_doses` replays the course up to
 arithmetic shown (``basis``), the unrounded value, the infusion rate and the
 vial or capsule count. A drug that is held, interrupted, delayed or
 discontinued gets no dose (``dose_mg`` null); a missing BSA gives null per-m²
-doses with the reason in ``warnings``; a missing baseline weight for the
+doses (status ``pending_input``) with the reason in ``warnings``; a missing baseline weight for the
 lenvatinib tier is an error. Nothing is guessed.
 
 Public API (stable)::
@@ -32,13 +32,16 @@ from hccprotocol.protocol import Protocol
 __all__ = ["AgentDose", "DosePlan", "DosingInputError", "next_cycle_doses"]
 
 
-def next_cycle_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan:
+def next_cycle_doses(patient: Patient, protocol: Protocol, as_of: dt.date, *, force: bool = False) -> DosePlan:
     """The doses of the next cycle on ``as_of``, after every recorded modification up to that date.
 
     Before treatment starts (no ``treatment_start``, or ``as_of`` before it) these are the start doses;
-    lenvatinib's tier then comes from ``weight_kg``. Raises ``DosingInputError`` (exit 2) when the
-    lenvatinib tier weight is unknown, or a PD-1 agent is recorded on an arm without PD-1.
+    lenvatinib's tier then comes from ``weight_kg``. A patient who is not eligible or undetermined for the
+    arm is refused exactly as ``plan`` refuses (``hccprotocol.gate``), unless ``force``: then every line is
+    marked. A drug with a recorded contraindication is ``contraindicated`` (no dose) even with ``force``.
+    Raises ``DosingInputError`` (exit 2) when the lenvatinib tier weight is unknown, or a PD-1 agent is
+    recorded on an arm without PD-1, and the gate's refusal error without ``force``.
     """
     from hccprotocol.dosing.plan import plan_doses
 
-    return plan_doses(patient, protocol, as_of)
+    return plan_doses(patient, protocol, as_of, force=force)

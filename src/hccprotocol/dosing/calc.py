@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from hccprotocol.dosing.model import DosingInputError
+from hccprotocol.measures.creatinine_clearance import CreatinineClearance, creatinine_clearance
 from hccprotocol.measures.derive import derive
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Agent, Protocol
@@ -21,12 +22,14 @@ from hccprotocol.regimen import DoseLevel
 __all__ = [
     "Bsa",
     "LevelDose",
+    "RenalDecision",
     "bsa_for_dosing",
     "infusion_days",
     "infusion_hours",
     "lenvatinib_start_level",
     "level_frequency",
     "level_mg",
+    "renal_start",
     "round_to_step",
     "start_level",
     "tier_weight",
@@ -87,7 +90,13 @@ def lenvatinib_start_level(agent: Agent, weight_kg: float) -> str:
 
 
 def start_level(agent: Agent, patient: Patient, on: dt.date) -> tuple[str, str]:
-    """(start level id, plain-language why) for any agent."""
+    """(start level id, plain-language why) for any agent; ``on`` is the first HAIC (or the planned one).
+
+    An agent with a renal adjustment of its starting dose (``renal_start``, oxaliplatin) starts at the
+    reduced level when the clearance is known and below the cut-off. When the clearance is unknown the
+    protocol start level is returned here (the course needs a level), and :func:`renal_start` tells
+    ``dose`` to give no dose (``pending_input``): never a silent full dose.
+    """
     if agent.basis == "weight_tier":
         weight, field = tier_weight(patient, on)
         level = lenvatinib_start_level(agent, weight)
@@ -95,7 +104,67 @@ def start_level(agent: Agent, patient: Patient, on: dt.date) -> tuple[str, str]:
         bound = f">= {tier.min_weight_kg:g} kg" if tier.min_weight_kg is not None else f"< {tier.below_weight_kg:g} kg"
         return level, f"{field} {weight:g} kg ({bound})"
     assert agent.start_level is not None  # validated by the protocol model
+    renal = renal_start(agent, patient, on)
+    if renal is not None and renal.level is not None:
+        return renal.level, renal.why
     return agent.start_level, "protocol start level"
+
+
+@dataclass(frozen=True)
+class RenalDecision:
+    """The renal adjustment of a starting dose: ``level`` None when the clearance is unknown (``missing``)."""
+
+    level: str | None
+    why: str
+    clearance: CreatinineClearance
+    source: str
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return self.clearance.missing
+
+
+def renal_start(agent: Agent, patient: Patient, on: dt.date) -> RenalDecision | None:
+    """The label's renal start adjustment of ``agent`` for a course starting ``on`` (None: not applicable).
+
+    Inputs (the trail names each): ``age_years``, ``sex``, the weight at the start (``baseline_weight_kg``,
+    else ``weight_kg``) and the latest ``labs[i].creatinine_umol_l`` dated ``on - creatinine_max_age_days``
+    .. ``on``. Cut-off strict: CrCl < ``crcl_below_ml_min`` takes the reduced level; exactly the cut-off
+    does not.
+    """
+    rule = agent.renal_start
+    if rule is None or rule.policy == "none":
+        return None
+    assert agent.start_level is not None
+    earliest = on - dt.timedelta(days=rule.creatinine_max_age_days)
+    creatinine: float | None = None
+    creatinine_path = f"labs[].creatinine_umol_l (dated {earliest} to {on})"
+    for i, lab in sorted(enumerate(patient.labs or ()), key=lambda item: (item[1].date, item[0])):
+        if earliest <= lab.date <= on and lab.creatinine_umol_l is not None:
+            creatinine, creatinine_path = lab.creatinine_umol_l, f"labs[{i}].creatinine_umol_l"
+    weight_field = "baseline_weight_kg" if patient.baseline_weight_kg is not None else "weight_kg"
+    clearance = creatinine_clearance(
+        age_years=patient.age_years,
+        weight_kg=getattr(patient, weight_field),
+        sex=patient.sex,
+        creatinine_umol_l=creatinine,
+        paths={"weight_kg": weight_field, "creatinine_umol_l": creatinine_path},
+    )
+    value = clearance.value_ml_min
+    cut = f"{rule.crcl_below_ml_min:g} mL/min"
+    if value is None:
+        return RenalDecision(
+            None,
+            f"{clearance.describe()}: the oxaliplatin label reduces the starting dose below {cut} "
+            f"({agent.start_level} or {rule.start_level}); record it",
+            clearance,
+            rule.source,
+        )
+    if value < rule.crcl_below_ml_min:
+        why = f"{clearance.describe()} < {cut}: label renal start {rule.start_level} (renal_start.policy label)"
+        return RenalDecision(rule.start_level, why, clearance, rule.source)
+    return RenalDecision(agent.start_level, f"{clearance.describe()} >= {cut}: no renal adjustment", clearance,
+                         rule.source)  # fmt: skip
 
 
 def round_to_step(value: Decimal, step: float) -> Decimal:

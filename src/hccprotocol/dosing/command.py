@@ -47,12 +47,19 @@ def dose_command(
         str | None, typer.Option("--as-of", help="Date of the next cycle (YYYY-MM-DD; default today)")
     ] = None,
     format: Annotated[DoseFormat, typer.Option("--format", "-f", help="Output format")] = DoseFormat.table,
+    force: Annotated[
+        bool, typer.Option("--force", help="Dose although not eligible/undetermined (every line marked)")
+    ] = False,
 ) -> None:
-    """Doses for the next cycle, after every modification the recorded course calls for."""
+    """Doses for the next cycle, after every modification the recorded course calls for.
+
+    Refused, like ``plan``, for a patient who is not eligible or undetermined for the arm unless
+    ``--force`` (then every line is marked); a contraindicated drug is never dosed.
+    """
     record = load_patient(patient)
     definition = load_protocol(protocol)
     day = parse_date("--as-of", as_of) if as_of is not None else today()
-    plan = next_cycle_doses(record, definition, day)
+    plan = next_cycle_doses(record, definition, day, force=force)
     if format is DoseFormat.json:
         sys.stdout.write(json.dumps(plan.to_json_dict(), indent=2, ensure_ascii=False) + "\n")
     else:

@@ -11,7 +11,7 @@ from hccprotocol.errors import InputError
 
 __all__ = ["AgentDose", "DosePlan", "DoseStatus", "DosingInputError"]
 
-DoseStatus = DrugStatus | Literal["pending_precycle_check"]
+DoseStatus = DrugStatus | Literal["pending_precycle_check", "pending_input", "contraindicated"]
 """Status of a drug in the ``dose`` output.
 
 * ``active``: may be given at ``dose_mg``.
@@ -23,6 +23,10 @@ DoseStatus = DrugStatus | Literal["pending_precycle_check"]
 * ``held`` / ``interrupted``: held for toxicity or by the clinician (``interrupted`` is the lenvatinib label's
   word); ``dose_mg`` is null and ``basis`` says at which level it resumes.
 * ``discontinued``: permanent; ``dose_mg`` and ``dose_level`` are null.
+* ``contraindicated``: the record states a contraindication (``contraindications.haic`` for the three HAIC
+  drugs, ``.lenvatinib``, ``.pd1``); never dosed, whatever the course or ``--force``; ``dose_mg`` null.
+* ``pending_input``: an input the dose needs is unknown (weight or height for the BSA of a per-m2 drug; the
+  creatinine clearance inputs for the oxaliplatin renal start); ``dose_mg`` null, ``basis`` names the field.
 """
 
 
@@ -54,7 +58,8 @@ class AgentDose(_Out):
     )
     dose_level: str | None
     status: DoseStatus = Field(
-        description="active | pending_precycle_check | delayed | held | interrupted | discontinued (see DoseStatus)"
+        description="active | pending_precycle_check | pending_input | delayed | held | interrupted | "
+        "discontinued | contraindicated (see DoseStatus)"
     )
 
 
@@ -65,6 +70,9 @@ class DosePlan(_Out):
     options: dict[str, Any] = Field(description="Every dosing and modification option in force")
     warnings: list[str]
     agents: list[AgentDose]
+    eligibility: dict[str, Any] = Field(
+        description="The gate shared with plan: eligible (true/false/null), summary, reasons, forced"
+    )
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

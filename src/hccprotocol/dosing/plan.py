@@ -10,6 +10,15 @@ given while they are ignored.
 The pre-cycle laboratory check (``schedule.precycle_labs``) gates the HAIC drugs:
 their mg is always computed (the pharmacist verifies it) but the status says
 whether they may be given yet (see :class:`hccprotocol.dosing.model.AgentDose`).
+Cycle 1 is the baseline work-up: the same limits, read by the same functions
+(``course.precycle``), on the results dated within the window before the first
+HAIC, plus the Child-Pugh class.
+
+Before any of that, the clinical gate shared with ``plan`` (``hccprotocol.gate``):
+a patient who is not eligible or undetermined is refused unless ``force`` (then
+every line is marked), and a drug with a recorded contraindication is
+``contraindicated``. A dose that needs an unknown input (BSA; the creatinine
+clearance of the oxaliplatin renal start) is ``pending_input``, never a guess.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from hccprotocol.course.record import check_arm, check_record
 from hccprotocol.course.replay import baseline_notes
 from hccprotocol.dosing import calc
 from hccprotocol.dosing.model import AgentDose, DosePlan, DoseStatus, DosingInputError
+from hccprotocol.gate import CONTRAINDICATION_SOURCE, contraindicated_agents, eligibility_gate, enforce
 from hccprotocol.measures.derive import derive
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Agent, Protocol
@@ -34,9 +44,11 @@ _GIVEN: frozenset[str] = frozenset({"active", "pending_precycle_check", "delayed
 """Statuses whose dose is computed and shown (only ``active`` may be given now)."""
 
 
-def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan:
+def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date, *, force: bool = False) -> DosePlan:
     check_arm(patient, protocol)
-    _check_course_entries(patient, protocol)
+    _check_course_entries(patient, protocol)  # a record that cannot be read is an input error first
+    gate = eligibility_gate(patient, protocol)
+    mark = enforce(gate, patient, protocol, force=force, what="doses")
     bsa = calc.bsa_for_dosing(patient, protocol)
     warnings: list[str] = []
     if protocol.approval.status != "approved":
@@ -53,17 +65,34 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan
     else:
         restore_notes.extend(baseline_notes(patient, protocol, as_of))
     first_cycle = patient.treatment_start is None or as_of <= patient.treatment_start
-    gate = _precycle(patient, protocol, as_of, first_cycle)
+    # the renal start is judged at the course start: a later cycle's dose follows from the start level
+    course_start = patient.treatment_start if patient.treatment_start is not None else as_of
+    gate_labs = _precycle(patient, protocol, as_of, first_cycle)
+    forbidden = contraindicated_agents(patient, protocol)
     agents = []
     for agent in protocol.agents:
         found = tracks.get(agent.id)
         status: DoseStatus = found.state.status if found is not None else "active"
-        if agent.route == "intra-arterial" and status in ("active", "delayed"):
-            if gate.failing or status == "delayed":
+        renal = calc.renal_start(agent, patient, course_start)
+        if agent.id in forbidden:
+            status = "contraindicated"
+        elif agent.route == "intra-arterial" and status in ("active", "delayed"):
+            if gate_labs.failing or status == "delayed":
                 status = "delayed"
-            elif gate.pending:
+            elif gate_labs.pending:
                 status = "pending_precycle_check"
-        agents.append(_agent_dose(agent, patient, protocol, bsa, found, status, as_of, warnings))
+        if status in _GIVEN and (
+            (agent.basis == "per_m2" and bsa.value_m2 is None) or (renal is not None and renal.level is None)
+        ):
+            status = "pending_input"
+        row = _agent_dose(agent, patient, protocol, bsa, found, status, as_of, warnings, renal, forbidden)
+        if mark is not None:
+            row = row.model_copy(update={"basis": f"[FORCED: {gate.summary}] {row.basis}"})
+        agents.append(row)
+        if renal is not None:
+            warnings.append(f"{agent.id} starting dose: {renal.why} (source: {renal.source})")
+    for agent_id, path in forbidden.items():
+        warnings.append(f"{agent_id}: {path} is true: contraindicated, no dose ({CONTRAINDICATION_SOURCE})")
     if bsa.value_m2 is None and any(a.basis == "per_m2" for a in protocol.agents):
         warnings.append(f"BSA unknown ({', '.join(bsa.missing)} missing): no per-m2 (FOLFOX) dose is given")
     if bsa.capped:
@@ -72,8 +101,10 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan
             "(ASCO recommends full actual-weight dosing)"
         )
     warnings.extend(_lenvatinib_liver_warning(patient, protocol))
-    warnings.extend(gate.warnings)
+    warnings.extend(gate_labs.warnings)
     warnings.extend(restore_notes)
+    if mark is not None:
+        warnings.insert(0, mark)
     return DosePlan(
         protocol=protocol.id,
         bsa_m2=bsa.value_m2,
@@ -81,6 +112,12 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date) -> DosePlan
         options=options_in_force(protocol),
         warnings=warnings,
         agents=agents,
+        eligibility={
+            "eligible": gate.eligible,
+            "summary": gate.summary,
+            "reasons": list(gate.reasons),
+            "forced": mark is not None,
+        },
     )
 
 
@@ -91,6 +128,10 @@ def options_in_force(protocol: Protocol) -> dict[str, Any]:
         for key, value in section.model_dump(mode="json").items():
             if value is not None or key == "bsa_cap_m2":
                 out[key] = value
+    for agent in protocol.agents:
+        if agent.renal_start is not None:
+            out[f"{agent.id}_renal_start"] = agent.renal_start.policy
+    out["precycle_from_cycle"] = protocol.schedule.precycle_labs.from_cycle
     return out
 
 
@@ -120,10 +161,14 @@ def _agent_dose(
     status: DoseStatus,
     as_of: dt.date,
     warnings: list[str],
+    renal: calc.RenalDecision | None = None,
+    forbidden: dict[str, str] | None = None,
 ) -> AgentDose:
     state: AgentState | None = track.state if track is not None else None
     if state is None:
         level_id, _ = calc.start_level(agent, patient, as_of)
+        if renal is not None and renal.level is not None:
+            level_id = renal.level
     else:
         level_id = state.dose_level or ""
     name = (patient.pd1_agent or "pd1") if agent.id == "pd1" else agent.id
@@ -134,18 +179,21 @@ def _agent_dose(
     if agent.id == "pd1":
         product = next((p for p in agent.products if p.name == patient.pd1_agent), None)
         vial_mg = product.vial_mg if product else None
-        if product is None:
+        if product is None and status != "contraindicated":
             choices = ", ".join(
                 f"{p.name} ({calc.units(agent, level.amount if level else None, p.vial_mg)} x {p.vial_mg:g} mg vial)"
                 for p in agent.products
             )
             warnings.append(f"PD-1 inhibitor not chosen (pd1_agent absent): the choice is open: {choices}")
-    if level is None:
+    if level is None or status == "contraindicated":
+        path = (forbidden or {}).get(agent.id, "contraindications")
         return AgentDose(
             agent=name,
             dose_mg=None,
             unrounded_mg=None,
-            basis="discontinued",
+            basis=f"contraindicated: {path} is true; never given ({CONTRAINDICATION_SOURCE})"
+            if status == "contraindicated"
+            else "discontinued",
             route=agent.route,
             day=calc.infusion_days(agent, protocol),
             infusion_hours=hours,
@@ -165,7 +213,14 @@ def _agent_dose(
         if patient.pd1_agent is None:
             names = " or ".join(p.name for p in agent.products)
             basis = f"PD-1 inhibitor ({names}; choice open): {basis}"
-    if not dosed:
+    if renal is not None and renal.level is not None and renal.level != agent.start_level:
+        basis += f" ({renal.why})"
+    if status == "pending_input":
+        if agent.basis == "per_m2" and bsa.value_m2 is None:
+            basis = f"{basis}; no dose until {', '.join(bsa.missing)} is recorded (pending_input)"
+        if renal is not None and renal.level is None:
+            basis = f"{basis}; no dose (pending_input): {renal.why}"
+    elif not dosed:
         basis = f"{basis}; not given while {status}{_resume_note(agent, track, bsa, protocol)}"
     elif status == "pending_precycle_check":
         basis += "; may not be given yet: the pre-cycle laboratory check has no result (see warnings)"
@@ -243,8 +298,10 @@ class _Gate:
 def _precycle(patient: Patient, protocol: Protocol, as_of: dt.date, first_cycle: bool) -> _Gate:
     """The pre-cycle check from results no older than ``schedule.precycle_labs.result_max_age_days``.
 
-    A known failing value delays the HAIC (any cycle). Missing values leave it pending, except for cycle 1
-    when ``schedule.precycle_labs.from_cycle`` > 1 (the baseline work-up covers it, as in the calendar).
+    A known failing value delays the HAIC, a missing one leaves it pending (any cycle). Cycle 1 is the
+    baseline work-up: the same limits on the results dated within the window before the first HAIC, and
+    the Child-Pugh class of the ``liver`` block (``schedule.precycle_labs.baseline_child_pugh_classes``);
+    ``from_cycle`` only says from which cycle the calendar schedules a blood draw.
     """
     limits = precycle.limits(protocol)
     if not limits:
@@ -256,19 +313,20 @@ def _precycle(patient: Patient, protocol: Protocol, as_of: dt.date, first_cycle:
     max_age = precycle.max_age_days(protocol)
     check = precycle.check_labs(limits, precycle.values_on(patient.labs, as_of, max_age))
     out = [f"pre-cycle check not met: {lim.field} {value:g} fails {lim.describe()}" for lim, value in check.failing]
-    from_cycle = protocol.schedule.precycle_labs.from_cycle
-    exempt = first_cycle and from_cycle > 1
-    if check.unknown:
-        missing = ", ".join(check.unknown)
-        if exempt:
-            out.append(
-                f"pre-cycle check for cycle 1: no result within {max_age} days before {as_of} for {missing}; "
-                f"the checks start at cycle {from_cycle} (schedule.precycle_labs.from_cycle): cycle 1 relies on "
-                "the baseline work-up"
-            )
-        else:
-            out.append(
-                f"pre-cycle check unknown: no result within {max_age} days before {as_of} for {missing}; "
-                "the HAIC needs these before it is given"
-            )
-    return _Gate(out, bool(check.failing), bool(check.unknown) and not exempt)
+    failing, unknown = bool(check.failing), list(check.unknown)
+    if first_cycle:
+        # cycle 1: the baseline work-up, read through the same limits, plus the Child-Pugh class
+        cp = precycle.baseline_child_pugh(patient, protocol.schedule.precycle_labs.baseline_child_pugh_classes)
+        if cp.failing:
+            out.append(f"pre-cycle check for cycle 1 (baseline work-up) not met: {cp.describe()}")
+            failing = True
+        elif cp.unknown:
+            unknown.append("Child-Pugh class (" + ", ".join(cp.missing) + ")")
+        out.extend(precycle.liver_block_notes(patient, limits))
+    if unknown:
+        what = "for cycle 1 (baseline work-up) " if first_cycle else ""
+        out.append(
+            f"pre-cycle check {what}unknown: no result within {max_age} days before {as_of} for "
+            f"{', '.join(unknown)}; the HAIC needs these before it is given"
+        )
+    return _Gate(out, failing, bool(unknown))

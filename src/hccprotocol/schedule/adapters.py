@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from hccprotocol.gate import EligibilityGate, eligibility_gate
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
-from hccprotocol.schedule.plan import EligibilityGate, Providers
+from hccprotocol.schedule.plan import Providers
 from hccprotocol.schedule.timeline import (
     AgentDose,
     AgentTiming,
@@ -24,6 +25,7 @@ from hccprotocol.schedule.timeline import (
 )
 
 __all__ = [
+    "EligibilityGate",
     "course_timeline",
     "default_providers",
     "eligibility_gate",
@@ -62,7 +64,7 @@ def pd1_interval_days(protocol: Protocol) -> int | None:
     return 28 if protocol.dosing.pd1_schedule == "q4w_paper" else None
 
 
-STOPPED_STATUSES = frozenset({"held", "interrupted", "discontinued"})
+STOPPED_STATUSES = frozenset({"held", "interrupted", "discontinued", "contraindicated", "pending_input"})
 """Dosing statuses under which no dose is given whatever the calendar decides (the course stopped the drug)."""
 
 
@@ -113,13 +115,16 @@ def start_doses(patient: Patient, protocol: Protocol, start: dt.date) -> tuple[F
     """
     from hccprotocol.dosing import next_cycle_doses
 
-    result = next_cycle_doses(_before_the_course(patient), protocol, start)
+    # force: make_plan has applied the same gate (hccprotocol.gate) and marked a forced calendar
+    result = next_cycle_doses(_before_the_course(patient), protocol, start, force=True)
     levels = level_doses(patient, protocol)
+    # a forced calendar carries its own banner on every row: the dose lines' mark is not repeated
+    mark = f"[FORCED: {result.eligibility['summary']}] " if result.eligibility.get("forced") else None
     doses: dict[str, AgentDose] = {}
     for row in result.agents:
         agent = canonical_agent(row.agent)
         dose, note = row.dose_mg, None
-        basis: str | None = row.basis
+        basis: str | None = row.basis.removeprefix(mark) if mark else row.basis
         at_level = levels.get(agent, {}).get(row.dose_level) if row.dose_level else None
         if row.status in STOPPED_STATUSES or (dose is None and row.status == "active"):
             if dose is None:
@@ -146,7 +151,8 @@ def start_doses(patient: Patient, protocol: Protocol, start: dt.date) -> tuple[F
             note=note,
             level=row.dose_level,
         )
-    warnings = tuple(w for w in result.warnings if not w.startswith("pre-cycle check"))
+    # the calendar judges each pre-cycle check itself and marks a forced calendar itself
+    warnings = tuple(w for w in result.warnings if not w.startswith(("pre-cycle check", "FORCED")))
     return FixedDoses(doses, levels), warnings
 
 
@@ -200,34 +206,9 @@ def course_timeline(patient: Patient, protocol: Protocol, start: dt.date) -> tup
     return CourseTimeline.of(changes), tuple(course.warnings)
 
 
-def eligibility_gate(patient: Patient, protocol: Protocol) -> EligibilityGate:
-    """The eligibility decision of ``hccprotocol.eligibility.evaluate_eligibility`` for this arm.
-
-    ``reasons`` lists, by rule id, what excludes the patient or is unknown: inclusion
-    criteria not met, exclusion criteria met, criteria whose status is unknown, and TACE
-    refractoriness when it is not met or unknown.
-    """
-    from hccprotocol.eligibility import evaluate_eligibility
-
-    result = evaluate_eligibility(patient, protocol)
-    reasons: list[str] = []
-    if result.tace_refractory.status != "met":
-        reasons.append(f"tace_refractory: {result.tace_refractory.status}")
-    for criterion in result.criteria:
-        status, kind = criterion.status, criterion.kind
-        if status == "unknown" or (kind == "inclusion" and status == "not_met") or (
-            kind == "exclusion" and status == "met"
-        ):
-            reasons.append(f"{criterion.id}: {status}")
-    return EligibilityGate(result.eligible, _summary(result.eligible), tuple(reasons))
-
-
 def default_providers() -> Providers:
     return Providers(
         eligibility=eligibility_gate, doses=start_doses, course=course_timeline, timings=protocol_timings,
         pd1_interval=pd1_interval_days,
     )
 
-
-def _summary(eligible: bool | None) -> str:
-    return {True: "eligible", False: "not eligible", None: "eligibility undetermined"}[eligible]

@@ -13,7 +13,9 @@ Projection, in order:
 1. HAIC cycle 1 on ``start`` (moved forward only by the site calendar). Each
    later HAIC is due ``cycle_length_days`` after the actual previous one; the
    site calendar may move it forward (shown, not a delay).
-2. Before each HAIC from ``precycle_labs.from_cycle``: the laboratory check. A
+2. Before each HAIC from ``precycle_labs.from_cycle``: the laboratory check (an
+   earlier cycle has no blood draw but is checked against what is recorded; cycle 1
+   against the baseline work-up, with the Child-Pugh class, as ``dose`` checks it). A
    recorded result outside a limit, or a HAIC agent held by the course, delays
    the cycle by ``delay_step_days`` and it is re-checked; everything after
    re-projects. Beyond ``max_delay_days`` HAIC is discontinued. HAIC also
@@ -41,6 +43,7 @@ course level in force on that day, never the starting level's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
@@ -216,7 +219,7 @@ class _Builder:
         """The day HAIC was discontinued (its ``discontinue`` row), None while every cycle was placed."""
         self.stop_cycle: int | None = None
         self.unchecked_failures: dict[int, str] = {}
-        """Cycles before ``precycle_labs.from_cycle`` whose recorded result fails a limit (admission note)."""
+        """Cycles before ``precycle_labs.from_cycle`` whose recorded results are missing (admission note)."""
         self.pd1_id = patient.pd1_agent or "pd1"
 
     # -- helpers -----------------------------------------------------------------
@@ -351,7 +354,7 @@ class _Builder:
                 if labs_opt.enabled and cycle >= labs_opt.from_cycle:
                     check = self.lab_check(cycle, haic)
                 elif labs_opt.enabled:
-                    self.unchecked_result(cycle, haic)
+                    check = self.unchecked_result(cycle, haic, first_attempt=delay == 0)
                 if not held and (check is None or not check.blocks_cycle):
                     break
                 reasons: list[str] = []
@@ -401,24 +404,52 @@ class _Builder:
             self.haic_rows(cycle, haic, active, shift_note, check, left_out)
         return None
 
-    def unchecked_result(self, cycle: int, haic: dt.date) -> None:
-        """A cycle before ``from_cycle`` is not checked, but a recorded failing result is never passed over.
+    def unchecked_result(self, cycle: int, haic: dt.date, *, first_attempt: bool) -> LabCheck:
+        """A cycle before ``from_cycle`` has no scheduled blood draw, but is checked against what is recorded.
 
-        The date stays (the option says the baseline work-up covers it); the admission
-        says the result fails and a warning repeats it, so no one gives it unseen.
+        Cycle 1 is the baseline work-up (as ``dose`` reads it): the results dated within
+        ``result_max_age_days`` before the HAIC, through the same limits, and (on the planned
+        day) the Child-Pugh class of the record's ``liver`` block against
+        ``baseline_child_pugh_classes``. A failing result or class delays the cycle like any
+        failed check (``dose`` says ``delayed``); a missing one leaves the admission
+        provisional with a note and a warning (``dose`` says ``pending_precycle_check``).
         """
-        check = evaluate_check(self.patient.labs, haic, self.opt.precycle_labs)
-        if not check.blocks_cycle:
-            return
-        text = (
-            f"a pre-cycle result recorded for HAIC cycle {cycle} on {haic.isoformat()} fails the limits: "
-            + "; ".join(check.failures)
-            + "; not to be given until a result passes (checks are scheduled from cycle "
-            f"{self.opt.precycle_labs.from_cycle})"
-        )
-        self.unchecked_failures[cycle] = text
-        self.warnings.append(text)
-        self.decide("schedule.precycle_labs", haic, text, check.inputs)
+        labs_opt = self.opt.precycle_labs
+        check = evaluate_check(self.patient.labs, haic, labs_opt)
+        if cycle == 1 and first_attempt:
+            from hccprotocol.course.precycle import baseline_child_pugh
+
+            cp = baseline_child_pugh(self.patient, labs_opt.baseline_child_pugh_classes)
+            if cp.failing:
+                inputs = {**check.inputs, "derived.child_pugh.class": cp.cls}
+                check = dataclasses.replace(
+                    check, outcome="failed", failures=(*check.failures, cp.describe()), inputs=inputs
+                )
+            elif cp.unknown and check.outcome != "failed":
+                check = dataclasses.replace(
+                    check,
+                    outcome="incomplete" if check.result_date is not None else "due",
+                    missing=(*check.missing, *cp.missing),
+                )
+        what = "the baseline work-up for HAIC cycle 1" if cycle == 1 else f"HAIC cycle {cycle}"
+        if check.blocks_cycle:
+            text = (
+                f"a pre-cycle result recorded for {what} on {haic.isoformat()} fails the limits: "
+                + "; ".join(check.failures)
+                + f" (no blood draw is scheduled before cycle {labs_opt.from_cycle}; the recorded result is checked)"
+            )
+            self.warnings.append(text)
+            self.decide("schedule.precycle_labs", haic, text, check.inputs)
+        elif check.outcome in ("due", "incomplete"):
+            missing = ", ".join(check.missing) if check.missing else "every limited value"
+            text = (
+                f"{what} on {haic.isoformat()}: no result within {labs_opt.result_max_age_days} days before the "
+                f"HAIC for {missing}; due before the admission (not assumed passed)"
+            )
+            self.unchecked_failures[cycle] = text
+            self.warnings.append(text)
+            self.decide("schedule.precycle_labs", haic, text, check.inputs)
+        return check
 
     def lab_day(self, cycle: int, haic: dt.date) -> tuple[dt.date, str | None]:
         """The open site day the pre-cycle blood is drawn, from the nominal day back to the oldest usable result.

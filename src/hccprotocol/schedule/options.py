@@ -120,7 +120,15 @@ class PrecycleLabs(Options):
 
     enabled: bool = Field(True, description="Schedule a pre-cycle laboratory check before each HAIC")
     from_cycle: int = Field(
-        2, ge=1, description="First cycle with a check (cycle 1 is covered by the baseline work-up)"
+        2,
+        ge=1,
+        description="First cycle with a scheduled blood draw (before it, cycle 1 is checked against the baseline "
+        "work-up: the results dated within result_max_age_days, and the Child-Pugh class)",
+    )
+    baseline_child_pugh_classes: tuple[Literal["A", "B", "C"], ...] = Field(
+        ("A", "B"),
+        min_length=1,
+        description="Child-Pugh classes with which the first HAIC may go ahead (paper inclusion (5): A or B)",
     )
     days_before_haic: int = Field(1, ge=0, le=7, description="The check is due this many days before the HAIC day")
     result_max_age_days: int = Field(

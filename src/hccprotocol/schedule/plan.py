@@ -20,13 +20,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from hccprotocol import __version__
+from hccprotocol.gate import EligibilityGate, contraindicated_agents, enforce
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
 from hccprotocol.schedule import clock
 from hccprotocol.schedule.engine import Schedule, build_schedule
 from hccprotocol.schedule.options import validate_timezone
 from hccprotocol.schedule.site_calendar import ScheduleInputError, SiteCalendar
-from hccprotocol.schedule.timeline import AgentDose, AgentTiming, CourseTimeline, FixedDoses
+from hccprotocol.schedule.timeline import AgentDose, AgentTiming, CourseTimeline, FixedDoses, canonical_agent
 
 __all__ = [
     "EligibilityGate",
@@ -41,15 +42,6 @@ __all__ = [
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HARD_MAX_CYCLES = 52
 """Even with --force: a year of 3-week cycles; anything larger is a typing error."""
-
-
-@dataclass(frozen=True)
-class EligibilityGate:
-    """The eligibility decision for this arm (issue 3): True, False, or None (undetermined)."""
-
-    eligible: bool | None
-    summary: str
-    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,6 +210,43 @@ def _generated_on(patient: Patient, start: dt.date) -> dt.date:
     return max(dates)
 
 
+def _schedulable_agents(patient: Patient, protocol: Protocol) -> tuple[tuple[str, ...], list[str]]:
+    """The protocol's agents less those with a recorded contraindication (never scheduled, even with --force).
+
+    The calendar is anchored on HAIC: with HAIC contraindicated there is no calendar to give (an input
+    error naming ``contraindications.haic``, also with --force).
+    """
+    forbidden = contraindicated_agents(patient, protocol)
+    if any(a in forbidden for a in ("oxaliplatin", "leucovorin", "fluorouracil")):
+        raise ScheduleInputError(
+            f"no calendar: contraindications.haic is true for patient {patient.id}: the calendar is built on the "
+            "HAIC cycles, and no HAIC drug may be given (Lin 2023, exclusion (8)); not produced even with --force"
+        )
+    kept = tuple(a for a in protocol.agent_ids() if a not in forbidden)
+    notes = [
+        f"{agent} not scheduled: {path} is true (contraindicated; Lin 2023, exclusion (8))"
+        for agent, path in forbidden.items()
+    ]
+    return kept, notes
+
+
+def _no_course_dose_without_input(timeline: CourseTimeline, doses: FixedDoses) -> CourseTimeline:
+    """Drop the course's mg for an agent whose starting dose waits for an input (``pending_input``).
+
+    Why: the course replays from the protocol start level when, e.g., the creatinine clearance
+    for the oxaliplatin renal start is unknown; the calendar must not show that mg (a silent full
+    dose) where ``dose`` gives none. The rows then say "dose not computed" with the reason.
+    """
+    waiting = {d.agent for d in doses.summary() if d.status == "pending_input"}
+    if not waiting:
+        return timeline
+    changes = [
+        dataclasses.replace(c, from_mg=None, to_mg=None) if canonical_agent(c.agent) in waiting else c
+        for c in timeline.changes
+    ]
+    return CourseTimeline.of(changes)
+
+
 def make_plan(
     patient: Patient,
     protocol: Protocol,
@@ -264,17 +293,11 @@ def make_plan(
             "use --allow-past to plan a course that has already started"
         )
     gate = providers.eligibility(patient, protocol)
-    if gate.eligible is not True:
-        if not force:
-            why = "; ".join(gate.reasons)
-            raise ScheduleInputError(
-                f"no calendar: patient {patient.id} is {gate.summary} for {protocol.id}"
-                + (f" ({why})" if why else "")
-                + "; run `hccprotocol assess` for the reasons, or use --force to print a calendar marked as such"
-            )
-        warnings.insert(
-            0, f"FORCED: patient {gate.summary} for {protocol.id}; this calendar is not a treatment decision"
-        )
+    mark = enforce(gate, patient, protocol, force=force, what="calendar")
+    if mark is not None:
+        warnings.insert(0, mark)
+    agents, left_out = _schedulable_agents(patient, protocol)
+    warnings.extend(left_out)
     if patient.treatment_start is not None and patient.treatment_start != start:
         warnings.append(
             f"--start {start.isoformat()} differs from treatment_start "
@@ -282,11 +305,12 @@ def make_plan(
         )
     doses, dose_warnings = providers.doses(patient, protocol, start)
     timeline, course_warnings = providers.course(patient, protocol, start)
+    timeline = _no_course_dose_without_input(timeline, doses)
     warnings.extend(dose_warnings)
     warnings.extend(course_warnings)
     schedule = build_schedule(
         patient=patient,
-        agents=protocol.agent_ids(),
+        agents=agents,
         options=opts,
         start=start,
         cycles=n,
