@@ -410,3 +410,13 @@ def test_every_fact_key_the_replay_sets_is_in_the_declared_vocabulary() -> None:
         fact.update(run._protein_fact(track, D("2026-09-20"), 2.0))
         stray = {k for k in fact if k not in FACT_KEYS and not k.startswith(("in_", "first_"))}
         assert not stray, stray
+
+
+@pytest.mark.parametrize(("protein_g_24h", "expected"), [(2.0, "held"), (1.9, "active")])
+def test_dose_before_the_treatment_start_holds_lenvatinib_at_2_g(protein_g_24h: float, expected: str) -> None:
+    """US PI Table 1: proteinuria ">= 2 g/24 h: withhold"; 2.0 withholds, 1.9 does not (both sides)."""
+    from hccprotocol.dosing import next_cycle_doses
+
+    record = patient(labs=[{"date": "2026-08-28", "urine_protein_g_24h": protein_g_24h}])
+    plan = next_cycle_doses(record, TRIPLE, D("2026-08-30"))  # two days before the first HAIC (2026-09-01)
+    assert next(a for a in plan.agents if a.agent == "lenvatinib").status == expected

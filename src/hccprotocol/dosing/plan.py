@@ -29,7 +29,7 @@ from typing import Any
 
 from hccprotocol.course import AgentState, AgentTrack, precycle, replay_course
 from hccprotocol.course.record import check_arm, check_record
-from hccprotocol.course.replay import baseline_notes
+from hccprotocol.course.replay import baseline_notes, baseline_statuses
 from hccprotocol.dosing import calc
 from hccprotocol.dosing.model import AgentDose, DosePlan, DoseStatus, DosingInputError
 from hccprotocol.gate import CONTRAINDICATION_SOURCE, contraindicated_agents, eligibility_gate, enforce
@@ -58,12 +58,15 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date, *, force: b
     started = patient.treatment_start is not None and as_of >= patient.treatment_start
     tracks: dict[str, AgentTrack] = {}
     restore_notes: list[str] = []
+    before_start: dict[str, DoseStatus] = {}
     if started:
         course = replay_course(patient, protocol, as_of=as_of)
         tracks = {t.protocol_agent: t for t in course.tracks}
         restore_notes.extend(course.warnings)
     else:
         restore_notes.extend(baseline_notes(patient, protocol, as_of))
+        # e.g. urine protein >= 2 g/24 h before the first lenvatinib dose: held, not active (issue 9 item 10)
+        before_start.update(baseline_statuses(patient, protocol, as_of))
     first_cycle = patient.treatment_start is None or as_of <= patient.treatment_start
     # the renal start is judged at the course start: a later cycle's dose follows from the start level
     course_start = patient.treatment_start if patient.treatment_start is not None else as_of
@@ -72,7 +75,7 @@ def plan_doses(patient: Patient, protocol: Protocol, as_of: dt.date, *, force: b
     agents = []
     for agent in protocol.agents:
         found = tracks.get(agent.id)
-        status: DoseStatus = found.state.status if found is not None else "active"
+        status: DoseStatus = found.state.status if found is not None else before_start.get(agent.id, "active")
         renal = calc.renal_start(agent, patient, course_start)
         if agent.id in forbidden:
             status = "contraindicated"
