@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hccprotocol.engines.fold import fold_options
-from hccprotocol.engines.reference import Truth
+from hccprotocol.model.semantics import Truth
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not
 from hccprotocol.model.facts import CountRange, FactCatalogue, check_fact_values
@@ -111,10 +111,8 @@ def _compare(path: str, op: str, value: Any, constants: dict[str, set[float]]) -
             )
         constants.setdefault(path, set()).add(value)
     if op in ("eq", "ne"):
-        if isinstance(value, bool):
-            eq, ne = {path: value}, {path: not value}
-        else:
-            eq, ne = {path: value}, {"$neq": {path: value}}
+        eq: Json = {path: value}
+        ne: Json = {path: not value} if isinstance(value, bool) else {"$neq": {path: value}}
         return (eq, ne) if op == "eq" else (ne, eq)
     return {_DURABLE[op]: {path: value}}, {_NEGATE[op]: {path: value}}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hccprotocol.engines.reference import evaluate, kleene_all, kleene_any, kleene_not
+from hccprotocol.model.semantics import evaluate, kleene_all, kleene_any, kleene_not
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not, OptionRef
 
 __all__ = ["fold_options"]
@@ -42,9 +42,9 @@ def fold_options(cond: Condition, options: Mapping[str, Any]) -> Condition:
         if isinstance(node, All | Any_):
             items = [fold(i) for i in node.items]
             consts = [i.value for i in items if isinstance(i, Const)]
-            rest = tuple(i for i in items if not isinstance(i, Const))
+            rest: tuple[Condition, ...] = tuple(i for i in items if not isinstance(i, Const))
             decided = kleene_all(consts) if isinstance(node, All) else kleene_any(consts)
-            absorbing = False if isinstance(node, All) else True
+            absorbing = not isinstance(node, All)
             if consts and decided is absorbing:
                 return Const(value=absorbing, line=node.line)
             if consts and decided is None:

@@ -63,8 +63,8 @@ def compile_mask(cond: Condition, options: Mapping[str, Any], catalogue: FactCat
 
     def comp(node: Condition) -> Mask:
         if isinstance(node, Const):
-            value = pd.NA if node.value is None else node.value
-            return lambda frame: pd.Series(value, index=frame.index, dtype="boolean")
+            truth: Any = pd.NA if node.value is None else node.value
+            return lambda frame: pd.Series(truth, index=frame.index, dtype="boolean")
         if isinstance(node, Not):
             inner = comp(node.item)
             return lambda frame: ~inner(frame)
@@ -81,8 +81,8 @@ def compile_mask(cond: Condition, options: Mapping[str, Any], catalogue: FactCat
         assert isinstance(node, Compare)
         if node.path in ranges:
             return _range(node.path, node.op, node.value)
-        path, op, value = node.path, node.op, node.value
-        return lambda frame: _OPS[op](frame[path], value).astype("boolean")
+        path, op, target = node.path, node.op, node.value
+        return lambda frame: _OPS[op](frame[path], target).astype("boolean")
 
     return comp(fold_options(cond, options))
 

@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hccprotocol.engines.reference import Truth, _compare, kleene_all, kleene_any, kleene_not
+from hccprotocol.model.semantics import Truth, _compare, kleene_all, kleene_any, kleene_not
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not, OptionRef, iter_nodes
 from hccprotocol.model.facts import CountRange, Fact, FactCatalogue
 from hccprotocol.model.options import OptionSpec

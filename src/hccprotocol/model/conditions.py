@@ -5,7 +5,7 @@ engine (reference evaluator, durable_rules, pandas) compiles this tree, so none 
 them can drift from the others. The surface form clinicians read and write is in
 ``rules/LANGUAGE.md``; :mod:`hccprotocol.model.syntax` parses it into these nodes.
 
-Semantics (defined by :mod:`hccprotocol.engines.reference`): every node evaluates
+Semantics (defined by :mod:`hccprotocol.model.semantics`): every node evaluates
 to true, false or unknown. A comparison with a missing fact is unknown; ``all``
 is false if any part is false, else unknown if any is unknown, else true; ``any``
 is the dual; ``not`` swaps true and false and keeps unknown. ``known`` is the only
@@ -16,7 +16,7 @@ criteria that genuinely treat "not recorded" as an answer.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
@@ -32,8 +32,8 @@ __all__ = [
     "OptionRef",
     "Scalar",
     "iter_nodes",
-    "paths_read",
     "options_read",
+    "paths_read",
 ]
 
 Scalar = bool | int | float | str
@@ -53,7 +53,7 @@ class OptionRef(_Node):
     option: str
 
 
-Value = Union[OptionRef, StrictBool, StrictInt, StrictFloat, StrictStr]
+Value = OptionRef | StrictBool | StrictInt | StrictFloat | StrictStr
 
 
 class Compare(_Node):
@@ -102,7 +102,7 @@ class Not(_Node):
     item: Condition
 
 
-Condition = Annotated[Union[Compare, In, Known, Const, All, Any_, Not], Field(discriminator="kind")]
+Condition = Annotated[Compare | In | Known | Const | All | Any_ | Not, Field(discriminator="kind")]
 
 for _model in (All, Any_, Not):
     _model.model_rebuild()

@@ -271,7 +271,9 @@ def dose_event_facts(categories: Iterable[str] = ()) -> FactCatalogue:
     return FactCatalogue.of("dose_event", facts)
 
 
-def standard_catalogue(scope: Scope, *, finding_ids: Iterable[str] = (), categories: Iterable[str] = ()) -> FactCatalogue:
+def standard_catalogue(
+    scope: Scope, *, finding_ids: Iterable[str] = (), categories: Iterable[str] = ()
+) -> FactCatalogue:
     """The catalogue of ``scope``."""
     if scope == "patient":
         return patient_facts(finding_ids)
@@ -292,9 +294,16 @@ def option_facts(options: Mapping[str, OptionLike]) -> list[Fact]:
 
 
 class OptionLike(typing.Protocol):
-    kind: FactKind
-    values: tuple[str, ...]
-    unit: str | None
+    """What :func:`option_facts` reads of an option (``OptionSpec`` has it)."""
+
+    @property
+    def kind(self) -> FactKind: ...
+
+    @property
+    def values(self) -> tuple[str, ...]: ...
+
+    @property
+    def unit(self) -> str | None: ...
 
 
 class CountRange(typing.NamedTuple):

@@ -8,6 +8,7 @@ model is a :class:`FrozenMap` instead, so the model is immutable all the way dow
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from pydantic import GetCoreSchemaHandler
@@ -22,12 +23,14 @@ V = TypeVar("V")
 class FrozenMap(Mapping[K, V], Generic[K, V]):
     """A read-only mapping (no ``__setitem__``, no reachable mutable dict), kept in insertion order."""
 
-    __slots__ = ("_items", "_index")
+    __slots__ = ("_index", "_items")
+    _items: tuple[tuple[K, V], ...]
+    _index: MappingProxyType[K, int]
 
     def __init__(self, items: Mapping[K, V] | None = None) -> None:
         pairs = tuple((items or {}).items())
         object.__setattr__(self, "_items", pairs)
-        object.__setattr__(self, "_index", {k: i for i, (k, _) in enumerate(pairs)})
+        object.__setattr__(self, "_index", MappingProxyType({k: i for i, (k, _) in enumerate(pairs)}))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("FrozenMap is immutable")

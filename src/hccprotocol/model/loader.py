@@ -24,7 +24,7 @@ from hccprotocol.model.conditions import All, Condition
 from hccprotocol.model.errors import RuleFileError
 from hccprotocol.model.facts import FactCatalogue, Scope, option_facts, standard_catalogue
 from hccprotocol.model.options import OptionSpec
-from hccprotocol.model.rules import RuleFile
+from hccprotocol.model.rules import NotEvaluated, Rule, RuleFile
 from hccprotocol.model.syntax import parse_condition
 from hccprotocol.model.yamlsrc import Loc, Source, read_yaml, render_loc
 
@@ -100,7 +100,7 @@ def _prepare(data: dict[str, Any], src: Source, problems: Problems) -> tuple[dic
     out = dict(data)
     index_loc: dict[Loc, Loc] = {}
     version = data.get("version")
-    for section in _RULE_SECTIONS + ("not_evaluated", "agents"):
+    for section in (*_RULE_SECTIONS, "not_evaluated", "agents"):
         items = data.get(section)
         if not isinstance(items, list):
             continue
@@ -119,6 +119,15 @@ def _prepare(data: dict[str, Any], src: Source, problems: Problems) -> tuple[dic
                         entry[key] = parse_condition(entry[key], (section, i, key), src)
                     except RuleFileError as exc:
                         problems.extend(exc.problems)
+            contradiction = entry.get("contradiction")
+            if section == "criteria" and isinstance(contradiction, dict) and contradiction.get("when") is not None:
+                try:
+                    entry["contradiction"] = {
+                        **contradiction,
+                        "when": parse_condition(contradiction["when"], (section, i, "contradiction", "when"), src),
+                    }
+                except RuleFileError as exc:
+                    problems.extend(exc.problems)
             if section == "agents" and isinstance(entry.get("levels"), list):
                 entry["levels"] = [
                     {**lv, "line": src.line(("agents", i, "levels", j))} if isinstance(lv, dict) else lv
@@ -191,6 +200,11 @@ def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categor
             if reachable(both, catalogues["patient"], options, True):
                 problems.append((c.not_met_when.line, f"{c.id}.not_met_when",
                                  "the criterion could be met and not met at once (when and not_met_when overlap)"))
+        if c.contradiction is not None:
+            cond_problems(c.contradiction.when, "criteria", c.id, "contradiction.when", (True,))
+            if c.contradiction.sessions is not None and c.contradiction.sessions not in finding_ids:
+                problems.append((c.line, f"{c.id}.contradiction.sessions",
+                                 f"no session finding {c.contradiction.sessions!r} in this file"))
         for name in c.evidence:
             if name not in finding_ids:
                 problems.append((c.line, f"{c.id}.evidence", f"no session finding {name!r} in this file"))
@@ -212,7 +226,8 @@ def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categor
 
 def _unique_ids(model: RuleFile, problems: Problems) -> None:
     seen: dict[str, int] = {}
-    for rule in (*model.rules(), *model.not_evaluated):
+    entries: list[Rule | NotEvaluated] = [*model.rules(), *model.not_evaluated]
+    for rule in entries:
         if rule.id in seen:
             problems.append((rule.line, rule.id, f"duplicate rule id (first on line {seen[rule.id]})"))
         else:

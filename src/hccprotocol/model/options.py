@@ -34,7 +34,9 @@ class OptionSpec(BaseModel):
     @model_validator(mode="after")
     def _default_fits(self) -> OptionSpec:
         if self.kind in ("date", "count_range", "text"):
-            raise ValueError(f"option {self.name}: kind {self.kind} is not an option kind (boolean, integer, number, enum)")
+            raise ValueError(
+                f"option {self.name}: kind {self.kind} is not an option kind (boolean, integer, number, enum)"
+            )
         if (self.kind == "enum") != bool(self.values):
             raise ValueError(f"option {self.name}: an enum option lists its values, and only an enum does")
         if not fits(self, self.default):

@@ -21,6 +21,7 @@ from hccprotocol.model.options import OptionSpec
 __all__ = [
     "Agent",
     "CalendarRule",
+    "Contradiction",
     "Criterion",
     "DoseLevel",
     "Explain",
@@ -56,6 +57,20 @@ class Explain(_Frozen):
     unknown: str = Field(min_length=1)
 
 
+class Contradiction(_Frozen):
+    """Inputs that cannot all be true: when ``when`` is true the criterion is unknown, whatever else it says.
+
+    Why explicit: a record that contradicts itself (a session records new vascular
+    invasion while the tumour record says there is none) must neither include nor
+    exclude; the team corrects the record. ``sessions`` names the session finding
+    whose sessions are the other side, for the why.
+    """
+
+    when: Condition
+    why: str = Field(min_length=1)
+    sessions: str | None = None
+
+
 class Criterion(Rule):
     """A criterion stated once: met when ``when`` is true, not met when false, unknown otherwise.
 
@@ -71,6 +86,7 @@ class Criterion(Rule):
     asymmetric_why: str | None = None
     reads: tuple[str, ...] = Field((), description="Context fields shown with the inputs, beyond those tested")
     evidence: tuple[str, ...] = Field((), description="Session findings whose per-session evidence is shown")
+    contradiction: Contradiction | None = None
     explain: Explain
 
     @model_validator(mode="after")
