@@ -115,7 +115,7 @@ def model_facts(model: type[BaseModel], prefix: str, origin: str, skip: frozense
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             out.extend(model_facts(annotation, f"{path}.", origin))
             continue
-        description = field.description or ""
+        description = field.description or _annotated_description(field.annotation) or ""
         unit_match = _UNIT.search(description)
         kind, values = _kind_of(annotation, path)
         out.append(
@@ -129,6 +129,17 @@ def model_facts(model: type[BaseModel], prefix: str, origin: str, skip: frozense
             )
         )
     return out
+
+
+def _annotated_description(annotation: Any) -> str | None:
+    """The description of an ``Annotated[..., Field(description=...)]`` inside an optional annotation."""
+    for arg in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(arg) is typing.Annotated:
+            for meta in typing.get_args(arg)[1:]:
+                description = getattr(meta, "description", None)
+                if isinstance(description, str):
+                    return description
+    return None
 
 
 def _strip_optional(annotation: Any) -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hccprotocol.model.check import check_condition, reachable
-from hccprotocol.model.conditions import All, Condition
+from hccprotocol.model.conditions import All, Any_, Condition, Not
 from hccprotocol.model.errors import RuleFileError
 from hccprotocol.model.facts import FactCatalogue, Scope, option_facts, standard_catalogue
 from hccprotocol.model.options import OptionSpec
@@ -188,11 +188,12 @@ def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categor
         for goal in goals:
             if reachable(cond, catalogue, options, goal) is False:
                 what = "true (the rule can never apply)" if goal else "false (the rule can never be excluded)"
-                problems.append((cond.line, f"{rule_id}.{key}", f"unreachable: this condition can never be {what}"))
+                culprit = _culprit(cond, catalogue, options, goal)
+                problems.append((culprit.line, f"{rule_id}.{key}", f"unreachable: this condition can never be {what}"))
         return True
 
     _unique_ids(model, problems)
-    for c in model.criteria:
+    for i, c in enumerate(model.criteria):
         ok = cond_problems(c.when, "criteria", c.id, "when", (True,) if c.not_met_when else (True, False))
         ok = cond_problems(c.not_met_when, "criteria", c.id, "not_met_when", (True,)) and ok
         if ok and c.not_met_when is not None:
@@ -205,23 +206,37 @@ def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categor
             if c.contradiction.sessions is not None and c.contradiction.sessions not in finding_ids:
                 problems.append((c.line, f"{c.id}.contradiction.sessions",
                                  f"no session finding {c.contradiction.sessions!r} in this file"))
-        for name in c.evidence:
+        for j, name in enumerate(c.evidence):
             if name not in finding_ids:
-                problems.append((c.line, f"{c.id}.evidence", f"no session finding {name!r} in this file"))
-        for path in c.reads:
+                problems.append((src.line(("criteria", i, "evidence", j)), f"{c.id}.evidence",
+                                 f"no session finding {name!r} in this file"))
+        for j, path in enumerate(c.reads):
             if catalogues["patient"].get(path) is None:
-                problems.append((c.line, f"{c.id}.reads", f"unknown fact path {path!r}"))
+                problems.append((src.line(("criteria", i, "reads", j)), f"{c.id}.reads", f"unknown fact path {path!r}"))
     for f in model.session_findings:
         cond_problems(f.counts_when, "session_findings", f.id, "counts_when", (True,))
         cond_problems(f.present_when, "session_findings", f.id, "present_when", (True, False))
     _check_levels(model, src, problems)
     for t in model.transitions:
         cond_problems(t.when, "transitions", t.id, "when", (True,))
-    for r in model.calendar:
+    for i, r in enumerate(model.calendar):
         cond_problems(r.when, "calendar", r.id, "when", (True,))
-        for name in r.options:
+        for j, name in enumerate(r.options):
             if name not in options:
-                problems.append((r.line, f"{r.id}.options", f"option {name!r} is not declared"))
+                problems.append((src.line(("calendar", i, "options", j)), f"{r.id}.options",
+                                 f"option {name!r} is not declared"))
+
+
+def _culprit(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool) -> Condition:
+    """The innermost part that makes ``cond`` unable to reach ``goal`` (its line is the one to fix)."""
+    if isinstance(cond, All if goal else Any_):
+        for item in cond.items:
+            if reachable(item, catalogue, options, goal) is False:
+                return _culprit(item, catalogue, options, goal)
+    if isinstance(cond, Not):
+        if reachable(cond.item, catalogue, options, not goal) is False:
+            return _culprit(cond.item, catalogue, options, not goal)
+    return cond
 
 
 def _unique_ids(model: RuleFile, problems: Problems) -> None:
