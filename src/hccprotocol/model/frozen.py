@@ -68,5 +68,7 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
         return core_schema.no_info_after_validator_function(
             FrozenMap,
             core_schema.no_info_before_validator_function(unwrap, dict_schema),
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda m: dict(m.items())),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda m: dict(m.items()), return_schema=dict_schema
+            ),
         )
