@@ -70,26 +70,38 @@ def _leaf() -> st.SearchStrategy[Any]:
         st.booleans(),
     )
     enum = st.one_of(
-        st.builds(lambda op, v: Compare(path="derived.bclc_stage", op=op, value=v),
-                  st.sampled_from(["eq", "ne"]), st.sampled_from(["0", "A", "B", "C", "D"])),
-        st.builds(lambda vs: In(path="derived.child_pugh.class", values=tuple(vs)),
-                  st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=3)),
+        st.builds(
+            lambda op, v: Compare(path="derived.bclc_stage", op=op, value=v),
+            st.sampled_from(["eq", "ne"]),
+            st.sampled_from(["0", "A", "B", "C", "D"]),
+        ),
+        st.builds(
+            lambda vs: In(path="derived.child_pugh.class", values=tuple(vs)),
+            st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=3),
+        ),
     )
     text = st.one_of(
-        st.builds(lambda op, v: Compare(path="term", op=op, value=v), st.sampled_from(["eq", "ne"]),
-                  st.sampled_from(TEXTS)),
-        st.builds(lambda vs: In(path="term", values=tuple(vs)), st.lists(st.sampled_from(TEXTS), min_size=1,
-                                                                        max_size=2)),
+        st.builds(
+            lambda op, v: Compare(path="term", op=op, value=v), st.sampled_from(["eq", "ne"]), st.sampled_from(TEXTS)
+        ),
+        st.builds(
+            lambda vs: In(path="term", values=tuple(vs)), st.lists(st.sampled_from(TEXTS), min_size=1, max_size=2)
+        ),
     )
     run = st.builds(
         lambda op, v: Compare(path="tace.x.consecutive_sessions", op=op, value=v),
         st.sampled_from(ORDER),
         st.one_of(st.sampled_from([0, 1, 2, 3]), st.just(OptionRef(option="min_days"))),
     )
-    option = st.builds(lambda v: Compare(path="option.reading", op="eq", value=v),
-                       st.sampled_from(["presence", "appearance"]))
-    known = st.builds(lambda p: Known(path=p), st.sampled_from(
-        ["ecog", "liver.inr", "history.other_tki", "derived.bclc_stage", "term", "tace.x.consecutive_sessions"]))
+    option = st.builds(
+        lambda v: Compare(path="option.reading", op="eq", value=v), st.sampled_from(["presence", "appearance"])
+    )
+    known = st.builds(
+        lambda p: Known(path=p),
+        st.sampled_from(
+            ["ecog", "liver.inr", "history.other_tki", "derived.bclc_stage", "term", "tace.x.consecutive_sessions"]
+        ),
+    )
     return st.one_of(integer, number, boolean, enum, text, run, option, known)
 
 
@@ -176,8 +188,10 @@ def _boundary_rows() -> list[dict[str, Any]]:
     for lo in range(5):
         rows += [{"arm.includes_pd1": True, "tace.x.consecutive_sessions": CountRange(lo, hi)} for hi in range(lo, 5)]
     rows += [{"arm.includes_pd1": True, "history.other_tki": b} for b in (True, False)]
-    rows += [{"arm.includes_pd1": True, "derived.bclc_stage": s, "derived.child_pugh.class": c}
-             for s, c in (("0", "A"), ("A", "B"), ("D", "C"))]
+    rows += [
+        {"arm.includes_pd1": True, "derived.bclc_stage": s, "derived.child_pugh.class": c}
+        for s, c in (("0", "A"), ("A", "B"), ("D", "C"))
+    ]
     rows += [{"arm.includes_pd1": True, "term": t} for t in [*TEXTS, "1", "Stroke"]]
     return rows
 

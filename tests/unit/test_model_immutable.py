@@ -19,7 +19,9 @@ def test_importing_the_model_loads_no_engine_library() -> None:
     """``python -X importtime -c "import hccprotocol.model"``: no durable_rules, pandas or jinja2 (issue 10)."""
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import hccprotocol.model"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
     assert "hccprotocol.model" in imported  # the log was read

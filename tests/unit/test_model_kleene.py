@@ -24,14 +24,26 @@ X = Compare(path="x", op="eq", value=True)
 Y = Compare(path="y", op="eq", value=True)
 
 AND = {  # a, b -> a and b
-    (T, T): T, (T, F): F, (T, U): U,
-    (F, T): F, (F, F): F, (F, U): F,
-    (U, T): U, (U, F): F, (U, U): U,
+    (T, T): T,
+    (T, F): F,
+    (T, U): U,
+    (F, T): F,
+    (F, F): F,
+    (F, U): F,
+    (U, T): U,
+    (U, F): F,
+    (U, U): U,
 }
 OR = {
-    (T, T): T, (T, F): T, (T, U): T,
-    (F, T): T, (F, F): F, (F, U): U,
-    (U, T): T, (U, F): U, (U, U): U,
+    (T, T): T,
+    (T, F): T,
+    (T, U): T,
+    (F, T): T,
+    (F, F): F,
+    (F, U): U,
+    (U, T): T,
+    (U, F): U,
+    (U, U): U,
 }
 NOT = {T: F, F: T, U: U}
 
@@ -94,11 +106,21 @@ def test_count_range_run_of_two(lo: int, hi: int, expected: bool | None) -> None
 @pytest.mark.parametrize(
     ("op", "lo", "hi", "expected"),
     [
-        ("eq", 2, 2, T), ("eq", 1, 3, U), ("eq", 3, 4, F),
-        ("ne", 2, 2, F), ("ne", 0, 1, T), ("ne", 1, 3, U),
-        ("lt", 0, 1, T), ("lt", 1, 2, U), ("lt", 2, 3, F),
-        ("lte", 0, 2, T), ("lte", 2, 3, U), ("lte", 3, 3, F),
-        ("gt", 3, 4, T), ("gt", 2, 3, U), ("gt", 0, 2, F),
+        ("eq", 2, 2, T),
+        ("eq", 1, 3, U),
+        ("eq", 3, 4, F),
+        ("ne", 2, 2, F),
+        ("ne", 0, 1, T),
+        ("ne", 1, 3, U),
+        ("lt", 0, 1, T),
+        ("lt", 1, 2, U),
+        ("lt", 2, 3, F),
+        ("lte", 0, 2, T),
+        ("lte", 2, 3, U),
+        ("lte", 3, 3, F),
+        ("gt", 3, 4, T),
+        ("gt", 2, 3, U),
+        ("gt", 0, 2, F),
     ],
 )
 def test_count_range_every_operator_against_2(op: str, lo: int, hi: int, expected: bool | None) -> None:
@@ -116,18 +138,27 @@ def test_option_value_and_option_path() -> None:
 
 
 def _criterion(**kw: object) -> Criterion:
-    base: dict[str, object] = dict(
-        id="c", kind="inclusion", title="t", statement="s", source="src", version="1.0.0",
-        explain=Explain(met="m", not_met="n", unknown="u"),
-    )
+    base: dict[str, object] = {
+        "id": "c",
+        "kind": "inclusion",
+        "title": "t",
+        "statement": "s",
+        "source": "src",
+        "version": "1.0.0",
+        "explain": Explain(met="m", not_met="n", unknown="u"),
+    }
     base.update(kw)
     return Criterion.model_validate(base)
 
 
 def test_contradiction_makes_the_criterion_unknown() -> None:
     vi = Compare(path="tumour.vascular_invasion", op="eq", value=True)
-    contra = All(items=(Compare(path="tumour.vascular_invasion", op="eq", value=False),
-                        Compare(path="recorded", op="gte", value=1)))
+    contra = All(
+        items=(
+            Compare(path="tumour.vascular_invasion", op="eq", value=False),
+            Compare(path="recorded", op="gte", value=1),
+        )
+    )
     c = _criterion(when=vi, contradiction=Contradiction(when=contra, why="record contradicts itself"))
     assert criterion_truth(c, {"tumour.vascular_invasion": True}) is True
     assert criterion_truth(c, {"tumour.vascular_invasion": False, "recorded": 0}) is False

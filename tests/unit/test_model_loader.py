@@ -35,7 +35,7 @@ def _mutate(text: str, old: str, new: str, occurrence: int = 0) -> tuple[str, in
     starts = [m.start() for m in re.finditer(re.escape(old), text)]
     assert len(starts) > occurrence, f"{old!r} not in the fixture"
     at = starts[occurrence]
-    return text[:at] + new + text[at + len(old):], text.count("\n", 0, at) + 1
+    return text[:at] + new + text[at + len(old) :], text.count("\n", 0, at) + 1
 
 
 def _refused(text: str, line: int, match: str) -> RuleFileError:
@@ -92,8 +92,9 @@ def test_wrong_value_type_text_compared_with_a_number() -> None:
 
 
 def test_wrong_value_type_number_for_a_boolean() -> None:
-    text, line = _mutate(_text("criteria-small.yaml"), "contraindications.lenvatinib: true",
-                         "contraindications.lenvatinib: 1")
+    text, line = _mutate(
+        _text("criteria-small.yaml"), "contraindications.lenvatinib: true", "contraindications.lenvatinib: 1"
+    )
     _refused(text, line, "is true/false; it cannot be compared with 1")
 
 
@@ -160,8 +161,11 @@ def test_undeclared_option() -> None:
 
 
 def test_duplicate_key_is_refused_not_overwritten() -> None:
-    text, line = _mutate(_text("criteria-small.yaml"), "    title: Child-Pugh A or B\n",
-                         "    title: Child-Pugh A or B\n    title: again\n")
+    text, line = _mutate(
+        _text("criteria-small.yaml"),
+        "    title: Child-Pugh A or B\n",
+        "    title: Child-Pugh A or B\n    title: again\n",
+    )
     _refused(text, line + 1, "duplicate key 'title'")
 
 
@@ -171,14 +175,20 @@ def test_duplicate_rule_id() -> None:
 
 
 def test_condition_that_can_never_be_true() -> None:
-    text, line = _mutate(_text("criteria-small.yaml"), "{ecog: {lte: {option: ecog_limit}}}",
-                         "{all: [{ecog: {lte: 1}}, {ecog: {gt: 1}}]}")
+    text, line = _mutate(
+        _text("criteria-small.yaml"),
+        "{ecog: {lte: {option: ecog_limit}}}",
+        "{all: [{ecog: {lte: 1}}, {ecog: {gt: 1}}]}",
+    )
     _refused(text, line, "unreachable: this condition can never be true")
 
 
 def test_condition_that_can_never_be_false() -> None:
-    text, line = _mutate(_text("criteria-small.yaml"), "{ecog: {lte: {option: ecog_limit}}}",
-                         "{any: [{known: ecog}, {not: {known: ecog}}]}")
+    text, line = _mutate(
+        _text("criteria-small.yaml"),
+        "{ecog: {lte: {option: ecog_limit}}}",
+        "{any: [{known: ecog}, {not: {known: ecog}}]}",
+    )
     _refused(text, line, "can never be false")
 
 
@@ -193,8 +203,9 @@ def test_known_on_an_always_known_fact() -> None:
 
 
 def test_comparing_a_date() -> None:
-    text, line = _mutate(_text("criteria-small.yaml"), "{ecog: {lte: {option: ecog_limit}}}",
-                         "{treatment_start: {gte: 3}}")
+    text, line = _mutate(
+        _text("criteria-small.yaml"), "{ecog: {lte: {option: ecog_limit}}}", "{treatment_start: {gte: 3}}"
+    )
     _refused(text, line, "is a date")
 
 
@@ -204,17 +215,23 @@ def test_calendar_rule_naming_an_undeclared_option() -> None:
 
 
 def test_asymmetric_not_met_without_why() -> None:
-    text, line = _mutate(_text("criteria-small.yaml"), "    when: {derived.child_pugh.class: {in: [A, B]}}\n",
-                         "    when: {derived.child_pugh.class: {in: [A, B]}}\n"
-                         "    not_met_when: {derived.child_pugh.class: C}\n")
-    _refused_any(text, "asymmetric_why")
+    text, line = _mutate(
+        _text("criteria-small.yaml"),
+        "    when: {derived.child_pugh.class: {in: [A, B]}}\n",
+        "    when: {derived.child_pugh.class: {in: [A, B]}}\n    not_met_when: {derived.child_pugh.class: C}\n",
+    )
+    err = _refused_any(text, "asymmetric_why")
+    assert err.lines[0] == _mutate(text, "- id: inclusion.child_pugh", "")[1]  # the criterion lacking the why
 
 
 def test_overlapping_met_and_not_met() -> None:
-    text, line = _mutate(_text("criteria-small.yaml"), "    when: {derived.child_pugh.class: {in: [A, B]}}\n",
-                         "    when: {derived.child_pugh.class: {in: [A, B]}}\n"
-                         "    not_met_when: {derived.child_pugh.class: {in: [B, C]}}\n"
-                         "    asymmetric_why: fixture\n")
+    text, line = _mutate(
+        _text("criteria-small.yaml"),
+        "    when: {derived.child_pugh.class: {in: [A, B]}}\n",
+        "    when: {derived.child_pugh.class: {in: [A, B]}}\n"
+        "    not_met_when: {derived.child_pugh.class: {in: [B, C]}}\n"
+        "    asymmetric_why: fixture\n",
+    )
     _refused(text, line + 1, "met and not met at once")
 
 
@@ -223,6 +240,7 @@ def test_yaml_syntax_error_has_its_line() -> None:
     with pytest.raises(RuleFileError) as info:
         _load(text)
     assert "not valid YAML" in info.value.message
+    assert info.value.lines[0] >= line  # the parser notices the unclosed [ on this line or after it
 
 
 # -- sweeps: every place of every fixture -----------------------------------------------------------
@@ -297,7 +315,7 @@ def test_sweep_every_wrong_value_type_is_refused_at_its_line(name: str) -> None:
         if m is None or "interval_days" in line or "amount" in line:
             continue
         lines = text.splitlines(keepends=True)
-        lines[number - 1] = line[: m.start()] + '"wrong"' + line[m.end():] + "\n"
+        lines[number - 1] = line[: m.start()] + '"wrong"' + line[m.end() :] + "\n"
         with pytest.raises(RuleFileError) as info:
             _load("".join(lines))
         assert number in info.value.lines, (name, number, line)
@@ -307,8 +325,15 @@ def test_sweep_every_wrong_value_type_is_refused_at_its_line(name: str) -> None:
 
 def test_sweep_every_level_reference_dangling_is_refused() -> None:
     text = _text("dose-small.yaml")
-    refs = [m.start() for m in re.finditer(r"(?<=start_level: )85mg/m2|(?<=\[)65mg/m2|(?<=level: )65mg/m2|"
-                                          r"^\s+85mg/m2(?=:)", text, re.M)]
+    refs = [
+        m.start()
+        for m in re.finditer(
+            r"(?<=start_level: )85mg/m2|(?<=\[)65mg/m2|(?<=level: )65mg/m2|"
+            r"^\s+85mg/m2(?=:)",
+            text,
+            re.M,
+        )
+    ]
     assert len(refs) == 4
     for at in refs:
         end = text.index("m2", at) + 2

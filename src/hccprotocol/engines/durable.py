@@ -31,18 +31,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from hccprotocol.engines.fold import fold_options
-from hccprotocol.model.semantics import Truth
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not
 from hccprotocol.model.facts import CountRange, FactCatalogue, check_fact_values
+from hccprotocol.model.rules import Criterion
+from hccprotocol.model.semantics import Truth, combine_parts, criterion_parts
 from hccprotocol.rules_engine import RuleEngine, get_engine
 
-__all__ = ["CompiledRule", "DurableEvaluator", "compile_condition"]
+__all__ = ["CompiledRule", "DurableEvaluator", "compile_condition", "criteria_evaluator", "encode_fact"]
 
 SCOPE_KEY = "hccprotocol_scope"
 _NEGATE = {"lt": "$gte", "lte": "$gt", "gt": "$lte", "gte": "$lt"}
@@ -238,6 +239,24 @@ class DurableEvaluator:
                 raise RuleEngineError(f"{rule_id}: both the met and the not-met rule fired on one fact")
             out[rule_id] = True if met else False if not_met else None
         return out
+
+
+def criteria_evaluator(
+    criteria: Iterable[Criterion],
+    catalogue: FactCatalogue,
+    options: Mapping[str, Any],
+    engine: RuleEngine | None = None,
+) -> Callable[[Mapping[str, Any]], dict[str, Truth]]:
+    """Every criterion (its parts compiled into one ruleset); the function gives each criterion's value."""
+    listed = list(criteria)
+    parts = {f"{c.id}\x1d{name}": cond for c in listed for name, cond in criterion_parts(c).items()}
+    evaluator = DurableEvaluator(parts, catalogue, options, engine)
+
+    def judge(facts: Mapping[str, Any]) -> dict[str, Truth]:
+        values = evaluator.evaluate(facts)
+        return {c.id: combine_parts({name: values[f"{c.id}\x1d{name}"] for name in criterion_parts(c)}) for c in listed}
+
+    return judge
 
 
 def _range_paths(cond: Json, ranges: Iterable[str]) -> Json:

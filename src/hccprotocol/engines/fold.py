@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hccprotocol.model.semantics import evaluate, kleene_all, kleene_any, kleene_not
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not, OptionRef
+from hccprotocol.model.semantics import evaluate, kleene_all, kleene_any, kleene_not
 
 __all__ = ["fold_options"]
 
@@ -36,8 +36,10 @@ def fold_options(cond: Condition, options: Mapping[str, Any]) -> Condition:
             return node.model_copy(update={"values": tuple(value(v) for v in node.values)})
         if isinstance(node, Not):
             inner = fold(node.item)
-            return Const(value=kleene_not(inner.value), line=node.line) if isinstance(inner, Const) else Not(
-                item=inner, line=node.line
+            return (
+                Const(value=kleene_not(inner.value), line=node.line)
+                if isinstance(inner, Const)
+                else Not(item=inner, line=node.line)
             )
         if isinstance(node, All | Any_):
             items = [fold(i) for i in node.items]

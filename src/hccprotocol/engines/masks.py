@@ -20,8 +20,10 @@ import pandas as pd
 from hccprotocol.engines.fold import fold_options
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not
 from hccprotocol.model.facts import CountRange, FactCatalogue, check_fact_values
+from hccprotocol.model.rules import Criterion
+from hccprotocol.model.semantics import criterion_parts
 
-__all__ = ["Mask", "build_frame", "compile_mask"]
+__all__ = ["Mask", "build_frame", "compile_mask", "criteria_masks"]
 
 Mask = Callable[[pd.DataFrame], "pd.Series[Any]"]
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -85,6 +87,26 @@ def compile_mask(cond: Condition, options: Mapping[str, Any], catalogue: FactCat
         return lambda frame: _OPS[op](frame[path], target).astype("boolean")
 
     return comp(fold_options(cond, options))
+
+
+def criteria_masks(
+    criteria: Iterable[Criterion], options: Mapping[str, Any], catalogue: FactCatalogue, frame: pd.DataFrame
+) -> pd.DataFrame:
+    """One ``boolean`` column per criterion (``<NA>`` = unknown), combined from its parts as the reference does."""
+    out: dict[str, pd.Series[Any]] = {}
+    for c in criteria:
+        parts = {name: compile_mask(cond, options, catalogue)(frame) for name, cond in criterion_parts(c).items()}
+        when = parts["when"]
+        if "not_met_when" in parts:
+            value = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+            value[parts["not_met_when"].fillna(False).astype(bool)] = False
+            value[when.fillna(False).astype(bool)] = True
+        else:
+            value = when.copy()
+        if "contradiction" in parts:
+            value[parts["contradiction"].fillna(False).astype(bool)] = pd.NA
+        out[c.id] = value
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _range(path: str, op: str, n: Any) -> Mask:

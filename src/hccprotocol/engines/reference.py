@@ -4,6 +4,26 @@ Why it lives in the model: the loader's reachability check evaluates conditions
 with the same semantics, and the model must not import an engine package.
 """
 
-from hccprotocol.model.semantics import Truth, criterion_truth, evaluate, kleene_all, kleene_any, kleene_not, status
+from hccprotocol.model.semantics import (
+    Truth,
+    combine_parts,
+    criterion_parts,
+    criterion_truth,
+    evaluate,
+    kleene_all,
+    kleene_any,
+    kleene_not,
+    status,
+)
 
-__all__ = ["Truth", "criterion_truth", "evaluate", "kleene_all", "kleene_any", "kleene_not", "status"]
+__all__ = [
+    "Truth",
+    "combine_parts",
+    "criterion_parts",
+    "criterion_truth",
+    "evaluate",
+    "kleene_all",
+    "kleene_any",
+    "kleene_not",
+    "status",
+]

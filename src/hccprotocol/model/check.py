@@ -14,10 +14,10 @@ import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hccprotocol.model.semantics import Truth, _compare, kleene_all, kleene_any, kleene_not
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not, OptionRef, iter_nodes
 from hccprotocol.model.facts import CountRange, Fact, FactCatalogue
 from hccprotocol.model.options import OptionSpec
+from hccprotocol.model.semantics import Truth, _compare, kleene_all, kleene_any, kleene_not
 
 __all__ = ["check_condition", "reachable"]
 
@@ -54,8 +54,14 @@ def _fact(path: str, catalogue: FactCatalogue, options: Mapping[str, OptionSpec]
         spec = options.get(path.removeprefix("option."))
         if spec is None:
             return None
-        return Fact(path=path, kind=spec.kind, values=spec.values, unit=spec.unit, always_known=True,
-                    origin=f"protocol option {spec.name}")
+        return Fact(
+            path=path,
+            kind=spec.kind,
+            values=spec.values,
+            unit=spec.unit,
+            always_known=True,
+            origin=f"protocol option {spec.name}",
+        )
     return catalogue.get(path)
 
 
@@ -118,9 +124,7 @@ def _type_problem(fact: Fact, op: str, value: Any, options: Mapping[str, OptionS
 _BUDGET = 200_000
 
 
-def reachable(
-    cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool
-) -> bool | None:
+def reachable(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool) -> bool | None:
     """Whether some fact values (and option values) make ``cond`` evaluate to ``goal``.
 
     A search over the values that matter (each constant, its neighbours, missing),
@@ -187,9 +191,7 @@ def _partial(cond: Condition, assigned: Mapping[str, Any], options: Mapping[str,
     return ev(cond)
 
 
-def _candidates(
-    cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec]
-) -> dict[str, list[Any]]:
+def _candidates(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec]) -> dict[str, list[Any]]:
     constants: dict[str, list[Any]] = {}
     for node in iter_nodes(cond):
         if isinstance(node, Compare | In | Known):

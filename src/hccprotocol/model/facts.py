@@ -257,12 +257,22 @@ def dose_event_facts(categories: Iterable[str] = ()) -> FactCatalogue:
         _fact("status", "enum", course, values=_TRACK_STATUS, always_known=True),
         _fact("can_reduce", "boolean", course + ": a lower dose level exists", always_known=True),
         _fact("below_start", "boolean", course + ": the level in force is below the start level", always_known=True),
-        _fact("blockers_remaining", "integer", course + ": events still holding the agent", always_known=True,
-              unit="events"),
+        _fact(
+            "blockers_remaining",
+            "integer",
+            course + ": events still holding the agent",
+            always_known=True,
+            unit="events",
+        ),
         _fact("clinician_hold", "boolean", course + ": held by the clinician", always_known=True),
         _fact("previous_holds", "integer", course, always_known=True, unit="holds"),
-        _fact("ongoing_max_grade", "integer", course + ": highest grade of ongoing events", always_known=True,
-              unit="CTCAE grade"),
+        _fact(
+            "ongoing_max_grade",
+            "integer",
+            course + ": highest grade of ongoing events",
+            always_known=True,
+            unit="CTCAE grade",
+        ),
         _fact("grade", "integer", ae, unit="CTCAE grade"),
         _fact("term", "text", ae),
         _fact("immune_related", "boolean", ae),
@@ -298,8 +308,9 @@ def standard_catalogue(
 def option_facts(options: Mapping[str, OptionLike]) -> list[Fact]:
     """Options readable as facts ``option.<name>`` (always known)."""
     return [
-        _fact(f"option.{name}", opt.kind, f"protocol option {name}", values=opt.values, unit=opt.unit,
-              always_known=True)
+        _fact(
+            f"option.{name}", opt.kind, f"protocol option {name}", values=opt.values, unit=opt.unit, always_known=True
+        )
         for name, opt in options.items()
     ]
 

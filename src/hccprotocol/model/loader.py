@@ -60,8 +60,13 @@ def load_rule_file(
         raw = p.read_bytes()
     except OSError as exc:
         raise RuleFileError(name or str(path), [(1, "", f"cannot read the file: {exc.strerror}")]) from None
-    return load_rule_text(raw.decode("utf-8"), name or str(path), options=options, categories=categories,
-                          sha256=hashlib.sha256(raw).hexdigest())
+    return load_rule_text(
+        raw.decode("utf-8"),
+        name or str(path),
+        options=options,
+        categories=categories,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
 
 
 def load_rule_text(
@@ -142,8 +147,9 @@ def _prepare(data: dict[str, Any], src: Source, problems: Problems) -> tuple[dic
         listed = []
         for j, (name, spec) in enumerate(opts.items()):
             index_loc[("options", j)] = ("options", name)
-            listed.append({**spec, "name": name, "line": src.line(("options", name))} if isinstance(spec, dict)
-                          else spec)
+            listed.append(
+                {**spec, "name": name, "line": src.line(("options", name))} if isinstance(spec, dict) else spec
+            )
         out["options"] = listed
     return out, index_loc
 
@@ -154,7 +160,7 @@ def _pydantic_problems(exc: ValidationError, src: Source, index_loc: Mapping[Loc
         loc: Loc = tuple(err["loc"])
         for prefix, real in index_loc.items():
             if loc[: len(prefix)] == prefix:
-                loc = (*real, *loc[len(prefix):])
+                loc = (*real, *loc[len(prefix) :])
         if err["type"] == "extra_forbidden":
             message = f"unknown key {loc[-1]!r} (misspelt?)"
         else:
@@ -166,8 +172,9 @@ def _pydantic_problems(exc: ValidationError, src: Source, index_loc: Mapping[Loc
 # -- semantic checks -----------------------------------------------------------------
 
 
-def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categories: tuple[str, ...],
-           problems: Problems) -> None:
+def _check(
+    model: RuleFile, src: Source, options: dict[str, OptionSpec], categories: tuple[str, ...], problems: Problems
+) -> None:
     for spec in model.options:
         options.setdefault(spec.name, spec)
     finding_ids = [f.id for f in model.session_findings]
@@ -176,8 +183,7 @@ def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categor
         base = standard_catalogue(scope, finding_ids=finding_ids, categories=categories)
         catalogues[scope] = base.extend(option_facts(options))
 
-    def cond_problems(cond: Condition | None, section: str, rule_id: str, key: str,
-                      goals: tuple[bool, ...]) -> bool:
+    def cond_problems(cond: Condition | None, section: str, rule_id: str, key: str, goals: tuple[bool, ...]) -> bool:
         if cond is None:
             return True
         catalogue = catalogues[_SCOPES[section]]
@@ -199,17 +205,32 @@ def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categor
         if ok and c.not_met_when is not None:
             both = All(items=(c.when, c.not_met_when))
             if reachable(both, catalogues["patient"], options, True):
-                problems.append((c.not_met_when.line, f"{c.id}.not_met_when",
-                                 "the criterion could be met and not met at once (when and not_met_when overlap)"))
+                problems.append(
+                    (
+                        c.not_met_when.line,
+                        f"{c.id}.not_met_when",
+                        "the criterion could be met and not met at once (when and not_met_when overlap)",
+                    )
+                )
         if c.contradiction is not None:
             cond_problems(c.contradiction.when, "criteria", c.id, "contradiction.when", (True,))
             if c.contradiction.sessions is not None and c.contradiction.sessions not in finding_ids:
-                problems.append((c.line, f"{c.id}.contradiction.sessions",
-                                 f"no session finding {c.contradiction.sessions!r} in this file"))
+                problems.append(
+                    (
+                        c.line,
+                        f"{c.id}.contradiction.sessions",
+                        f"no session finding {c.contradiction.sessions!r} in this file",
+                    )
+                )
         for j, name in enumerate(c.evidence):
             if name not in finding_ids:
-                problems.append((src.line(("criteria", i, "evidence", j)), f"{c.id}.evidence",
-                                 f"no session finding {name!r} in this file"))
+                problems.append(
+                    (
+                        src.line(("criteria", i, "evidence", j)),
+                        f"{c.id}.evidence",
+                        f"no session finding {name!r} in this file",
+                    )
+                )
         for j, path in enumerate(c.reads):
             if catalogues["patient"].get(path) is None:
                 problems.append((src.line(("criteria", i, "reads", j)), f"{c.id}.reads", f"unknown fact path {path!r}"))
@@ -223,8 +244,9 @@ def _check(model: RuleFile, src: Source, options: dict[str, OptionSpec], categor
         cond_problems(r.when, "calendar", r.id, "when", (True,))
         for j, name in enumerate(r.options):
             if name not in options:
-                problems.append((src.line(("calendar", i, "options", j)), f"{r.id}.options",
-                                 f"option {name!r} is not declared"))
+                problems.append(
+                    (src.line(("calendar", i, "options", j)), f"{r.id}.options", f"option {name!r} is not declared")
+                )
 
 
 def _culprit(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool) -> Condition:
@@ -233,9 +255,8 @@ def _culprit(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, Op
         for item in cond.items:
             if reachable(item, catalogue, options, goal) is False:
                 return _culprit(item, catalogue, options, goal)
-    if isinstance(cond, Not):
-        if reachable(cond.item, catalogue, options, not goal) is False:
-            return _culprit(cond.item, catalogue, options, not goal)
+    if isinstance(cond, Not) and reachable(cond.item, catalogue, options, not goal) is False:
+        return _culprit(cond.item, catalogue, options, not goal)
     return cond
 
 
@@ -254,15 +275,24 @@ def _check_levels(model: RuleFile, src: Source, problems: Problems) -> None:
     for i, agent in enumerate(model.agents):
         ids = levels[agent.id]
         if agent.start_level not in ids:
-            problems.append((src.line(("agents", i, "start_level")), f"{agent.id}.start_level",
-                             f"no dose level {agent.start_level!r} (levels: {sorted(ids)})"))
+            problems.append(
+                (
+                    src.line(("agents", i, "start_level")),
+                    f"{agent.id}.start_level",
+                    f"no dose level {agent.start_level!r} (levels: {sorted(ids)})",
+                )
+            )
         for policy, table in agent.reductions.items():
             for level, lower in table.items():
                 for ref in (level, *lower):
                     if ref not in ids:
-                        problems.append((src.line(("agents", i, "reductions", policy, level)),
-                                         f"{agent.id}.reductions.{policy}",
-                                         f"no dose level {ref!r} (levels: {sorted(ids)})"))
+                        problems.append(
+                            (
+                                src.line(("agents", i, "reductions", policy, level)),
+                                f"{agent.id}.reductions.{policy}",
+                                f"no dose level {ref!r} (levels: {sorted(ids)})",
+                            )
+                        )
     for t in model.transitions:
         unknown = [a for a in t.agents if levels and a not in levels]
         if unknown:

@@ -40,8 +40,10 @@ class OptionSpec(BaseModel):
         if (self.kind == "enum") != bool(self.values):
             raise ValueError(f"option {self.name}: an enum option lists its values, and only an enum does")
         if not fits(self, self.default):
-            raise ValueError(f"option {self.name}: default {self.default!r} is not a {self.kind}"
-                             + (f" of {list(self.values)}" if self.values else ""))
+            raise ValueError(
+                f"option {self.name}: default {self.default!r} is not a {self.kind}"
+                + (f" of {list(self.values)}" if self.values else "")
+            )
         return self
 
 

@@ -23,7 +23,17 @@ from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, I
 from hccprotocol.model.facts import CountRange
 from hccprotocol.model.rules import Criterion
 
-__all__ = ["Truth", "criterion_truth", "evaluate", "kleene_all", "kleene_any", "kleene_not", "status"]
+__all__ = [
+    "Truth",
+    "combine_parts",
+    "criterion_parts",
+    "criterion_truth",
+    "evaluate",
+    "kleene_all",
+    "kleene_any",
+    "kleene_not",
+    "status",
+]
 
 Truth = bool | None
 
@@ -95,16 +105,32 @@ def evaluate(cond: Condition, facts: Mapping[str, Any], options: Mapping[str, An
     return ev(cond)
 
 
-def criterion_truth(criterion: Criterion, facts: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> Truth:
-    """A criterion's value: ``when`` (or, if declared, met by ``when`` / not met by ``not_met_when``),
-    unknown whenever its contradiction holds."""
-    if criterion.contradiction is not None and evaluate(criterion.contradiction.when, facts, options) is True:
+def criterion_parts(criterion: Criterion) -> dict[str, Condition]:
+    """The conditions a criterion's value is made of, by part name: ``when``, and if declared
+    ``not_met_when`` and ``contradiction``. An engine evaluates each and calls :func:`combine_parts`."""
+    parts: dict[str, Condition] = {"when": criterion.when}
+    if criterion.not_met_when is not None:
+        parts["not_met_when"] = criterion.not_met_when
+    if criterion.contradiction is not None:
+        parts["contradiction"] = criterion.contradiction.when
+    return parts
+
+
+def combine_parts(values: Mapping[str, Truth]) -> Truth:
+    """A criterion's value from its parts: unknown whenever the contradiction holds; with ``not_met_when``,
+    met by ``when``, not met by ``not_met_when``, else unknown; otherwise ``when``'s value."""
+    if values.get("contradiction") is True:
         return None
-    if criterion.not_met_when is None:
-        return evaluate(criterion.when, facts, options)
-    if evaluate(criterion.when, facts, options) is True:
+    if "not_met_when" not in values:
+        return values["when"]
+    if values["when"] is True:
         return True
-    return False if evaluate(criterion.not_met_when, facts, options) is True else None
+    return False if values["not_met_when"] is True else None
+
+
+def criterion_truth(criterion: Criterion, facts: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> Truth:
+    """A criterion's value on one fact (see :func:`combine_parts`)."""
+    return combine_parts({k: evaluate(c, facts, options) for k, c in criterion_parts(criterion).items()})
 
 
 def _compare(value: Any, op: str, target: Any) -> Truth:

@@ -35,8 +35,11 @@ def parse_condition(raw: Any, loc: Loc, src: Source) -> Condition:
     line = src.line(loc)
     if not isinstance(raw, dict) or len(raw) != 1:
         if isinstance(raw, dict) and len(raw) > 1:
-            raise src.error(loc, f"a condition has exactly one test, got {len(raw)} keys {sorted(map(str, raw))}; "
-                            "combine tests with all: [...] or any: [...]")
+            raise src.error(
+                loc,
+                f"a condition has exactly one test, got {len(raw)} keys {sorted(map(str, raw))}; "
+                "combine tests with all: [...] or any: [...]",
+            )
         raise src.error(loc, f"a condition is a mapping with one key (e.g. {{ecog: {{lte: 1}}}}), got {raw!r}")
     ((key, arg),) = raw.items()
     here: Loc = (*loc, key)
@@ -52,8 +55,9 @@ def parse_condition(raw: Any, loc: Loc, src: Source) -> Condition:
     if key == "known":
         return Known(path=_path(arg, here, src), line=line)
     if key.startswith("$"):
-        raise src.error(here, f"{key!r} is the old rule syntax; write all/any/not or {{path: {{op: value}}}} "
-                        "(rules/LANGUAGE.md)")
+        raise src.error(
+            here, f"{key!r} is the old rule syntax; write all/any/not or {{path: {{op: value}}}} (rules/LANGUAGE.md)"
+        )
     path = _path(key, here, src)
     if isinstance(arg, dict) and set(arg) != {"option"}:
         if not arg:

@@ -78,8 +78,11 @@ def _convert(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[tu
                 continue
             if key in out:
                 problems.append(
-                    (key_node.start_mark.line + 1, render_loc((*loc, key)),
-                     f"duplicate key {key!r} (first given on line {lines[(*loc, key)]})")
+                    (
+                        key_node.start_mark.line + 1,
+                        render_loc((*loc, key)),
+                        f"duplicate key {key!r} (first given on line {lines[(*loc, key)]})",
+                    )
                 )
                 continue
             lines[(*loc, key)] = key_node.start_mark.line + 1
