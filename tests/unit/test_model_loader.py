@@ -215,7 +215,7 @@ def test_calendar_rule_naming_an_undeclared_option() -> None:
 
 
 def test_asymmetric_not_met_without_why() -> None:
-    text, line = _mutate(
+    text, _ = _mutate(
         _text("criteria-small.yaml"),
         "    when: {derived.child_pugh.class: {in: [A, B]}}\n",
         "    when: {derived.child_pugh.class: {in: [A, B]}}\n    not_met_when: {derived.child_pugh.class: C}\n",
