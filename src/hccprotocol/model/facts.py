@@ -276,19 +276,24 @@ def dose_event_facts(categories: Iterable[str] = ()) -> FactCatalogue:
         _fact("grade", "integer", ae, unit="CTCAE grade"),
         _fact("term", "text", ae),
         _fact("immune_related", "boolean", ae),
-        _fact("attributed", "boolean", ae + ": attributed to this agent"),
-        _fact("regimen_attributed", "boolean", ae + ": attributed to a drug of this agent's regimen"),
-        _fact("procedure_attributed", "boolean", ae + ": attributed to the HAIC procedure"),
-        _fact("blocking", "boolean", course + ": this event holds the agent"),
+        # attribution and holds are the course engine's own state: always known (false, not absent)
+        _fact("attributed", "boolean", ae + ": attributed to this agent", always_known=True),
+        _fact(
+            "regimen_attributed", "boolean", ae + ": attributed to a drug of this agent's regimen", always_known=True
+        ),
+        _fact("procedure_attributed", "boolean", ae + ": attributed to the HAIC procedure", always_known=True),
+        _fact("blocking", "boolean", course + ": this event holds the agent", always_known=True),
         _fact("persist", "enum", "course event: which persistence clock ran out", values=("neuropathy", "toxicity")),
         _fact("companion", "text", "course event: the agent just discontinued"),
         _fact("action", "enum", "clinician decision", values=("restore", "hold", "resume", "discontinue")),
         _fact("urine_protein_g_24h", "number", "laboratory result", unit="g/24 h"),
-        _fact("proteinuria_blocking", "boolean", course + ": proteinuria holds the agent"),
+        _fact("proteinuria_blocking", "boolean", course + ": proteinuria holds the agent", always_known=True),
     ]
     for cat in categories:
         facts.append(_fact(f"in_{cat}", "boolean", f"{ae}: in category {cat}", always_known=True))
-        facts.append(_fact(f"first_{cat}", "boolean", f"{ae}: first event of category {cat} for this agent"))
+        facts.append(
+            _fact(f"first_{cat}", "boolean", f"{ae}: first event of category {cat} for this agent", always_known=True)
+        )
     return FactCatalogue.of("dose_event", facts)
 
 
