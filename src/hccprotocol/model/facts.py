@@ -211,16 +211,30 @@ def patient_facts(finding_ids: Iterable[str] = ()) -> FactCatalogue:
     """Patient record fields, derived measures, arm, and one run fact per TACE session finding."""
     from hccprotocol.patient import Patient  # pydantic only; no engine import
 
-    runs = [
-        _fact(
-            f"tace.{finding}.consecutive_sessions",
-            "count_range",
-            f"engine: longest run of consecutive counted TACE sessions showing {finding} "
-            "(lo: unrecorded sessions count against it; hi: they count for it)",
-            unit="sessions",
-        )
-        for finding in finding_ids
-    ]
+    runs: list[Fact] = []
+    for finding in finding_ids:
+        what = f"longest run of consecutive counted TACE sessions showing {finding}"
+        runs += [
+            _fact(
+                f"tace.{finding}.consecutive_sessions",
+                "count_range",
+                f"engine: {what}, known within bounds (certain_run .. possible_run)",
+                unit="sessions",
+            ),
+            # the bounds on their own, for the rare asymmetric criterion that needs "not certain"
+            _fact(
+                f"tace.{finding}.certain_run",
+                "integer",
+                f"engine: {what}, unrecorded sessions counted against it",
+                unit="sessions",
+            ),
+            _fact(
+                f"tace.{finding}.possible_run",
+                "integer",
+                f"engine: {what}, unrecorded sessions counted for it",
+                unit="sessions",
+            ),
+        ]
     return FactCatalogue.of(
         "patient", [*model_facts(Patient, "", "patient record", _SEQUENCE_FIELDS), *_DERIVED, *runs]
     )
