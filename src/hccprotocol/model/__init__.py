@@ -11,6 +11,7 @@ from hccprotocol.model.facts import CountRange, Fact, FactCatalogue, check_fact_
 from hccprotocol.model.frozen import FrozenMap
 from hccprotocol.model.loader import load_rule_file, load_rule_text
 from hccprotocol.model.options import OptionSpec
+from hccprotocol.model.registry import RegistryEntry, registry
 from hccprotocol.model.rules import (
     Agent,
     CalendarRule,
@@ -45,6 +46,7 @@ __all__ = [
     "NotEvaluated",
     "OptionRef",
     "OptionSpec",
+    "RegistryEntry",
     "Rule",
     "RuleFile",
     "RuleFileError",
@@ -53,5 +55,6 @@ __all__ = [
     "check_fact_values",
     "load_rule_file",
     "load_rule_text",
+    "registry",
     "standard_catalogue",
 ]
