@@ -151,7 +151,9 @@ def _criterion(**kw: object) -> Criterion:
     return Criterion.model_validate(base)
 
 
-def test_contradiction_makes_the_criterion_unknown() -> None:
+def test_a_contradiction_explains_and_never_changes_the_status() -> None:
+    """The criterion's own conditions decide (the shipped engine's rule); the loader checks that a
+    contradicted record can never make it met (tests/unit/test_model_loader.py)."""
     vi = Compare(path="tumour.vascular_invasion", op="eq", value=True)
     contra = All(
         items=(
@@ -162,7 +164,8 @@ def test_contradiction_makes_the_criterion_unknown() -> None:
     c = _criterion(when=vi, contradiction=Contradiction(when=contra, why="record contradicts itself"))
     assert criterion_truth(c, {"tumour.vascular_invasion": True}) is True
     assert criterion_truth(c, {"tumour.vascular_invasion": False, "recorded": 0}) is False
-    assert criterion_truth(c, {"tumour.vascular_invasion": False, "recorded": 1}) is None
+    assert criterion_truth(c, {"tumour.vascular_invasion": False, "recorded": 1}) is False
+    assert evaluate(contra, {"tumour.vascular_invasion": False, "recorded": 1}) is True
 
 
 def test_asymmetric_not_met_when_needs_its_why() -> None:

@@ -235,6 +235,19 @@ def test_overlapping_met_and_not_met() -> None:
     _refused(text, line + 1, "met and not met at once")
 
 
+def test_a_contradiction_that_could_make_the_criterion_met_is_refused() -> None:
+    ok = "    when: {ecog: {lte: {option: ecog_limit}}}\n"
+    base = _text("criteria-small.yaml")
+    excluded, _ = _mutate(
+        base, ok, ok + "    contradiction:\n      when: {ecog: {gt: 4}}\n      why: impossible ECOG\n"
+    )
+    _load(excluded)
+    text, line = _mutate(
+        base, ok, ok + "    contradiction:\n      when: {history.other_tki: true}\n      why: fixture\n"
+    )
+    _refused(text, line + 2, "could make the criterion met")
+
+
 def test_yaml_syntax_error_has_its_line() -> None:
     text, line = _mutate(_text("criteria-small.yaml"), "    title: ECOG 0-1", "    title: [ECOG 0-1")
     with pytest.raises(RuleFileError) as info:

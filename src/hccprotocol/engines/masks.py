@@ -103,8 +103,6 @@ def criteria_masks(
             value[when.fillna(False).astype(bool)] = True
         else:
             value = when.copy()
-        if "contradiction" in parts:
-            value[parts["contradiction"].fillna(False).astype(bool)] = pd.NA
         out[c.id] = value
     return pd.DataFrame(out, index=frame.index)
 

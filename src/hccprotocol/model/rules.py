@@ -58,12 +58,14 @@ class Explain(_Frozen):
 
 
 class Contradiction(_Frozen):
-    """Inputs that cannot all be true: when ``when`` is true the criterion is unknown, whatever else it says.
+    """Inputs that cannot all be true; it explains a status and never changes one.
 
-    Why explicit: a record that contradicts itself (a session records new vascular
-    invasion while the tumour record says there is none) must neither include nor
-    exclude; the team corrects the record. ``sessions`` names the session finding
-    whose sessions are the other side, for the why.
+    Why declared: a record that contradicts itself (a session records new vascular
+    invasion while the tumour record says there is none) must never make a criterion
+    met; the criterion's own conditions must exclude it (the loader checks that
+    ``when`` cannot hold together with the contradiction), and the why and a warning
+    tell the team to correct the record. ``sessions`` names the session finding whose
+    sessions are the other side, for the why.
     """
 
     when: Condition

@@ -106,21 +106,18 @@ def evaluate(cond: Condition, facts: Mapping[str, Any], options: Mapping[str, An
 
 
 def criterion_parts(criterion: Criterion) -> dict[str, Condition]:
-    """The conditions a criterion's value is made of, by part name: ``when``, and if declared
-    ``not_met_when`` and ``contradiction``. An engine evaluates each and calls :func:`combine_parts`."""
+    """The conditions a criterion's value is made of, by part name: ``when`` and, if declared,
+    ``not_met_when``. An engine evaluates each and calls :func:`combine_parts`. (A declared
+    contradiction only explains a status; it is evaluated on its own, for the warning.)"""
     parts: dict[str, Condition] = {"when": criterion.when}
     if criterion.not_met_when is not None:
         parts["not_met_when"] = criterion.not_met_when
-    if criterion.contradiction is not None:
-        parts["contradiction"] = criterion.contradiction.when
     return parts
 
 
 def combine_parts(values: Mapping[str, Truth]) -> Truth:
-    """A criterion's value from its parts: unknown whenever the contradiction holds; with ``not_met_when``,
-    met by ``when``, not met by ``not_met_when``, else unknown; otherwise ``when``'s value."""
-    if values.get("contradiction") is True:
-        return None
+    """A criterion's value from its parts: with ``not_met_when``, met by ``when``, not met by
+    ``not_met_when``, else unknown; otherwise ``when``'s value."""
     if "not_met_when" not in values:
         return values["when"]
     if values["when"] is True:
