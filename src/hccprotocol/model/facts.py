@@ -371,9 +371,10 @@ def check_fact_values(values: Mapping[str, Any], catalogue: FactCatalogue) -> di
         if not _fits(fact, value):
             raise FactValueError(f"fact {path!r} ({fact.kind}) cannot hold {value!r}")
         out[path] = CountRange(*value) if fact.kind == "count_range" else value
-    for fact in catalogue:
-        if fact.always_known and fact.path not in out and fact.path in values:
-            raise FactValueError(f"fact {fact.path!r} is always known but has no value")
+    lacking = [f.path for f in catalogue if f.always_known and f.path not in out]
+    if lacking:
+        # the rules were checked on the promise that these are supplied (e.g. `known` is refused on them)
+        raise FactValueError(f"facts {lacking} are always known but have no value")
     return out
 
 

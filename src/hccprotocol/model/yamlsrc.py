@@ -51,7 +51,7 @@ def render_loc(loc: Loc) -> str:
 def read_yaml(text: str, file: str) -> Source:
     """Parse ``text``; a syntax error or a duplicate key is a :class:`RuleFileError` with its line."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 1
@@ -64,6 +64,8 @@ def read_yaml(text: str, file: str) -> Source:
     return Source(file=file, data=data, lines=lines)
 
 
+# libyaml's composer when PyYAML has it (about 10x faster; the same nodes and marks)
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.SafeLoader("")
 
 
