@@ -101,7 +101,8 @@ class FactCatalogue(_Frozen):
 # -- facts generated from pydantic models --------------------------------------
 
 _UNIT = re.compile(r"\[([^;\]]+);")
-_SEQUENCE_FIELDS = frozenset({"tace_history", "adverse_events", "dose_changes", "labs"})
+# sequences are read through derived facts (runs, course state); the pseudonymous id is never a rule input
+_SEQUENCE_FIELDS = frozenset({"id", "tace_history", "adverse_events", "dose_changes", "labs"})
 
 
 def model_facts(model: type[BaseModel], prefix: str, origin: str, skip: frozenset[str] = frozenset()) -> list[Fact]:
