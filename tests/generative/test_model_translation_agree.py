@@ -14,6 +14,7 @@ windows), the reference evaluator on the translated files must give:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,11 @@ from hccprotocol.eligibility import evaluate_eligibility
 from hccprotocol.eligibility.evaluate import RUN_FINDINGS, _judge_sessions, rules_for
 from hccprotocol.eligibility.facts import lookup, patient_fact, session_facts
 from hccprotocol.eligibility.tace_series import Judgement, summarise
+from hccprotocol.engines.durable import criteria_evaluator
+from hccprotocol.engines.masks import build_frame, criteria_masks
 from hccprotocol.engines.reference import criterion_truth, evaluate, status
 from hccprotocol.measures.derive import derive
-from hccprotocol.model import CountRange, load_rule_file
+from hccprotocol.model import CountRange, RuleFile, load_rule_file
 from hccprotocol.model.facts import patient_facts
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
@@ -80,7 +83,7 @@ def _patient_facts(
     return {k: v for k, v in flat.items() if v is not None}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(patient=near_candidate(0), config=st.sampled_from(CONFIGS))
 def test_translated_files_give_the_shipped_statuses(patient: Patient, config: Protocol) -> None:
     shipped = evaluate_eligibility(patient, config)
@@ -97,10 +100,28 @@ def test_translated_files_give_the_shipped_statuses(patient: Patient, config: Pr
     jsh = {c.id: status(criterion_truth(c, facts, options)) for c in JSH.criteria}
     assert jsh == {c.id: c.status for c in shipped.tace_refractory.criteria}
 
+    _same_in_every_engine(JSH, facts, options)
+
     tace = shipped.tace_refractory.status
     facts = _patient_facts(patient, config, series.facts, None if tace == "unknown" else tace)
     lin = {c.id: status(criterion_truth(c, facts, options)) for c in LIN.criteria}
     assert lin == {c.id: c.status for c in shipped.criteria}
+    _same_in_every_engine(LIN, facts, options)
+
+
+_EVALUATORS: dict[tuple[str, tuple[tuple[str, Any], ...]], Callable[[Mapping[str, Any]], dict[str, bool | None]]] = {}
+
+
+def _same_in_every_engine(rules: RuleFile, facts: dict[str, Any], options: dict[str, Any]) -> None:
+    """The translated criteria give the same values on durable_rules and pandas as on the reference."""
+    facts = {k: v for k, v in facts.items() if CATALOGUE.facts[k].kind != "date"}
+    expected = {c.id: criterion_truth(c, facts, options) for c in rules.criteria}
+    key = (rules.id, tuple(sorted(options.items())))
+    if key not in _EVALUATORS:
+        _EVALUATORS[key] = criteria_evaluator(rules.criteria, CATALOGUE, options)
+    assert _EVALUATORS[key](facts) == expected
+    masks = criteria_masks(rules.criteria, options, CATALOGUE, build_frame([facts], CATALOGUE))
+    assert {k: None if str(v) == "<NA>" else bool(v) for k, v in masks.iloc[0].items()} == expected
 
 
 def test_the_asymmetric_case_of_the_appearance_reading() -> None:
