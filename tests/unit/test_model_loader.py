@@ -248,6 +248,17 @@ def test_a_contradiction_that_could_make_the_criterion_met_is_refused() -> None:
     _refused(text, line + 2, "could make the criterion met")
 
 
+def test_a_section_that_does_not_belong_to_the_file_kind() -> None:
+    text, line = _mutate(_text("criteria-small.yaml"), "kind: eligibility", "kind: calendar")
+    err = _refused_any(text, "a file of kind calendar has no criteria")
+    assert err.lines == (1,) or err.lines[0] <= line
+
+
+def test_a_criterion_kind_that_does_not_belong_to_the_file_kind() -> None:
+    text, _ = _mutate(_text("criteria-small.yaml"), "    kind: inclusion", "    kind: refractoriness")
+    _refused_any(text, "does not belong in a file of kind eligibility")
+
+
 def test_yaml_syntax_error_has_its_line() -> None:
     text, line = _mutate(_text("criteria-small.yaml"), "    title: ECOG 0-1", "    title: [ECOG 0-1")
     with pytest.raises(RuleFileError) as info:

@@ -216,9 +216,13 @@ def _check(
             if cond_problems(c.contradiction.when, "criteria", c.id, "contradiction.when", (True,)) and ok:
                 both = All(items=(c.contradiction.when, c.when))
                 if reachable(both, catalogues["patient"], options, True):
-                    problems.append((c.contradiction.when.line, f"{c.id}.contradiction",
-                                     "a record with this contradiction could make the criterion met; "
-                                     "exclude it in when"))
+                    problems.append(
+                        (
+                            c.contradiction.when.line,
+                            f"{c.id}.contradiction",
+                            "a record with this contradiction could make the criterion met; exclude it in when",
+                        )
+                    )
             if c.contradiction.sessions is not None and c.contradiction.sessions not in finding_ids:
                 problems.append(
                     (

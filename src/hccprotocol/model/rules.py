@@ -174,6 +174,14 @@ class CalendarRule(Rule):
     when: Condition | None = None
 
 
+_SECTIONS: dict[str, frozenset[str]] = {
+    "eligibility": frozenset({"criteria", "not_evaluated"}),
+    "tace_refractoriness": frozenset({"session_findings", "criteria"}),
+    "dose_modification": frozenset({"agents", "transitions"}),
+    "calendar": frozenset({"calendar"}),
+}
+
+
 class RuleFile(_Frozen):
     """One file of ``rules/`` (or a site's copy): what the registry reports as ``{id, version}``."""
 
@@ -192,6 +200,20 @@ class RuleFile(_Frozen):
     agents: tuple[Agent, ...] = ()
     transitions: tuple[Transition, ...] = ()
     calendar: tuple[CalendarRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _sections_fit_the_kind(self) -> RuleFile:
+        allowed = _SECTIONS[self.kind]
+        for section in ("session_findings", "criteria", "not_evaluated", "agents", "transitions", "calendar"):
+            if getattr(self, section) and section not in allowed:
+                raise ValueError(f"a file of kind {self.kind} has no {section} (it has {', '.join(sorted(allowed))})")
+        kinds = {"eligibility": {"inclusion", "exclusion"}, "tace_refractoriness": {"refractoriness"}}.get(self.kind)
+        for c in self.criteria:
+            if kinds is not None and c.kind not in kinds:
+                raise ValueError(f"criterion {c.id}: kind {c.kind} does not belong in a file of kind {self.kind}")
+        if not self.rules():
+            raise ValueError("a rule file holds at least one rule")
+        return self
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule of the file, in file order per section."""
