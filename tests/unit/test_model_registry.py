@@ -62,3 +62,24 @@ def test_the_calendar_rules_fit_the_model() -> None:
     model = load_rule_text(text, "rules/calendar.yaml")
     assert [r.id for r in model.calendar] == list(RULES)
     assert len(RULES) >= 12
+
+
+def test_the_translated_refractoriness_file_loads_with_the_protocol_options() -> None:
+    """The options come from the protocol's eligibility section (types, defaults, whys), not a second list."""
+    from hccprotocol.eligibility.options import EligibilityOptions
+    from hccprotocol.model.options import options_from_model
+
+    options = options_from_model(EligibilityOptions, "protocol/*.yaml, eligibility")
+    assert options["invasion_spread_reading"].values == ("presence", "appearance")
+    assert options["invasion_spread_reading"].default == "presence"
+    assert (options["response_window_min_days"].kind, options["response_window_min_days"].default) == ("integer", 28)
+    assert "criteria_rules" not in options  # a rule-file name is no option a condition reads
+    data = yaml.safe_load((FIXTURES / "jsh-lcsgj-2014.yaml").read_text())
+    del data["options"]
+    model = load_rule_text(yaml.safe_dump(data, sort_keys=False), "rules/jsh-lcsgj-2014.yaml", options=options)
+    assert len(model.criteria) == 5
+    data["criteria"][2]["when"]["all"][1] = {
+        "tace.tumour_markers_rising.consecutive_sessions": {"gte": {"option": "tumour_marker_sessions"}}
+    }
+    with pytest.raises(RuleFileError, match="did you mean tumour_markers_sessions_required"):
+        load_rule_text(yaml.safe_dump(data, sort_keys=False), "rules/jsh-lcsgj-2014.yaml", options=options)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from hccprotocol.model.facts import FactKind
 
-__all__ = ["OptionSpec"]
+__all__ = ["OptionSpec", "fits", "options_from_model"]
 
 
 class OptionSpec(BaseModel):
@@ -56,3 +56,35 @@ def fits(spec: OptionSpec, value: Any) -> bool:
     if spec.kind == "number":
         return isinstance(value, int | float) and not isinstance(value, bool)
     return isinstance(value, str) and value in spec.values
+
+
+def options_from_model(model: type[BaseModel], source: str) -> dict[str, OptionSpec]:
+    """Option specs from a pydantic options section (e.g. the protocol's ``eligibility`` options).
+
+    Why: the protocol's option sections already say each option's type, default and why
+    (in its description); the model reads them from there instead of a second list. Fields
+    of no option kind (e.g. a rule-file name) are left out.
+    """
+    import typing
+
+    out: dict[str, OptionSpec] = {}
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        values: tuple[str, ...] = ()
+        kind: FactKind
+        if typing.get_origin(annotation) is typing.Literal and all(
+            isinstance(v, str) for v in typing.get_args(annotation)
+        ):
+            kind, values = "enum", typing.get_args(annotation)
+        elif annotation is bool:
+            kind = "boolean"
+        elif annotation is int:
+            kind = "integer"
+        elif annotation is float:
+            kind = "number"
+        else:
+            continue
+        out[name] = OptionSpec(
+            name=name, kind=kind, values=values, default=field.default, why=field.description or name, source=source
+        )
+    return out
