@@ -21,7 +21,7 @@ from hccprotocol.engines.durable import DurableEvaluator
 from hccprotocol.engines.masks import build_frame, compile_mask
 from hccprotocol.engines.reference import evaluate
 from hccprotocol.model import All, Any_, Compare, CountRange, FactCatalogue, In, Known, Not, OptionRef
-from hccprotocol.model.facts import Fact
+from hccprotocol.model.facts import Fact, patient_facts
 
 pytestmark = pytest.mark.agreement
 
@@ -208,3 +208,70 @@ def test_every_leaf_and_its_negation_agree_on_every_boundary() -> None:
     for row in rows:
         got = durable.evaluate(row)
         assert got == {name: evaluate(cond, row) for name, cond in conditions.items()}, row
+
+
+# -- the same over the real declared patient facts ------------------------------------------------
+
+REAL = patient_facts(["insufficient_response", "adequate_tace"])
+_REAL_FACTS = [f for f in REAL if f.kind != "date"]
+_CONSTS: dict[str, list[Any]] = {
+    "integer": [0, 1, 2, 5, 9, 10],
+    "number": [0.001, 1.7, 34.2, 50, 59.9, 60.0],
+    "count_range": [0, 1, 2],
+}
+
+
+def _real_leaf(fact: Fact) -> st.SearchStrategy[Any]:
+    if fact.kind in ("integer", "number", "count_range"):
+        return st.builds(
+            lambda op, v: Compare(path=fact.path, op=op, value=v),
+            st.sampled_from(ORDER),
+            st.sampled_from(_CONSTS[fact.kind]),
+        )
+    if fact.kind == "boolean":
+        return st.builds(
+            lambda op, v: Compare(path=fact.path, op=op, value=v), st.sampled_from(["eq", "ne"]), st.booleans()
+        )
+    values = list(fact.values) or TEXTS
+    return st.one_of(
+        st.builds(lambda v: Compare(path=fact.path, op="eq", value=v), st.sampled_from(values)),
+        st.builds(
+            lambda vs: In(path=fact.path, values=tuple(vs)), st.lists(st.sampled_from(values), min_size=1, max_size=3)
+        ),
+    )
+
+
+def _real_value(fact: Fact) -> st.SearchStrategy[Any]:
+    if fact.kind == "integer":
+        strategy: st.SearchStrategy[Any] = st.integers(-1, 11)
+    elif fact.kind == "number":
+        strategy = _near(_CONSTS["number"])
+    elif fact.kind == "count_range":
+        strategy = RUNS
+    elif fact.kind == "boolean":
+        strategy = st.booleans()
+    else:
+        strategy = st.sampled_from(list(fact.values) or [*TEXTS, "x"])
+    return strategy if fact.always_known else _maybe(strategy)
+
+
+REAL_CONDITIONS = st.recursive(
+    st.sampled_from(_REAL_FACTS).flatmap(_real_leaf),
+    lambda children: st.one_of(
+        st.builds(lambda xs: All(items=tuple(xs)), st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda xs: Any_(items=tuple(xs)), st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda x: Not(item=x), children),
+    ),
+    max_leaves=8,
+)
+REAL_ROWS = st.fixed_dictionaries({f.path: _real_value(f) for f in _REAL_FACTS})
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cond=REAL_CONDITIONS, rows=st.lists(REAL_ROWS, min_size=1, max_size=4))
+def test_engines_agree_over_the_declared_patient_facts(cond: Any, rows: list[dict[str, Any]]) -> None:
+    expected = [evaluate(cond, row) for row in rows]
+    durable = DurableEvaluator({"c": cond}, REAL, {})
+    assert [durable.evaluate(row)["c"] for row in rows] == expected, cond
+    mask = compile_mask(cond, {}, REAL)(build_frame(rows, REAL))
+    assert [_truth(v) for v in mask] == expected, cond
