@@ -1,0 +1,231 @@
+"""Load-time checks of a condition against the declared facts and options.
+
+Each problem names the line of the node: an unknown path (with the nearest
+declared paths), a value of the wrong kind (text compared with a number, an enum
+value that does not exist, a boolean ordered with ``lt``), a ``known`` test on a
+fact that is always known, and an unreachable condition (one that can never be
+true, or never false: the rule would never fire or never be excluded).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not, OptionRef, iter_nodes
+from hccprotocol.model.facts import CountRange, Fact, FactCatalogue
+from hccprotocol.model.options import OptionSpec
+from hccprotocol.model.semantics import Truth, _compare, kleene_all, kleene_any, kleene_not
+
+__all__ = ["check_condition", "reachable"]
+
+_ORDERED = ("lt", "lte", "gt", "gte")
+
+
+def check_condition(
+    cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], where: str
+) -> list[tuple[int, str, str]]:
+    """Problems ``(line, where, message)`` of ``cond``; empty when it is well typed."""
+    problems: list[tuple[int, str, str]] = []
+    for node in iter_nodes(cond):
+        if not isinstance(node, Compare | In | Known):
+            continue
+        fact = _fact(node.path, catalogue, options)
+        if fact is None:
+            problems.append((node.line, where, _unknown_path(node.path, catalogue, options)))
+            continue
+        if isinstance(node, Known):
+            if fact.always_known:
+                problems.append((node.line, where, f"known: {node.path} is always known, so the test is always true"))
+            continue
+        values = (node.value,) if isinstance(node, Compare) else node.values
+        op = node.op if isinstance(node, Compare) else "in"
+        for value in values:
+            message = _type_problem(fact, op, value, options)
+            if message is not None:
+                problems.append((getattr(value, "line", 0) or node.line, where, message))
+    return problems
+
+
+def _fact(path: str, catalogue: FactCatalogue, options: Mapping[str, OptionSpec]) -> Fact | None:
+    if path.startswith("option."):
+        spec = options.get(path.removeprefix("option."))
+        if spec is None:
+            return None
+        return Fact(
+            path=path,
+            kind=spec.kind,
+            values=spec.values,
+            unit=spec.unit,
+            always_known=True,
+            origin=f"protocol option {spec.name}",
+        )
+    return catalogue.get(path)
+
+
+def _unknown_path(path: str, catalogue: FactCatalogue, options: Mapping[str, OptionSpec]) -> str:
+    known = [f.path for f in catalogue] + [f"option.{name}" for name in options]
+    close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    return f"unknown fact path {path!r} in the {catalogue.scope} facts{hint}"
+
+
+def _type_problem(fact: Fact, op: str, value: Any, options: Mapping[str, OptionSpec]) -> str | None:
+    shown = repr(value)
+    if isinstance(value, OptionRef):
+        spec = options.get(value.option)
+        if spec is None:
+            close = difflib.get_close_matches(value.option, list(options), n=3, cutoff=0.6)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            return f"{fact.path}: option {value.option!r} is not declared{hint}"
+        vkind, vvalues, shown = spec.kind, spec.values, f"option {value.option} ({spec.kind})"
+    elif isinstance(value, bool):
+        vkind, vvalues = "boolean", ()
+    elif isinstance(value, int):
+        vkind, vvalues = "integer", ()
+    elif isinstance(value, float):
+        vkind, vvalues = "number", ()
+    else:
+        vkind, vvalues = "text", (value,)
+    kind = fact.kind
+    unit = f" [{fact.unit}]" if fact.unit else ""
+    if kind == "date":
+        return f"{fact.path} is a date; compare a derived day count instead (e.g. days_to_imaging)"
+    if kind in ("integer", "number", "count_range"):
+        if vkind not in ("integer", "number") or (kind == "count_range" and vkind != "integer"):
+            wanted = "a whole number" if kind == "count_range" else "a number"
+            return f"{fact.path} is {wanted}{unit}; it cannot be compared with {shown}"
+        if op == "in":
+            return f"{fact.path} is a number{unit}; write a range with gte/lte instead of in"
+        return None
+    if kind == "boolean":
+        if vkind != "boolean":
+            return f"{fact.path} is true/false; it cannot be compared with {shown}"
+        if op not in ("eq", "ne"):
+            return f"{fact.path} is true/false; {op} does not apply (use {fact.path}: true or false)"
+        return None
+    # enum / text
+    if vkind not in ("text", "enum"):
+        hint = f' (write "{value}" in quotes if a stage or grade is meant)' if vkind in ("integer", "number") else ""
+        return f"{fact.path} is a text value; it cannot be compared with {shown}{hint}"
+    if op in _ORDERED:
+        return f"{fact.path} is a text value; {op} does not apply (use eq, ne or in)"
+    if kind == "enum":
+        stray = [v for v in vvalues if v not in fact.values]
+        if stray:
+            return f"{fact.path}: {', '.join(map(repr, stray))} is not one of {list(fact.values)}"
+    return None
+
+
+# -- reachability ------------------------------------------------------------------
+
+_BUDGET = 200_000
+
+
+def reachable(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool) -> bool | None:
+    """Whether some fact values (and option values) make ``cond`` evaluate to ``goal``.
+
+    A search over the values that matter (each constant, its neighbours, missing),
+    pruned with Kleene monotonicity: once a partial assignment decides the
+    condition, filling in more values cannot change it. ``None`` when the search
+    budget ran out (the check is then skipped rather than guessed).
+    """
+    candidates = _candidates(cond, catalogue, options)
+    paths = list(candidates)
+    budget = [_BUDGET]
+
+    def search(i: int, assigned: dict[str, Any]) -> bool | None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        value = _partial(cond, assigned, options)
+        if value is not None:
+            return value is goal
+        if i == len(paths):
+            return False
+        undecided = False
+        for candidate in candidates[paths[i]]:
+            found = search(i + 1, {**assigned, paths[i]: candidate})
+            if found:
+                return True
+            undecided = undecided or found is None
+        return None if undecided else False
+
+    return search(0, {})
+
+
+_MISSING = object()
+
+
+def _partial(cond: Condition, assigned: Mapping[str, Any], options: Mapping[str, OptionSpec]) -> Truth:
+    """Evaluate with unassigned paths unknown (even for ``known``), ``_MISSING`` = recorded as missing."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, OptionRef):
+            return assigned.get(f"option.{value.option}", options[value.option].default)
+        return value
+
+    def ev(node: Condition) -> Truth:
+        if isinstance(node, Const):
+            return node.value
+        if isinstance(node, All):
+            return kleene_all(ev(i) for i in node.items)
+        if isinstance(node, Any_):
+            return kleene_any(ev(i) for i in node.items)
+        if isinstance(node, Not):
+            return kleene_not(ev(node.item))
+        assert isinstance(node, Compare | In | Known)
+        if node.path not in assigned:
+            return None
+        value = assigned[node.path]
+        if isinstance(node, Known):
+            return value is not _MISSING
+        if value is _MISSING:
+            return None
+        if isinstance(node, In):
+            return kleene_any(_compare(value, "eq", resolve(v)) for v in node.values)
+        return _compare(value, node.op, resolve(node.value))
+
+    return ev(cond)
+
+
+def _candidates(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec]) -> dict[str, list[Any]]:
+    constants: dict[str, list[Any]] = {}
+    for node in iter_nodes(cond):
+        if isinstance(node, Compare | In | Known):
+            bucket = constants.setdefault(node.path, [])
+            values = (node.value,) if isinstance(node, Compare) else node.values if isinstance(node, In) else ()
+            for v in values:
+                if isinstance(v, OptionRef):
+                    spec = options[v.option]
+                    bucket.extend(spec.values or (spec.default,))
+                else:
+                    bucket.append(v)
+    out: dict[str, list[Any]] = {}
+    for path, consts in constants.items():
+        fact = _fact(path, catalogue, options)
+        assert fact is not None  # checked before
+        out[path] = list(_values_for(fact, consts))
+        if not fact.always_known:
+            out[path].append(_MISSING)
+    return out
+
+
+def _values_for(fact: Fact, consts: list[Any]) -> Iterator[Any]:
+    if fact.kind == "boolean":
+        yield from (True, False)
+    elif fact.kind == "enum":
+        yield from fact.values
+    elif fact.kind == "text":
+        yield from dict.fromkeys([*consts, "\x00other"])
+    elif fact.kind == "integer":
+        yield from sorted({n for c in consts for n in (int(c) - 1, int(c), int(c) + 1)} or {0})
+    elif fact.kind == "number":
+        points = sorted(set(consts)) or [0.0]
+        mids = [(a + b) / 2 for a, b in itertools.pairwise(points)]
+        yield from sorted({points[0] - 1, points[-1] + 1, *points, *mids})
+    elif fact.kind == "count_range":
+        ints = sorted({max(0, n) for c in consts for n in (int(c) - 1, int(c), int(c) + 1)} or {0})
+        yield from (CountRange(lo, hi) for lo in ints for hi in ints if lo <= hi)
