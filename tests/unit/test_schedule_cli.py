@@ -29,8 +29,10 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(command, "default_providers", lambda: providers(eligible=True))
 
 
-def plan_cli(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["plan", *args])
+def plan_cli(*args: str, zone: str | None = "Asia/Shanghai") -> tuple[int, str, str]:
+    """Run ``plan``; issue 13: the site zone is required, so it is given unless the test sets it (or ``zone=None``)."""
+    extra = ["--timezone", zone] if zone is not None and "--timezone" not in args else []
+    result = runner.invoke(app, ["plan", *args, *extra])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -107,7 +109,7 @@ def test_allow_past() -> None:
 def test_not_eligible_needs_force(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(command, "default_providers", lambda: providers(eligible=False))
     code, _, err = plan_cli(P01, "--start", "2027-01-04")
-    assert code == 2 and "not eligible" in err
+    assert code == 3 and "not eligible" in err  # issue 13: a clinical-gate refusal exits 3 (was 2)
     code, out, _ = plan_cli(P01, "--start", "2027-01-04", "--force", "--format", "json")
     assert code == 0
     assert json.loads(out)["eligibility"]["forced"] is True

@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from hccprotocol import __version__
+from hccprotocol.errors import ClinicalGateError
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
 from hccprotocol.schedule import clock
@@ -237,7 +238,8 @@ def make_plan(
     Raises :class:`ScheduleInputError` (exit 2) for a past start without
     ``allow_past``, zero/negative cycles, more cycles than the protocol allows
     without ``force``, an unknown time zone, a site calendar that blocks a whole
-    window, and an ineligible or undetermined patient without ``force``.
+    window; :class:`ClinicalGateError` (exit 3) for an ineligible or undetermined
+    patient without ``force``.
     """
     opts = protocol.schedule
     try:
@@ -267,7 +269,7 @@ def make_plan(
     if gate.eligible is not True:
         if not force:
             why = "; ".join(gate.reasons)
-            raise ScheduleInputError(
+            raise ClinicalGateError(
                 f"no calendar: patient {patient.id} is {gate.summary} for {protocol.id}"
                 + (f" ({why})" if why else "")
                 + "; run `hccprotocol assess` for the reasons, or use --force to print a calendar marked as such"
