@@ -145,3 +145,31 @@ Feature: Per-patient treatment calendar
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 6 cycles
       Then imaging is scheduled on 2027-02-15, 2027-03-29
       And the calendar ends on 2027-05-09
+
+  Rule: Every-other-day lenvatinib is shown as such in every export
+
+    Scenario: After the second reduction lenvatinib is marked only on its dosing days
+      Lenvima SmPC, HCC dose reductions (JGH 2021 Table 1), for a patient < 60 kg: "8 mg once daily ->
+      4 mg once daily -> 4 mg every other day"; the label policy steps one level down at each grade 3
+      occurrence, and the drug resumes at the lower level when the event resolves to grade <= 1.
+      # 55 kg -> 8 mg (< 60 kg), from cycle day 4 (2027-01-07). Hypertension grade 3 on 2027-01-10 resolved
+      # 2027-01-13 -> 4 mg once daily; again 2027-01-20 resolved 2027-01-23 -> 4 mg every other day from
+      # 2027-01-23: doses on 23, 25, 27, 29, 31 January, 2, 4, ... 14 February (the last day of cycle 2,
+      # HAIC 2027-01-25 + 21 - 1). The HAIC of 2027-01-25 splits the period; the rhythm is unchanged.
+      Given today is 2027-03-01
+      And the protocol option "modification.lenvatinib_policy" is "label"
+      And a patient with:
+        | field              | value          |
+        | weight_kg          | 55.0           |
+        | baseline_weight_kg | 55.0           |
+        | height_cm          | 160.0          |
+        | pd1_agent          | "camrelizumab" |
+        | treatment_start    | "2027-01-04"   |
+      And lenvatinib adverse events:
+        | onset      | term         | grade | resolved   |
+        | 2027-01-10 | Hypertension | 3     | 2027-01-13 |
+        | 2027-01-20 | Hypertension | 3     | 2027-01-23 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles, allowing a past start
+      Then lenvatinib reads "4 mg every other day" from 2027-01-23 to 2027-02-14 in JSON, CSV and iCalendar
+      And the month grid marks "Lenvatinib 4 mg every other day" on 2027-01-23, 2027-01-25, 2027-01-27, 2027-01-29, 2027-01-31, 2027-02-02, 2027-02-04, 2027-02-06, 2027-02-08, 2027-02-10, 2027-02-12, 2027-02-14 only
+      And the month grid marks "Lenvatinib 4 mg once daily" on every day from 2027-01-13 to 2027-01-19

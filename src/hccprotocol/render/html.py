@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hccprotocol import __version__
+from hccprotocol.render.oral_days import dosing_days, oral_dose
 from hccprotocol.render.plan_labels import agent_name, dose_text, summary
 from hccprotocol.schedule.plan import Plan
 
@@ -48,7 +49,8 @@ def _chip(row: dict[str, Any], plan: Plan) -> dict[str, str]:
     elif activity == "infusion":
         label = f"{name} {dose_text(row)}{time}"
     elif activity == "oral":
-        label = f"{name} {dose_text(row)}"
+        dose = oral_dose(row, plan.protocol)
+        label = f"{name} {dose.label() if dose is not None else dose_text(row)}"
     elif activity == "hold":
         label = f"{name} on hold"
     elif activity == "labs":
@@ -66,13 +68,19 @@ def _chip(row: dict[str, Any], plan: Plan) -> dict[str, str]:
 
 def _months(plan: Plan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_day: dict[dt.date, list[dict[str, str]]] = {}
-    for row in rows:
+    oral = dosing_days(rows, plan.protocol)
+    for index, row in enumerate(rows):
         first = dt.date.fromisoformat(row["date"])
         last = dt.date.fromisoformat(row["end_date"]) if row["end_date"] and row["time"] is None else first
-        day = first
-        while day <= last:
-            by_day.setdefault(day, []).append(_chip(row, plan))
-            day += dt.timedelta(days=1)
+        chip = _chip(row, plan)
+        if row["activity"] == "oral":
+            # Only the dosing days are marked (every other day stays every other day); an undefined
+            # frequency marks the first day only, with its wording, rather than every day.
+            days = oral.get(index, [first])
+        else:
+            days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+        for day in days:
+            by_day.setdefault(day, []).append(chip)
     start, end = plan.start, max([plan.schedule.end, *by_day])
     months = []
     year, month = start.year, start.month

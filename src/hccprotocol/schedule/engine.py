@@ -690,7 +690,9 @@ class _Builder:
         for seg in segments:
             lo, hi = seg.lo, seg.hi
             if seg.kind == "oral":
-                notes = [seg.frequency or "daily"]
+                # Dose and frequency lead the note ("4 mg every other day"): every export reads them from here.
+                notes = [f"{seg.dose:g} mg {seg.frequency or 'daily'}" if seg.dose is not None
+                         else seg.frequency or "daily"]
                 if seg.dose is None and (dn := self.dose_note(_Dose(None, None, None, base))) is not None:
                     notes.append(dn)
                 rule = "schedule.systemic_start" if lo == start else "schedule.lenvatinib_daily"
