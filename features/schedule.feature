@@ -23,7 +23,7 @@ Feature: Per-patient treatment calendar
         | 2027-01-04 |            | 10:00 | leucovorin   | infusion  | 721     | 1     |
         | 2027-01-04 | 2027-01-06 | 11:00 | fluorouracil | infusion  | 4326    | 46    |
         | 2027-01-07 | 2027-01-24 |       | lenvatinib   | oral      | 12      |       |
-        | 2027-01-07 |            | 08:00 | camrelizumab | infusion  | 200     |       |
+        | 2027-01-07 |            | 08:00 | camrelizumab | infusion  | 200     | 1     |
 
     Scenario: First cycle of HAIC-FOLFOX + lenvatinib
       # 54.5 kg, 158 cm: BSA 1.5466 m2; 85 x 1.5466 = 131 mg, 400 x 1.5466 = 619 mg, 2400 x 1.5466 = 3712 mg;

@@ -634,7 +634,8 @@ class _Builder:
                 )
             if self.pd1_id == "pd1":
                 notes.append("PD-1 inhibitor not chosen yet (record pd1_agent)")
-            duration = timing.duration_h if timing else None
+            # The protocol's agent has no infusion block for PD-1: the booked length is schedule.pd1_infusion_minutes.
+            duration = timing.duration_h if timing and timing.duration_h else self.opt.pd1_infusion_minutes / 60
             d, hhmm, end_d = self.local_times(day, clock, 0.0, duration)
             self.rows.append(
                 _Row(d, "infusion", entry.rule, agent=self.pd1_id, end_date=end_d, time=hhmm, dose_mg=dose.dose_mg,
