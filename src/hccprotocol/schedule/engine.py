@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from hccprotocol.patient import Patient
-from hccprotocol.schedule.labs import LabCheck, evaluate_check
+from hccprotocol.schedule.labs import LabCheck, draw_day, evaluate_check
 from hccprotocol.schedule.options import ScheduleOptions
 from hccprotocol.schedule.rules import source_of
 from hccprotocol.schedule.site_calendar import OPEN_EVERY_DAY, ScheduleInputError, SiteCalendar
@@ -421,38 +421,15 @@ class _Builder:
         self.decide("schedule.precycle_labs", haic, text, check.inputs)
 
     def lab_day(self, cycle: int, haic: dt.date) -> tuple[dt.date, str | None]:
-        """The open site day the pre-cycle blood is drawn, from the nominal day back to the oldest usable result.
-
-        A result older than ``result_max_age_days`` does not answer the check, so
-        when every day of that window is closed there is no day to draw it: an
-        input error (exit 2) naming the days, never a row silently on a closed
-        day (the same rule as any other window the site calendar blocks).
-        """
-        labs_opt = self.opt.precycle_labs
-        nominal = haic - dt.timedelta(days=labs_opt.days_before_haic)
-        earliest = haic - dt.timedelta(days=labs_opt.result_max_age_days)
-        skipped: list[str] = []
-        day = nominal
-        while day >= earliest:
-            reason = self.site.closed_reason(day)
-            if reason is None:
-                if not skipped:
-                    return day, None
-                note = f"drawn on {day.isoformat()}, before the closed day(s) {', '.join(skipped)}"
-                self.decide(
-                    "schedule.site_shift", day, f"pre-cycle check for cycle {cycle} {note}",
-                    {"site_calendar.closed": list(skipped)},
-                )
-                return day, note
-            skipped.append(f"{day.isoformat()} ({reason})")
-            day -= _ONE_DAY
-        raise ScheduleInputError(
-            f"the site calendar blocks every day on which the pre-cycle laboratory check for HAIC cycle {cycle} "
-            f"({haic.isoformat()}) can be drawn: {', '.join(skipped)} (a result answers the check only when drawn "
-            f"{labs_opt.days_before_haic} to {labs_opt.result_max_age_days} days before the HAIC); open one of "
-            "these days in the site calendar, or change schedule.precycle_labs.days_before_haic or "
-            "result_max_age_days in the protocol"
-        )
+        """The open site day the pre-cycle blood is drawn (``schedule.labs.draw_day``: never a closed day)."""
+        drawn = draw_day(cycle, haic, self.opt.precycle_labs, self.site)
+        if drawn.note is not None:
+            self.decide(
+                "schedule.site_shift", drawn.day, f"pre-cycle check for cycle {cycle} {drawn.note}",
+                {"site_calendar.closed": list(drawn.skipped),
+                 "schedule.precycle_labs.haic_morning_fallback": self.opt.precycle_labs.haic_morning_fallback},
+            )
+        return drawn.day, drawn.note
 
     def lab_check(self, cycle: int, haic: dt.date) -> LabCheck:
         labs_opt = self.opt.precycle_labs

@@ -130,6 +130,11 @@ class PrecycleLabs(Options):
         description="A result dated up to this many days before the HAIC day (or on it) answers the check",
     )
     limits: tuple[LabLimit, ...] = Field(min_length=1)
+    haic_morning_fallback: bool = Field(
+        True,
+        description="When every day from days_before_haic back to result_max_age_days is closed at the site, draw "
+        "the blood on the morning of the HAIC, before admission, instead of refusing the calendar",
+    )
 
     @model_validator(mode="after")
     def _drawn_inside_the_window(self) -> PrecycleLabs:
