@@ -71,6 +71,15 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
 """Commands loaded when invoked: (module, function, summary shown by ``hccprotocol --help``)."""
 
 
+_USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
+"""click's UsageError (typer re-exports only its BadParameter subclass)."""
+
+
+def _json_in(argv: list[str]) -> bool:
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return "--format=json" in argv or "-fjson" in argv or any(a in ("--format", "-f") and b == "json" for a, b in pairs)
+
+
 def _version_callback(value: bool) -> None:
     if value:
         from hccprotocol import __version__
@@ -91,6 +100,26 @@ class LazyGroup(TyperGroup):
         if args and args[0] in LAZY_COMMANDS:
             self.commands[args[0]] = load_command(args[0])
         return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Usage errors (an unknown option, a bad choice) are JSON on stderr too when ``--format json`` is given."""
+        argv = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except _USAGE_ERROR as exc:
+            if not _json_in(argv):
+                raise
+            param = getattr(exc, "param", None)
+            error = {
+                "code": "usage.invalid",
+                "message": exc.format_message(),
+                "field": ("--" + param.name.replace("_", "-")) if param is not None and param.name else None,
+                "value": None,
+                "exit_code": 2,
+                "issues": [],
+            }
+            sys.stderr.write(json.dumps(error, ensure_ascii=False) + "\n")
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(

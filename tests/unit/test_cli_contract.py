@@ -246,3 +246,25 @@ def test_patient_schema_rejects_700_kg_and_nested_limits() -> None:
     assert not validator.is_valid({"id": "X", "weight_kg": 700})
     assert not validator.is_valid({"id": "X", "liver": {"albumin_g_l": 3.5}})
     assert validator.is_valid({"id": "X", "liver": {"albumin_g_l": 35}})
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["assess", str(P01), "-f", "json", "--bsa-formula", "magic"], "--bsa-formula"),
+        (["plan", str(P01), "--format", "json", "--no-such-option"], None),
+        (["plan", str(P01), "--format=json", "--timezone", "UTC"], "--start"),  # required option missing
+    ],
+)
+def test_usage_errors_are_json_too_with_format_json(args: list[str], field: str | None) -> None:
+    result = run(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    error = json.loads(result.stderr)
+    assert error["code"] == "usage.invalid" and error["field"] == field and error["message"]
+
+
+def test_usage_errors_stay_plain_text_without_json() -> None:
+    result = run("assess", str(P01), "--bsa-formula", "magic")
+    assert result.exit_code == 2 and "Invalid value" in result.stderr
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(result.stderr)
