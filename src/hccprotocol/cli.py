@@ -112,7 +112,7 @@ class LazyGroup(TyperGroup):
             param = getattr(exc, "param", None)
             error = {
                 "code": "usage.invalid",
-                "message": exc.format_message(),
+                "message": str(getattr(exc, "format_message", exc.__str__)()),
                 "field": ("--" + param.name.replace("_", "-")) if param is not None and param.name else None,
                 "value": None,
                 "exit_code": 2,
