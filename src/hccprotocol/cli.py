@@ -110,7 +110,7 @@ class LazyGroup(TyperGroup):
             if not _json_in(argv):
                 raise
             param = getattr(exc, "param", None)
-            error = {
+            error: dict[str, object] = {
                 "code": "usage.invalid",
                 "message": str(getattr(exc, "format_message", exc.__str__)()),
                 "field": ("--" + param.name.replace("_", "-")) if param is not None and param.name else None,
