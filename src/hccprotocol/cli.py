@@ -96,6 +96,10 @@ class LazyGroup(TyperGroup):
         for name, (_, _, summary) in LAZY_COMMANDS.items():
             self.commands.setdefault(name, TyperCommand(name, help=summary, short_help=summary))
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        order = ["assess", "dose", "course", "plan", "schema"]
+        return sorted(self.commands, key=lambda name: order.index(name) if name in order else len(order))
+
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and args[0] in LAZY_COMMANDS:
             self.commands[args[0]] = load_command(args[0])

@@ -99,3 +99,22 @@ def test_every_cited_clinical_reference_section_is_shipped() -> None:
                 text = path.read_text(encoding="utf-8")
                 cited |= set(re.findall(r"clinical-references(?:\.md)?,? ?§?(\d+(?:\.\d+)?)", text))
     assert cited and cited <= headings, sorted(cited - headings)
+
+
+def test_the_documented_json_envelope_matches_a_real_output() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from hccprotocol.cli import app
+
+    block = next(b for b in re.findall(r"```json\n(.*?)```", BODY, flags=re.S) if '"header"' in b)
+    documented = json.loads(block)
+    out = json.loads(
+        CliRunner().invoke(app, ["dose", str(ROOT / "examples" / "p01-bclc-c-pvtt.yaml"), "--as-of", "2026-10-20",
+                                 "-f", "json"]).stdout
+    )
+    assert list(out)[:4] == list(documented)
+    assert set(out["header"]) == set(documented["header"])
+    assert set(out["header"]["protocol"]) == set(documented["header"]["protocol"])
+    assert set(out["header"]["rule_files"][0]) == set(documented["header"]["rule_files"][0])
