@@ -173,3 +173,24 @@ Feature: Per-patient treatment calendar
       Then lenvatinib reads "4 mg every other day" from 2027-01-23 to 2027-02-14 in JSON, CSV and iCalendar
       And the month grid marks "Lenvatinib 4 mg every other day" on 2027-01-23, 2027-01-25, 2027-01-27, 2027-01-29, 2027-01-31, 2027-02-02, 2027-02-04, 2027-02-06, 2027-02-08, 2027-02-10, 2027-02-12, 2027-02-14 only
       And the month grid marks "Lenvatinib 4 mg once daily" on every day from 2027-01-13 to 2027-01-19
+
+  Rule: Pre-cycle blood is never drawn on a closed day
+
+    Scenario: When every day before the HAIC is closed the blood is drawn on the HAIC morning
+      Protocol option schedule.precycle_labs: a result drawn 1 to 3 days before the HAIC, or on its morning,
+      answers the check (result_max_age_days 3); haic_morning_fallback true draws it that morning, before
+      admission, when the site is closed on every earlier day of the window.
+      # HAIC cycle 2 on Monday 2027-01-25; the site is closed on Friday 22, Saturday 23 and Sunday 24 January
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on 2027-01-22, 2027-01-23, 2027-01-24
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then HAIC is given on 2027-01-04, 2027-01-25, 2027-02-15
+      And the pre-cycle blood for cycle 2 is drawn on 2027-01-25, the morning of the HAIC
+      And the pre-cycle blood for cycle 3 is drawn on 2027-02-14
+
+    Scenario: Without the option such a site calendar is refused
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on 2027-01-22, 2027-01-23, 2027-01-24
+      And the protocol option "schedule.precycle_labs.haic_morning_fallback" is false
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then the plan is refused with "haic_morning_fallback"

@@ -105,7 +105,7 @@ def option_changes() -> dict[str, Any]:
     return {}
 
 
-@given(parsers.re(r'the protocol option "(?P<key>[a-z_]+\.[a-z0-9_]+)" is (?P<value>.+)'))
+@given(parsers.re(r'the protocol option "(?P<key>[a-z_]+(?:\.[a-z0-9_]+)+)" is (?P<value>.+)'))
 def protocol_option(option_changes: dict[str, Any], key: str, value: str) -> None:
     """``value`` is JSON (``"label"``, ``23``); the calendar uses a site copy of the protocol with it changed."""
     option_changes[key] = json.loads(value)
@@ -125,8 +125,11 @@ def _protocol(arm: str, changes: dict[str, Any], tmp_path: Path) -> Protocol:
         return load_protocol(arm)
     data = yaml.safe_load((ROOT / "protocol" / f"{arm}.yaml").read_text(encoding="utf-8"))
     for dotted, value in changes.items():
-        section, key = dotted.split(".")
-        data[section][key] = value
+        *parents, key = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[key] = value
     path = tmp_path / f"site-{arm}.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return load_protocol(str(path))
@@ -333,3 +336,16 @@ def grid_marks_only(outcome: dict[str, Any], label: str, days: str) -> None:
 @then(parsers.parse('the month grid marks "{label}" on every day from {first} to {last}'))
 def grid_marks_every_day(outcome: dict[str, Any], label: str, first: str, last: str) -> None:
     assert _marked(outcome, label) == _days(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+
+
+@then(parsers.parse("the pre-cycle blood for cycle {cycle:d} is drawn on {day}, the morning of the HAIC"))
+def drawn_on_haic_morning(outcome: dict[str, Any], cycle: int, day: str) -> None:
+    [row] = [r for r in _rows(outcome, "labs") if f"HAIC cycle {cycle} " in r["note"]]
+    assert row["date"] == day and f"morning of the HAIC ({day}), before admission" in row["note"]
+    assert day in [r["date"] for r in _rows(outcome, "admission")]
+
+
+@then(parsers.parse("the pre-cycle blood for cycle {cycle:d} is drawn on {day}"))
+def drawn_on(outcome: dict[str, Any], cycle: int, day: str) -> None:
+    [row] = [r for r in _rows(outcome, "labs") if f"HAIC cycle {cycle} " in r["note"]]
+    assert row["date"] == day
