@@ -17,7 +17,7 @@ setup(
     package_dir={"": "src", **CONTENT},
     package_data={
         "hccprotocol": ["py.typed"],
-        "hccprotocol.data": ["*.json", "*.yaml"],
+        "hccprotocol.data": ["*.json", "*.yaml", "*.md"],
         "hccprotocol.data.protocol": ["*.yaml", "*.md"],
         "hccprotocol.data.rules": ["*.yaml", "*.md"],
         "hccprotocol.render": ["templates/*"],

@@ -29,7 +29,7 @@ Feature: Per-patient treatment calendar
         | 2027-01-04 |            | 10:00 | leucovorin   | infusion  | 721     | 1     |
         | 2027-01-04 | 2027-01-06 | 11:00 | fluorouracil | infusion  | 4326    | 46    |
         | 2027-01-07 | 2027-01-24 |       | lenvatinib   | oral      | 12      |       |
-        | 2027-01-07 |            | 08:00 | camrelizumab | infusion  | 200     |       |
+        | 2027-01-07 |            | 08:00 | camrelizumab | infusion  | 200     | 1     |
 
     Scenario: First cycle of HAIC-FOLFOX + lenvatinib
       # 54.5 kg, 158 cm: BSA 1.5466 m2; 85 x 1.5466 = 131 mg, 400 x 1.5466 = 619 mg, 2400 x 1.5466 = 3712 mg;
@@ -157,3 +157,52 @@ Feature: Per-patient treatment calendar
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 6 cycles
       Then imaging is scheduled on 2027-02-15, 2027-03-29
       And the calendar ends on 2027-05-09
+
+  Rule: Every-other-day lenvatinib is shown as such in every export
+
+    Scenario: After the second reduction lenvatinib is marked only on its dosing days
+      Lenvima SmPC, HCC dose reductions (JGH 2021 Table 1), for a patient < 60 kg: "8 mg once daily ->
+      4 mg once daily -> 4 mg every other day"; the label policy steps one level down at each grade 3
+      occurrence, and the drug resumes at the lower level when the event resolves to grade <= 1.
+      # 55 kg -> 8 mg (< 60 kg), from cycle day 4 (2027-01-07). Hypertension grade 3 on 2027-01-10 resolved
+      # 2027-01-13 -> 4 mg once daily; again 2027-01-20 resolved 2027-01-23 -> 4 mg every other day from
+      # 2027-01-23: doses on 23, 25, 27, 29, 31 January, 2, 4, ... 14 February (the last day of cycle 2,
+      # HAIC 2027-01-25 + 21 - 1). The HAIC of 2027-01-25 splits the period; the rhythm is unchanged.
+      Given today is 2027-03-01
+      And the protocol option "modification.lenvatinib_policy" is "label"
+      And a patient with:
+        | field              | value          |
+        | weight_kg          | 55.0           |
+        | baseline_weight_kg | 55.0           |
+        | height_cm          | 160.0          |
+        | pd1_agent          | "camrelizumab" |
+        | treatment_start    | "2027-01-04"   |
+      And lenvatinib adverse events:
+        | onset      | term         | grade | resolved   |
+        | 2027-01-10 | Hypertension | 3     | 2027-01-13 |
+        | 2027-01-20 | Hypertension | 3     | 2027-01-23 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles, allowing a past start
+      Then lenvatinib reads "4 mg every other day" from 2027-01-23 to 2027-02-14 in JSON, CSV and iCalendar
+      And the month grid marks "Lenvatinib 4 mg every other day" on 2027-01-23, 2027-01-25, 2027-01-27, 2027-01-29, 2027-01-31, 2027-02-02, 2027-02-04, 2027-02-06, 2027-02-08, 2027-02-10, 2027-02-12, 2027-02-14 only
+      And the month grid marks "Lenvatinib 4 mg once daily" on every day from 2027-01-13 to 2027-01-19
+
+  Rule: Pre-cycle blood is never drawn on a closed day
+
+    Scenario: When every day before the HAIC is closed the blood is drawn on the HAIC morning
+      Protocol option schedule.precycle_labs: a result drawn 1 to 3 days before the HAIC, or on its morning,
+      answers the check (result_max_age_days 3); haic_morning_fallback true draws it that morning, before
+      admission, when the site is closed on every earlier day of the window.
+      # HAIC cycle 2 on Monday 2027-01-25; the site is closed on Friday 22, Saturday 23 and Sunday 24 January
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on 2027-01-22, 2027-01-23, 2027-01-24
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then HAIC is given on 2027-01-04, 2027-01-25, 2027-02-15
+      And the pre-cycle blood for cycle 2 is drawn on 2027-01-25, the morning of the HAIC
+      And the pre-cycle blood for cycle 3 is drawn on 2027-02-14
+
+    Scenario: Without the option such a site calendar is refused
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on 2027-01-22, 2027-01-23, 2027-01-24
+      And the protocol option "schedule.precycle_labs.haic_morning_fallback" is false
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then the plan is refused with "haic_morning_fallback"

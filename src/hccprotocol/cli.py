@@ -1,46 +1,261 @@
 """The ``hccprotocol`` command line.
 
 Why a single error boundary: a person at the terminal gets one plain message
-with the field path and exit code 2 for bad input, exit 1 for a defect, and no
-traceback (set ``HCCPROTOCOL_DEBUG=1`` to see one when reporting a defect).
+with the field path and a distinct exit code, and no traceback (set
+``HCCPROTOCOL_DEBUG=1`` to see one when reporting a defect). With ``--format
+json`` the error goes to standard error as one JSON object
+``{code, message, field, value, ...}`` so a program can read it.
+
+Exit codes: 0 ok, 2 invalid input, 3 refused by a clinical gate (not eligible
+or undetermined without ``--force``), 1 internal error.
+
+Why lazy: ``hccprotocol --help`` must start in well under a second on a shared
+machine, so this module imports only typer; each command imports its engine
+(durable_rules, pandas, jinja2) when it runs. ``dose``, ``course`` and ``plan``
+are listed in the help by name and summary and loaded when invoked.
+
+Common I/O for every command (added here, not in each command): the patient
+argument ``-`` reads the record from standard input, and ``-o FILE`` writes the
+output to a file (``-o -`` means standard output).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
+import inspect
+import io
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from hccprotocol import limits
-from hccprotocol.assessment import assess as run_assess
-from hccprotocol.course.command import course_command
-from hccprotocol.dosing.command import dose_command
-from hccprotocol.errors import HccProtocolError
-from hccprotocol.measures.bsa import FORMULAS, BsaFormulaName
-from hccprotocol.patient import Patient
-from hccprotocol.patient_file import load_patient
-from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
-from hccprotocol.render import report_console
-from hccprotocol.render.assessment_table import render_assessment
-from hccprotocol.schedule.command import plan_command
+if TYPE_CHECKING:
+    from hccprotocol.measures.bsa import BsaFormulaName
+    from hccprotocol.render.json_output import OutputName
+
+__all__ = ["EXIT_CODES", "app", "main"]
+
+DEFAULT_PROTOCOL = "haic-lenvatinib-pd1"
+"""Same as ``hccprotocol.protocol.DEFAULT_PROTOCOL`` (a test keeps them equal; importing it is slow)."""
+
+BSA_FORMULAS = ("mosteller", "dubois", "haycock", "gehan-george", "boyd")
+"""Same as ``hccprotocol.measures.bsa.FORMULAS`` (a test keeps them equal)."""
+
+EXIT_CODES = {0: "ok", 1: "internal error", 2: "invalid input", 3: "refused by a clinical gate"}
+
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "dose": (
+        "hccprotocol.dosing.command",
+        "dose_command",
+        "Doses for the next cycle, after every modification the recorded course calls for.",
+    ),
+    "course": (
+        "hccprotocol.course.command",
+        "course_command",
+        "Replay adverse events, labs and dose changes: each drug's dose level and status at every point.",
+    ),
+    "plan": (
+        "hccprotocol.schedule.command",
+        "plan_command",
+        "Dated treatment calendar: HAIC admissions and infusions, lenvatinib, PD-1, labs and imaging.",
+    ),
+}
+"""Commands loaded when invoked: (module, function, summary shown by ``hccprotocol --help``)."""
+
+
+_USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
+"""click's UsageError (typer re-exports only its BadParameter subclass)."""
+
+
+def _json_in(argv: list[str]) -> bool:
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return "--format=json" in argv or "-fjson" in argv or any(a in ("--format", "-f") and b == "json" for a, b in pairs)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from hccprotocol import __version__
+
+        typer.echo(f"hccprotocol {__version__}")
+        raise typer.Exit(0)
+
+
+class LazyGroup(TyperGroup):
+    """A typer group whose heavy commands are imported only when invoked (see the module docstring)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for name, (_, _, summary) in LAZY_COMMANDS.items():
+            self.commands.setdefault(name, TyperCommand(name, help=summary, short_help=summary))
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        order = ["assess", "dose", "course", "plan", "schema"]
+        return sorted(self.commands, key=lambda name: order.index(name) if name in order else len(order))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] in LAZY_COMMANDS:
+            self.commands[args[0]] = load_command(args[0])
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Usage errors (an unknown option, a bad choice) are JSON on stderr too when ``--format json`` is given."""
+        argv = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except _USAGE_ERROR as exc:
+            if not _json_in(argv):
+                raise
+            param = getattr(exc, "param", None)
+            error: dict[str, object] = {
+                "code": "usage.invalid",
+                "message": str(getattr(exc, "format_message", exc.__str__)()),
+                "field": ("--" + param.name.replace("_", "-")) if param is not None and param.name else None,
+                "value": None,
+                "exit_code": 2,
+                "issues": [],
+            }
+            sys.stderr.write(json.dumps(error, ensure_ascii=False) + "\n")
+            raise typer.Exit(2) from None
+
 
 app = typer.Typer(
     name="hccprotocol",
-    help="Decision support for TACE-refractory HCC treated with HAIC + lenvatinib (+ PD-1 inhibitor).",
+    cls=LazyGroup,
+    help="Decision support for TACE-refractory HCC treated with HAIC + lenvatinib (+ PD-1 inhibitor). "
+    "Exit codes: 0 ok, 2 invalid input, 3 refused by a clinical gate, 1 internal error.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain (click) help: rendering typer's rich help panels alone takes ~0.25 s, the whole start-up budget.
+    rich_markup_mode=None,
 )
 
-P = ParamSpec("P")
-R = TypeVar("R")
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit"),
+    ] = False,
+) -> None:
+    """Decision support for TACE-refractory HCC treated with HAIC + lenvatinib (+ PD-1 inhibitor)."""
+
+
+def _wants_json(kwargs: dict[str, Any]) -> bool:
+    fmt = kwargs.get("format")
+    return str(getattr(fmt, "value", fmt)) == "json"
+
+
+def cli_boundary(func: Callable[..., None]) -> Callable[..., None]:
+    """Translate hccprotocol errors to messages (JSON with ``--format json``) and exit codes; hide tracebacks."""
+    from hccprotocol.errors import HccProtocolError
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        as_json = _wants_json(kwargs)
+        try:
+            func(*args, **kwargs)
+        except HccProtocolError as exc:
+            if as_json:
+                sys.stderr.write(json.dumps(exc.to_error_json(), ensure_ascii=False, default=str) + "\n")
+            else:
+                print(exc.render(), file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("HCCPROTOCOL_DEBUG"):
+                raise
+            message = f"{type(exc).__name__}: {exc}"
+            hint = (
+                "This is a defect in hccprotocol, not in your input. "
+                "Re-run with HCCPROTOCOL_DEBUG=1 for a traceback to report."
+            )
+            if as_json:
+                error: dict[str, object] = {
+                    "code": "internal", "message": f"{message}. {hint}", "field": None, "value": None,
+                    "exit_code": 1, "issues": [],
+                }
+                sys.stderr.write(json.dumps(error, ensure_ascii=False) + "\n")
+            else:
+                print(f"internal error [internal]: {message}\n{hint}", file=sys.stderr)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("-o", "--output", help="Write the output to this file ('-' = standard output)", show_default=False),
+]
+
+
+@contextlib.contextmanager
+def _captured_stdout() -> Iterator[io.StringIO]:
+    buffer = io.StringIO()
+    saved = sys.stdout
+    sys.stdout = buffer
+    try:
+        yield buffer
+    finally:
+        sys.stdout = saved
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write ``text`` to ``output`` (a path), or to standard output for None or ``-``."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from hccprotocol.errors import OptionError
+
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OptionError(f"-o {output}: cannot write the output ({exc.strerror or exc})") from None
+
+
+def with_output(func: Callable[..., None]) -> Callable[..., None]:
+    """Add ``-o/--output FILE`` to a command that prints to standard output (the output is written at the end).
+
+    Output goes to the file only when the command succeeds; a refused or invalid
+    request leaves no partial file behind. A table written to a file uses the
+    printable width (140 columns).
+    """
+    signature = inspect.signature(func, eval_str=True)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, output: str | None = None, **kwargs: Any) -> None:
+        if output is None or output == "-":
+            func(*args, **kwargs)
+            return
+        with _captured_stdout() as buffer:
+            func(*args, **kwargs)
+        write_output(buffer.getvalue(), output)
+
+    params = [*signature.parameters.values()]
+    params.append(inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOpt))
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    return wrapper
+
+
+def load_command(name: str) -> Any:
+    """Import a lazily registered command and build its click command (boundary and ``-o`` added)."""
+    module, attr, _ = LAZY_COMMANDS[name]
+    func = getattr(importlib.import_module(module), attr)
+    parameters = inspect.signature(func).parameters
+    wrapped = cli_boundary(func if "output" in parameters else with_output(func))
+    info = typer.models.CommandInfo(name=name, callback=wrapped)
+    return typer.main.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
 
 
 class OutputFormat(StrEnum):
@@ -48,46 +263,22 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
-BsaFormulaOption = StrEnum("BsaFormulaOption", {name: name for name in FORMULAS})  # type: ignore[misc]
+BsaFormulaOption = StrEnum("BsaFormulaOption", {name: name for name in BSA_FORMULAS})  # type: ignore[misc]
 DEFAULT_BSA_FORMULA = BsaFormulaOption("mosteller")
 
-
-def cli_boundary(func: Callable[P, R]) -> Callable[P, R]:
-    """Translate hccprotocol errors to messages and exit codes; hide tracebacks."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except HccProtocolError as exc:
-            print(exc.render(), file=sys.stderr)
-            raise typer.Exit(exc.exit_code) from None
-        except typer.Exit:
-            raise
-        except Exception as exc:
-            if os.environ.get("HCCPROTOCOL_DEBUG"):
-                raise
-            print(
-                f"internal error [internal]: {type(exc).__name__}: {exc}\n"
-                "This is a defect in hccprotocol, not in your input. "
-                "Re-run with HCCPROTOCOL_DEBUG=1 for a traceback to report.",
-                file=sys.stderr,
-            )
-            raise typer.Exit(1) from None
-
-    return wrapper
+PatientArg = Annotated[
+    Path, typer.Argument(help="Patient record (.json, .yaml or .yml; '-' reads standard input)", show_default=False)
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")]
 
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-PatientArg = Annotated[Path, typer.Argument(help="Patient record (.json, .yaml or .yml)", show_default=False)]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")]
-
-
 @app.command()
 @cli_boundary
+@with_output
 def assess(
     patient: PatientArg,
     format: FormatOpt = OutputFormat.table,
@@ -98,39 +289,63 @@ def assess(
         str, typer.Option("--protocol", help="Protocol id (the arm judged) or a site's protocol file")
     ] = DEFAULT_PROTOCOL,
 ) -> None:
-    """Derived measures, missing fields and eligibility for one arm (every criterion with its trail)."""
+    """Derived measures, missing fields and eligibility for one arm (every criterion with its trail).
+
+    Not eligible or undetermined is a result, not a refusal: assess exits 0.
+    """
+    import datetime as dt
+
+    from hccprotocol.assessment import assess as run_assess
+    from hccprotocol.patient_file import load_patient
+    from hccprotocol.protocol import load_protocol
+    from hccprotocol.provenance import build_header
+
     record = load_patient(patient)
     arm = load_protocol(protocol)
-    result = run_assess(record, bsa_formula=cast(BsaFormulaName, bsa_formula.value), protocol=arm)
+    result = run_assess(record, bsa_formula=cast("BsaFormulaName", bsa_formula.value), protocol=arm)
     if format is OutputFormat.json:
-        emit_json(result.to_json_dict())
+        from hccprotocol.render.json_output import assess_document
+
+        header = build_header(protocol, arm, dt.date.today())
+        emit_json(assess_document(result, header))
     else:
+        from hccprotocol.render import report_console
+        from hccprotocol.render.assessment_table import render_assessment
+
         render_assessment(result, report_console())
 
 
 class SchemaName(StrEnum):
     patient = "patient"
     limits = "limits"
+    assess = "assess"
+    dose = "dose"
+    course = "course"
+    plan = "plan"
 
 
 @app.command()
 @cli_boundary
+@with_output
 def schema(name: Annotated[SchemaName, typer.Argument(help="Which schema to print")]) -> None:
-    """Print the JSON Schema of the patient record, or the plausibility limits."""
+    """Print a JSON Schema: the patient record (with plausibility limits), an output, or the limits table."""
     if name is SchemaName.patient:
-        emit_json(Patient.model_json_schema())
-    else:
+        from hccprotocol.patient_file import patient_schema
+
+        emit_json(patient_schema())
+    elif name is SchemaName.limits:
+        from hccprotocol import limits
+
         emit_json(
             {
                 key: {"low": lim.low, "high": lim.high, "unit": lim.unit, "quantity": lim.quantity}
                 for key, lim in limits.LIMITS.items()
             }
         )
+    else:
+        from hccprotocol.render.json_output import output_schema
 
-
-app.command(name="plan")(cli_boundary(plan_command))
-app.command(name="dose")(cli_boundary(dose_command))
-app.command(name="course")(cli_boundary(course_command))
+        emit_json(output_schema(cast("OutputName", name.value)))
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

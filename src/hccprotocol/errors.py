@@ -13,13 +13,18 @@ Tree::
     │   ├── PatientValidationError        record fails the patient model
     │   ├── OptionError                   a command-line option is invalid
     │   └── ProtocolDefinitionError       a protocol or rule file is invalid
+    ├── ClinicalGateError                 refused by a clinical gate (not eligible /
+    │                                     undetermined without --force) -> exit 3
     └── InternalError                     a defect in hccprotocol -> exit 1
         └── RuleEngineError               the rule engine misbehaved
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_OPTION = re.compile(r"^(-{1,2}[a-z][a-z0-9-]*):")
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,27 @@ class HccProtocolError(Exception):
         }
 
 
+    def to_error_json(self) -> dict[str, object]:
+        """``--format json`` errors on stderr: ``{code, message, field, value}`` (first field), then every issue.
+
+        ``field`` is the field path of the first problem (or the option, for a message
+        that starts with one, e.g. ``--as-of: ...``), ``value`` what was received there;
+        both are null when the error concerns no single field or the value is unknown.
+        """
+        first = self.issues[0] if self.issues else None
+        option = _OPTION.match(self.message)
+        field = first.path if first is not None else option.group(1) if option else None
+        value = None if first is None or first.received is _ABSENT else first.received
+        return {
+            "code": self.code,
+            "message": self.message,
+            "field": field,
+            "value": value,
+            "exit_code": self.exit_code,
+            "issues": self.to_dict()["issues"],
+        }
+
+
 class InputError(HccProtocolError):
     """The user's input cannot be used; nothing was computed from it."""
 
@@ -100,6 +126,13 @@ class OptionError(InputError):
 
 class ProtocolDefinitionError(InputError):
     code = "protocol.invalid"
+
+
+class ClinicalGateError(HccProtocolError):
+    """Input was valid, but a clinical gate refuses the output (not eligible or undetermined, no --force)."""
+
+    code = "clinical.refused"
+    exit_code = 3
 
 
 class InternalError(HccProtocolError):

@@ -5,8 +5,7 @@ words, with the same ``--force`` escape and the same marking, whether the team
 asks for the doses or for the calendar. Two copies would drift. ``plan`` calls
 :func:`enforce` from :func:`hccprotocol.schedule.plan.make_plan`, ``dose`` from
 :func:`hccprotocol.dosing.next_cycle_doses`; both raise the one refusal error
-(:class:`hccprotocol.schedule.site_calendar.ScheduleInputError`, whose exit code
-the CLI maps once for both).
+(:class:`hccprotocol.errors.ClinicalGateError`, exit code 3, for both).
 
 Contraindications (``contraindications.haic`` / ``.lenvatinib`` / ``.pd1``) are per
 drug, independent of ``--force``: a drug with a recorded contraindication is
@@ -20,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hccprotocol.errors import ClinicalGateError
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
 
@@ -82,15 +82,13 @@ def enforce(gate: EligibilityGate, patient: Patient, protocol: Protocol, *, forc
 
     ``what`` names the refused output ("calendar", "doses"). Returns None for an eligible
     patient, else the line every output repeats ("FORCED: ..."). Raises
-    :class:`~hccprotocol.schedule.site_calendar.ScheduleInputError` without ``force``.
+    :class:`~hccprotocol.errors.ClinicalGateError` (exit 3) without ``force``.
     """
     if gate.eligible is True:
         return None
     if not force:
-        from hccprotocol.schedule.site_calendar import ScheduleInputError
-
         why = "; ".join(gate.reasons)
-        raise ScheduleInputError(
+        raise ClinicalGateError(
             f"no {what}: patient {patient.id} is {gate.summary} for {protocol.id}"
             + (f" ({why})" if why else "")
             + f"; run `hccprotocol assess` for the reasons, or use --force to produce the {what} marked as such"

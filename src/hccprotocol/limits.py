@@ -28,6 +28,8 @@ class Limit:
     """Shown when a value looks like it was entered in another unit."""
     hint_below: float | None = None
     """Values below this (but above zero) trigger ``unit_hint``."""
+    above_hint: str = ""
+    """Shown when a value above the range looks like it was entered in another unit (e.g. pounds)."""
 
     def describe(self) -> str:
         return f"{self.quantity} in {self.unit}, between {_num(self.low)} and {_num(self.high)}"
@@ -44,6 +46,9 @@ LIMITS: dict[str, Limit] = {
         25, 350, "kg", "body weight",
         unit_hint="a value this small may be in another unit; weight_kg expects kilograms",
         hint_below=25,
+        # Above 350 a weight is plausible only in pounds (771 lb = 350 kg): 1 lb = 0.45359237 kg exactly.
+        above_hint="this looks like pounds (lb); weight_kg expects kilograms: multiply lb by 0.4536 "
+        "(e.g. 400 lb = 181.4 kg)",
     ),
     "height_cm": Limit(
         100, 250, "cm", "height",
@@ -60,14 +65,18 @@ LIMITS: dict[str, Limit] = {
     "afp_ng_ml": Limit(0, 10_000_000, "ng/mL", "alpha-fetoprotein"),
     "viable_tumour_pct": Limit(0, 100, "%", "viable tumour of treated lesions"),
     # Liver function
+    # Below 3 µmol/L (0.18 mg/dL, under the bottom of the adult reference range 3.4-20.5 µmol/L) a total
+    # bilirubin is plausible only in mg/dL (typical 0.3-2.9 mg/dL): refused with the conversion, never read
+    # as µmol/L (1.2 mg/dL read as 1.2 µmol/L would score 1 Child-Pugh point instead of the right one).
     "total_bilirubin_umol_l": Limit(
-        1, 1000, "µmol/L", "total bilirubin",
-        unit_hint="a value this small may be in mg/dL; multiply by 17.1 for µmol/L",
-        hint_below=1,
+        3, 1000, "µmol/L", "total bilirubin",
+        unit_hint="this looks like mg/dL; total_bilirubin_umol_l expects µmol/L: multiply mg/dL by 17.1 "
+        "(e.g. 1.2 mg/dL = 20.5 µmol/L)",
+        hint_below=3,
     ),
     "albumin_g_l": Limit(
         10, 70, "g/L", "serum albumin",
-        unit_hint="this looks like g/dL; multiply by 10 for g/L (e.g. 35, not 3.5)",
+        unit_hint="this looks like g/dL; albumin_g_l expects g/L: multiply g/dL by 10 (e.g. 3.5 g/dL = 35 g/L)",
         hint_below=10,
     ),
     "inr": Limit(0.5, 15, "ratio (dimensionless)", "INR"),
@@ -108,4 +117,6 @@ def check(key: str, value: float) -> str | None:
     )
     if hinted:
         message += f" ({limit.unit_hint})"
+    elif limit.above_hint and value > limit.high:
+        message += f" ({limit.above_hint})"
     return message

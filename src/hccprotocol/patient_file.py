@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sys
 import types
 import typing
 from collections.abc import Iterator
@@ -22,20 +23,38 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hccprotocol import limits
-from hccprotocol.data_files import format_path, read_data
+from hccprotocol.data_files import format_path, parse_text, read_data
 from hccprotocol.errors import ABSENT, FieldIssue, PatientFileError, PatientValidationError
 from hccprotocol.patient import UNKNOWN_IF_ABSENT, Patient
 
-__all__ = ["load_patient", "missing_fields", "parse_patient", "read_record"]
+__all__ = ["STDIN", "load_patient", "missing_fields", "parse_patient", "patient_schema", "read_record"]
+
+
+STDIN = "-"
+"""The patient argument that means "read the record from standard input" (JSON or YAML)."""
 
 
 def load_patient(path: Path) -> Patient:
-    """Read and validate one patient file (``.json``, ``.yaml`` or ``.yml``)."""
-    return parse_patient(read_record(path), source=str(path))
+    """Read and validate one patient file (``.json``, ``.yaml`` or ``.yml``), or standard input for ``-``."""
+    source = "<stdin>" if str(path) == STDIN else str(path)
+    return parse_patient(read_record(path), source=source)
 
 
 def read_record(path: Path) -> Any:
-    """Parse a file into plain data, rejecting duplicate keys and non-finite numbers."""
+    """Parse a file (or ``-``, standard input) into plain data, rejecting duplicate keys and non-finite numbers.
+
+    Standard input has no file suffix: text whose first character is ``{`` is
+    read as JSON (strictly), anything else as YAML, the same two readers a file uses.
+    """
+    if str(path) == STDIN:
+        try:
+            text = sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PatientFileError(f"<stdin>: cannot be read ({exc})") from None
+        if not text.strip():
+            raise PatientFileError("<stdin>: no patient record was given on standard input")
+        kind = "json" if text.lstrip().startswith("{") else "yaml"
+        return parse_text(text, kind=kind, where="<stdin>", error=PatientFileError)
     return read_data(path, PatientFileError)
 
 
@@ -54,6 +73,40 @@ def parse_patient(data: Any, *, source: str = "patient") -> Patient:
         issues = tuple(_issue(err, data) for err in exc.errors(include_url=False))
         noun = "problem" if len(issues) == 1 else "problems"
         raise PatientValidationError(f"{source}: {len(issues)} {noun} in the patient record", issues=issues) from None
+
+
+def patient_schema() -> dict[str, Any]:
+    """The patient record's JSON Schema with every plausibility limit as ``minimum``/``maximum``.
+
+    Why: a form or an integrator can then reject 700 kg before calling; the
+    limits come from :data:`hccprotocol.limits.LIMITS`, the same table the
+    validator uses, so the schema and the validation cannot disagree.
+    """
+    schema = Patient.model_json_schema()
+    _add_limits(schema)
+    return schema
+
+
+def _add_limits(node: Any) -> None:
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for name, prop in properties.items():
+                limit = limits.LIMITS.get(name) or limits.LIMITS.get({"count": "tumour_count"}.get(name, ""))
+                if limit is not None:
+                    _bound(prop, limit)
+        for value in node.values():
+            _add_limits(value)
+    elif isinstance(node, list):
+        for value in node:
+            _add_limits(value)
+
+
+def _bound(prop: dict[str, Any], limit: limits.Limit) -> None:
+    numeric = [b for b in prop.get("anyOf", [prop]) if b.get("type") in ("number", "integer")]
+    for branch in numeric:
+        branch["minimum"] = limit.low
+        branch["maximum"] = limit.high
 
 
 def missing_fields(patient: Patient) -> list[str]:

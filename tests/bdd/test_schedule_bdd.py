@@ -24,20 +24,32 @@ patient is let through the gate so that the scenarios are about dates.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
+import yaml
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from hccprotocol.errors import InputError
-from hccprotocol.protocol import load_protocol
+from hccprotocol.protocol import Protocol, load_protocol
+from hccprotocol.render.csv_export import render_plan_csv
+from hccprotocol.render.html import render_plan_html
+from hccprotocol.render.ics import render_plan_ics
 from hccprotocol.schedule.adapters import default_providers
 from hccprotocol.schedule.plan import EligibilityGate, Plan, Providers, make_plan
 from hccprotocol.schedule.site_calendar import SiteCalendar
 from tests.bdd.conftest import validated
 
 scenarios("schedule.feature")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dates(text: str) -> list[dt.date]:
@@ -88,20 +100,64 @@ def _providers() -> Providers:
     )
 
 
+@pytest.fixture
+def option_changes() -> dict[str, Any]:
+    return {}
+
+
+@given(parsers.re(r'the protocol option "(?P<key>[a-z_]+(?:\.[a-z0-9_]+)+)" is (?P<value>.+)'))
+def protocol_option(option_changes: dict[str, Any], key: str, value: str) -> None:
+    """``value`` is JSON (``"label"``, ``23``); the calendar uses a site copy of the protocol with it changed."""
+    option_changes[key] = json.loads(value)
+
+
+@given("lenvatinib adverse events:")
+def lenvatinib_events(record: dict[str, Any], datatable: list[list[str]]) -> None:
+    """Columns: onset, term (CTCAE v5.0), grade, resolved; attributed to lenvatinib, not immune-related."""
+    events = record.setdefault("adverse_events", [])
+    for onset, term, grade, resolved in datatable[1:]:
+        events.append({"onset_date": onset, "term": term, "grade": int(grade), "attributed_to": ["lenvatinib"],
+                       "immune_related": False, "resolved_date": resolved})
+
+
+def _protocol(arm: str, changes: dict[str, Any], tmp_path: Path) -> Protocol:
+    if not changes:
+        return load_protocol(arm)
+    data = yaml.safe_load((ROOT / "protocol" / f"{arm}.yaml").read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        *parents, key = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[key] = value
+    path = tmp_path / f"site-{arm}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_protocol(str(path))
+
+
+@when(parsers.parse('the calendar is planned on "{arm}" from {start} for {cycles:d} cycles, allowing a past start'))
+def planned_past(
+    record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
+    cycles: int, option_changes: dict[str, Any], tmp_path: Path,
+) -> None:
+    planned(record, site, today, outcome, arm, start, cycles, option_changes, tmp_path, allow_past=True)
+
+
 @when(parsers.parse('the calendar is planned on "{arm}" from {start} for {cycles:d} cycles'))
 def planned(
     record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
-    cycles: int,
+    cycles: int, option_changes: dict[str, Any], tmp_path: Path, allow_past: bool = False,
 ) -> None:
     try:
         outcome["plan"] = make_plan(
             validated(record),
-            load_protocol(arm),
+            _protocol(arm, option_changes, tmp_path),
             start=dt.date.fromisoformat(start),
             providers=_providers(),
             cycles=cycles,
             site_calendar=SiteCalendar.model_validate(site) if site else None,
             today=today,
+            allow_past=allow_past,
         )
     except InputError as exc:
         outcome["error"] = exc
@@ -226,3 +282,70 @@ def refused(outcome: dict[str, Any], text: str) -> None:
     error = outcome.get("error")
     assert error is not None and error.exit_code == 2
     assert text in error.message
+
+
+@then(parsers.parse('lenvatinib reads "{label}" from {first} to {last} in JSON, CSV and iCalendar'))
+def reads_in_every_export(outcome: dict[str, Any], label: str, first: str, last: str) -> None:
+    plan = _plan(outcome)
+    rows = [r for r in _rows(outcome, "oral", "lenvatinib") if str(r["note"]).startswith(label)]
+    assert _covered(rows) == _days(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+    csv_rows = [r for r in csv.DictReader(io.StringIO(render_plan_csv(plan))) if r["activity"] == "oral"]
+    assert [r["date"] for r in csv_rows if r["note"].startswith(label)] == [r["date"] for r in rows]
+    events = icalendar.Calendar.from_ical(render_plan_ics(plan)).walk("VEVENT")
+    titled = [e for e in events if f"Lenvatinib {label} by mouth" in str(e["SUMMARY"])]
+    assert [e.decoded("DTSTART").isoformat() for e in titled] == [r["date"] for r in rows]
+    assert all(label in str(e["DESCRIPTION"]) for e in titled)
+
+
+class _Grid(HTMLParser):
+    """Date of each month-grid cell -> the text of its chips."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: str | None = None
+        self.chip = False
+        self.cells: dict[dt.date, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "td" and values.get("data-date"):
+            self.day = values["data-date"]
+        self.chip = tag == "span" and "chip" in (values.get("class") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.chip = False
+        if tag == "td":
+            self.day = None
+
+    def handle_data(self, data: str) -> None:
+        if self.chip and self.day:
+            self.cells.setdefault(dt.date.fromisoformat(self.day), []).append(data)
+
+
+def _marked(outcome: dict[str, Any], label: str) -> set[dt.date]:
+    grid = _Grid()
+    grid.feed(render_plan_html(_plan(outcome)))
+    return {day for day, chips in grid.cells.items() if any(chip.startswith(label) for chip in chips)}
+
+
+@then(parsers.parse('the month grid marks "{label}" on {days} only'))
+def grid_marks_only(outcome: dict[str, Any], label: str, days: str) -> None:
+    assert _marked(outcome, label) == set(_dates(days))
+
+
+@then(parsers.parse('the month grid marks "{label}" on every day from {first} to {last}'))
+def grid_marks_every_day(outcome: dict[str, Any], label: str, first: str, last: str) -> None:
+    assert _marked(outcome, label) == _days(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+
+
+@then(parsers.parse("the pre-cycle blood for cycle {cycle:d} is drawn on {day}, the morning of the HAIC"))
+def drawn_on_haic_morning(outcome: dict[str, Any], cycle: int, day: str) -> None:
+    [row] = [r for r in _rows(outcome, "labs") if f"HAIC cycle {cycle} " in r["note"]]
+    assert row["date"] == day and f"morning of the HAIC ({day}), before admission" in row["note"]
+    assert day in [r["date"] for r in _rows(outcome, "admission")]
+
+
+@then(parsers.parse("the pre-cycle blood for cycle {cycle:d} is drawn on {day}"))
+def drawn_on(outcome: dict[str, Any], cycle: int, day: str) -> None:
+    [row] = [r for r in _rows(outcome, "labs") if f"HAIC cycle {cycle} " in r["note"]]
+    assert row["date"] == day

@@ -109,12 +109,12 @@ def test_malformed_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_internal_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import hccprotocol.cli as cli
+    import hccprotocol.assessment as assessment
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated defect")
 
-    monkeypatch.setattr(cli, "run_assess", broken)
+    monkeypatch.setattr(assessment, "assess", broken)  # the CLI imports it when the command runs
     result = runner.invoke(app, ["assess", str(EXAMPLES / "p01-bclc-c-pvtt.yaml")])
     assert result.exit_code == 1
     assert "internal error" in result.stderr and "Traceback" not in result.stderr

@@ -35,7 +35,9 @@ def test_course_json_and_table() -> None:
     result = runner.invoke(app, ["course", str(COURSE), "--as-of", "2026-11-17", "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert set(out) == {"events", "current"}
+    # Issue 13: the issue-6 contract keys plus the envelope (patient id, as-of, version, header) and warnings.
+    assert {"events", "current", "warnings", "patient_id", "as_of", "hccprotocol_version", "header"} <= set(out)
+    assert out["as_of"] == out["header"]["as_of"] == "2026-11-17"
     actions = [(e["date"], e["agent"], e["action"]) for e in out["events"]]
     assert ("2026-10-20", "oxaliplatin", "delay") in actions
     assert ("2026-11-10", "lenvatinib", "restore") in actions

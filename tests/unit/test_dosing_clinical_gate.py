@@ -25,7 +25,7 @@ from hccprotocol.patient_file import parse_patient
 from hccprotocol.protocol import load_protocol
 from hccprotocol.schedule.adapters import default_providers
 from hccprotocol.schedule.plan import make_plan
-from hccprotocol.schedule.site_calendar import ScheduleInputError
+from hccprotocol.errors import ClinicalGateError
 
 from .dosing_support import EXAMPLES, by_agent
 
@@ -60,9 +60,9 @@ def _plan(patient: Patient, **kw: Any) -> Any:
 
 def test_dose_and_plan_refuse_with_the_same_error_and_reasons() -> None:
     undetermined = record(ecog=None)
-    with pytest.raises(ScheduleInputError) as dose_error:
+    with pytest.raises(ClinicalGateError) as dose_error:
         next_cycle_doses(undetermined, TRIPLE, START)
-    with pytest.raises(ScheduleInputError) as plan_error:
+    with pytest.raises(ClinicalGateError) as plan_error:
         _plan(undetermined)
     reasons = "; ".join(eligibility_gate(undetermined, TRIPLE).reasons)
     assert "inclusion.ecog_0_1: unknown" in reasons
@@ -81,7 +81,7 @@ def test_cli_dose_refuses_and_force_marks_every_line(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(p01(ecog=None)), encoding="utf-8")
     refused = runner.invoke(app, ["dose", str(path), "--as-of", "2027-01-04", "--format", "json"])
-    assert refused.exit_code == ScheduleInputError.exit_code  # the refusal plan gives (its class, its exit code)
+    assert refused.exit_code == 3 == ClinicalGateError.exit_code  # the refusal plan gives (exit 3, issue 13)
     assert "no doses: patient P01 is eligibility undetermined" in refused.stderr and "Traceback" not in refused.output
     forced = runner.invoke(app, ["dose", str(path), "--as-of", "2027-01-04", "--format", "json", "--force"])
     assert forced.exit_code == 0, forced.output
@@ -118,7 +118,7 @@ def test_contraindicated_pd1_in_dose_course_and_calendar(tmp_path: Path) -> None
 
 def test_haic_contraindicated_has_no_calendar_even_with_force() -> None:
     patient = record(contraindications={"haic": True, "lenvatinib": False, "pd1": False})
-    with pytest.raises(ScheduleInputError, match=r"contraindications\.haic is true"):
+    with pytest.raises(ClinicalGateError, match=r"contraindications\.haic is true"):
         _plan(patient, force=True)
     rows = by_agent(next_cycle_doses(patient, TRIPLE, START, force=True).agents)
     assert [rows[a].status for a in ("oxaliplatin", "leucovorin", "fluorouracil")] == ["contraindicated"] * 3
@@ -126,7 +126,7 @@ def test_haic_contraindicated_has_no_calendar_even_with_force() -> None:
 
 def test_unknown_contraindication_is_not_contraindicated_but_undetermined() -> None:
     patient = record(contraindications={"haic": False, "lenvatinib": False})  # pd1 not recorded
-    with pytest.raises(ScheduleInputError, match="undetermined"):
+    with pytest.raises(ClinicalGateError, match="undetermined"):
         next_cycle_doses(patient, TRIPLE, START)
     assert by_agent(next_cycle_doses(patient, TRIPLE, START, force=True).agents)["camrelizumab"].status == "active"
 

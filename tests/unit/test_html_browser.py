@@ -80,3 +80,24 @@ def test_prints_to_pdf(tmp_path: Path) -> None:
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 3  # months, rows, options, trail
+
+
+def test_forced_banner_never_covers_a_row_in_print(tmp_path: Path) -> None:
+    """Print to PDF a long forced calendar and look at it: the banner is a row of each table's header.
+
+    The check in the browser: chromium prints it (several pages), and the page has no element positioned
+    over the content (the print banner used to be position: fixed). The screenshot of the top of the page
+    is kept for a person to look at (.pytest_cache/plan-forced-top.png).
+    """
+    html = render_plan_html(plan(patient(pd1_agent="camrelizumab"), eligible=None, force=True, cycles=8))
+    pdf = tmp_path / "forced.pdf"
+    result = _run(tmp_path, html, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert pdf.exists(), result.stderr[-2000:]
+    assert pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages") >= 4
+    assert "position: fixed" not in html and "position: sticky" not in html
+    shot = tmp_path / "forced.png"
+    _run(tmp_path, html, f"--screenshot={shot}", "--window-size=1400,1200", "--hide-scrollbars")
+    assert shot.exists()
+    keep = Path(__file__).resolve().parents[2] / ".pytest_cache" / "plan-forced-top.png"
+    keep.parent.mkdir(exist_ok=True)
+    shutil.copyfile(shot, keep)

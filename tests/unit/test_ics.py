@@ -86,16 +86,58 @@ def test_timed_events_carry_the_zone_and_all_day_events_have_exclusive_end() -> 
     assert not isinstance(lenv.start, dt.datetime)
 
 
-def test_output_is_byte_identical_for_the_same_input() -> None:
+GENERATED = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def test_output_is_byte_identical_for_the_same_input_and_generation_time() -> None:
     again = plan(patient(pd1_agent="camrelizumab"), timezone="Asia/Shanghai")
-    assert render_plan_ics(again) == render_plan_ics(PLANS["triple"])
+    assert render_plan_ics(again, GENERATED) == render_plan_ics(PLANS["triple"], GENERATED)
 
 
-def test_dtstamp_comes_from_the_record_not_the_clock() -> None:
-    p = PLANS["delayed"]  # latest date in the record: the lab result of 24 January 2027
-    cal = icalendar.Calendar.from_ical(render_plan_ics(p))
-    stamps = {e.decoded("DTSTAMP") for e in cal.walk("VEVENT")}
-    assert stamps == {dt.datetime(2027, 1, 24, 0, 0, tzinfo=dt.UTC)}
+# Issue 13 changed these deliberately: DTSTAMP was the record's latest date (which can lie in the future);
+# it is now the generation time, and SEQUENCE grows with it so that a re-import updates the events.
+def test_dtstamp_is_the_generation_time_never_the_record() -> None:
+    p = PLANS["delayed"]  # latest date in the record: the lab result of 24 January 2027, after GENERATED
+    cal = icalendar.Calendar.from_ical(render_plan_ics(p, GENERATED))
+    assert {e.decoded("DTSTAMP") for e in cal.walk("VEVENT")} == {GENERATED}
+
+
+def test_dtstamp_is_never_in_the_future() -> None:
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    future = before + dt.timedelta(days=30)
+    cal = icalendar.Calendar.from_ical(render_plan_ics(PLANS["triple"], future))
+    after = dt.datetime.now(dt.UTC)
+    for e in cal.walk("VEVENT"):
+        assert before <= e.decoded("DTSTAMP") <= after
+
+
+def test_sequence_increases_on_regeneration() -> None:
+    first = icalendar.Calendar.from_ical(render_plan_ics(PLANS["triple"], GENERATED))
+    later = icalendar.Calendar.from_ical(render_plan_ics(PLANS["triple"], GENERATED + dt.timedelta(seconds=1)))
+    # seconds from 2020-01-01T00:00Z to 2026-12-01T09:30Z: 2526 days x 86400 + 9.5 h x 3600
+    assert {int(e["SEQUENCE"]) for e in first.walk("VEVENT")} == {2526 * 86400 + 34200}
+    assert {int(e["SEQUENCE"]) for e in later.walk("VEVENT")} == {2526 * 86400 + 34201}
+
+
+def test_uids_are_stable_when_the_start_moves() -> None:
+    """Same patient and protocol, the first HAIC moved by a week: every event keeps its UID and moves."""
+    moved = plan(patient(pd1_agent="camrelizumab"), timezone="Asia/Shanghai", start=D("2027-01-11"))
+    before = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(render_plan_ics(PLANS["triple"])).walk("VEVENT")}
+    after = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(render_plan_ics(moved)).walk("VEVENT")}
+    assert set(before) == set(after) and len(before) > 10
+    for uid, event in after.items():
+        assert event.decoded("DTSTART") != before[uid].decoded("DTSTART")
+        assert str(event["SUMMARY"]) == str(before[uid]["SUMMARY"])
+
+
+def test_pd1_infusions_have_their_infusion_duration() -> None:
+    cal = icalendar.Calendar.from_ical(render_plan_ics(PLANS["triple"]))
+    pd1 = [e for e in cal.walk("VEVENT") if str(e["SUMMARY"]).startswith("Camrelizumab")]
+    assert pd1
+    for e in pd1:
+        # schedule.pd1_infusion_minutes default 60 (sintilimab label: over 30-60 min): 08:00-09:00 site time
+        assert e.end - e.start == dt.timedelta(minutes=60)
+        assert e.start.time() == dt.time(8, 0)
 
 
 def test_forced_calendar_says_so_in_every_event() -> None:

@@ -170,3 +170,50 @@ def test_malformed_files(tmp_path: Path, name: str, text: str, expect: str) -> N
 def test_absent_file() -> None:
     with pytest.raises(PatientFileError, match="no such file"):
         load_patient(Path("does-not-exist.json"))
+
+
+# Issue 13: a value plausible only in another unit is refused with the conversion, never silently graded.
+# Conversions (published): bilirubin 1 mg/dL = 17.1 µmol/L; albumin 1 g/dL = 10 g/L; 1 lb = 0.45359237 kg.
+@pytest.mark.parametrize(
+    ("where", "value", "hint"),
+    [
+        ("liver.total_bilirubin_umol_l", 1.2, "multiply mg/dL by 17.1"),  # 1.2 mg/dL = 20.52 µmol/L
+        ("liver.total_bilirubin_umol_l", 2.9, "mg/dL"),  # 2.9 mg/dL = 49.6 µmol/L (Child-Pugh 2 points)
+        ("liver.albumin_g_l", 3.5, "multiply g/dL by 10"),  # 3.5 g/dL = 35 g/L
+        ("weight_kg", 400.0, "pounds"),  # 400 lb = 181.4 kg
+        ("labs[0].total_bilirubin_umol_l", 0.8, "mg/dL"),
+        ("labs[0].albumin_g_l", 2.8, "g/dL"),
+    ],
+)
+def test_a_value_plausible_only_in_another_unit_gives_the_conversion(where: str, value: float, hint: str) -> None:
+    record: dict[str, Any] = {"id": "U"}
+    if where.startswith("liver."):
+        record["liver"] = {where.split(".")[1]: value}
+    elif where.startswith("labs[0]."):
+        record["labs"] = [{"date": "2026-09-01", where.split(".")[1]: value}]
+    else:
+        record[where] = value
+    found = problems(record)[where]
+    assert hint in found and "implausible" in found
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("liver.total_bilirubin_umol_l", 3.0), ("liver.total_bilirubin_umol_l", 20.5), ("weight_kg", 350.0),
+     ("liver.albumin_g_l", 10.0)],
+)
+def test_the_unit_boundaries_are_accepted(where: str, value: float) -> None:
+    record: dict[str, Any] = {"id": "U"}
+    if where.startswith("liver."):
+        record["liver"] = {where.split(".")[1]: value}
+    else:
+        record[where] = value
+    parse_patient(record)  # no error
+
+
+def test_the_published_conversions_in_the_hints() -> None:
+    from hccprotocol import limits
+
+    assert round(1.2 * 17.1, 1) == 20.5 and round(400 * 0.45359237, 1) == 181.4 and 3.5 * 10 == 35
+    assert "17.1" in limits.LIMITS["total_bilirubin_umol_l"].unit_hint
+    assert "0.4536" in limits.LIMITS["weight_kg"].above_hint

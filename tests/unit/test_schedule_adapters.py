@@ -100,12 +100,14 @@ def test_cli_gate_with_the_real_engines(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setenv("HCCPROTOCOL_TODAY", "2026-12-01")
     runner = CliRunner()
-    ok = runner.invoke(app, ["plan", str(EXAMPLES / "p01-bclc-c-pvtt.yaml"), "--start", "2027-01-04", "-f", "json"])
+    zone = ["--timezone", "UTC"]
+    p01 = str(EXAMPLES / "p01-bclc-c-pvtt.yaml")
+    ok = runner.invoke(app, ["plan", p01, "--start", "2027-01-04", *zone, "-f", "json"])
     assert ok.exit_code == 0, ok.stderr
-    refused = runner.invoke(app, ["plan", str(EXAMPLES / "p07-missing-inr.yaml"), "--start", "2027-01-04"])
-    assert refused.exit_code == 2 and "eligibility undetermined" in refused.stderr
+    refused = runner.invoke(app, ["plan", str(EXAMPLES / "p07-missing-inr.yaml"), "--start", "2027-01-04", *zone])
+    assert refused.exit_code == 3 and "eligibility undetermined" in refused.stderr
     forced = runner.invoke(
-        app, ["plan", str(EXAMPLES / "p07-missing-inr.yaml"), "--start", "2027-01-04", "--force", "-f", "csv"]
+        app, ["plan", str(EXAMPLES / "p07-missing-inr.yaml"), "--start", "2027-01-04", *zone, "--force", "-f", "csv"]
     )
     assert forced.exit_code == 0
     assert all("FORCED CALENDAR" in line for line in forced.stdout.splitlines()[1:])

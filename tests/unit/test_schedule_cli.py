@@ -29,8 +29,10 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(command, "default_providers", lambda: providers(eligible=True))
 
 
-def plan_cli(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["plan", *args])
+def plan_cli(*args: str, zone: str | None = "Asia/Shanghai") -> tuple[int, str, str]:
+    """Run ``plan``; issue 13: the site zone is required, so it is given unless the test sets it (or ``zone=None``)."""
+    extra = ["--timezone", zone] if zone is not None and "--timezone" not in args else []
+    result = runner.invoke(app, ["plan", *args, *extra])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -107,7 +109,38 @@ def test_allow_past() -> None:
 def test_not_eligible_needs_force(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(command, "default_providers", lambda: providers(eligible=False))
     code, _, err = plan_cli(P01, "--start", "2027-01-04")
-    assert code == 2 and "not eligible" in err
+    assert code == 3 and "not eligible" in err  # issue 13: a clinical-gate refusal exits 3 (was 2)
     code, out, _ = plan_cli(P01, "--start", "2027-01-04", "--force", "--format", "json")
     assert code == 0
     assert json.loads(out)["eligibility"]["forced"] is True
+
+
+def test_no_silent_utc_the_zone_is_required(tmp_path: Path) -> None:
+    code, out, err = plan_cli(P01, "--start", "2027-01-04", zone=None)
+    assert code == 2 and out == ""
+    assert "--timezone" in err and "never assumes UTC" in err
+    site = tmp_path / "site.yaml"
+    site.write_text("closed_weekdays: [sunday]\n")
+    code, _, err = plan_cli(P01, "--start", "2027-01-04", "--site-calendar", str(site), zone=None)
+    assert code == 2 and "--timezone" in err  # a site calendar without a zone does not supply one
+
+
+def test_the_site_calendar_zone_is_the_default(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text("name: Day ward\ntimezone: Europe/Berlin\nclosed_weekdays: [sunday]\n")
+    code, out, err = plan_cli(P01, "--start", "2027-01-04", "-f", "json", "--site-calendar", str(site), zone=None)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["options"]["timezone"] == "Europe/Berlin"
+    assert doc["options"]["site_calendar"]["timezone"] == "Europe/Berlin"
+    code, out, _ = plan_cli(
+        P01, "--start", "2027-01-04", "-f", "json", "--site-calendar", str(site), "--timezone", "Asia/Tokyo"
+    )
+    assert code == 0 and json.loads(out)["options"]["timezone"] == "Asia/Tokyo"  # the command line wins
+
+
+def test_a_site_calendar_with_an_unknown_zone_is_refused(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text("timezone: Mars/Olympus\n")
+    code, _, err = plan_cli(P01, "--start", "2027-01-04", "--site-calendar", str(site), zone=None)
+    assert code == 2 and "Mars/Olympus" in err and "timezone" in err

@@ -267,18 +267,41 @@ def test_precycle_labs_skip_closed_days_back_into_the_result_window() -> None:
 
 
 def test_precycle_labs_never_silently_on_a_closed_day() -> None:
-    # 24, 23 and 22 January closed: no day from 1 to 3 days before the HAIC of 25 January is open
+    # 24, 23 and 22 January closed: no day from 1 to 3 days before the HAIC of 25 January is open.
+    # Issue 13 changed the default: the HAIC morning is used (haic_morning_fallback); refused only without it.
     closed = SiteCalendar.model_validate({"closed_dates": ["2027-01-22", "2027-01-23", "2027-01-24"]})
+    no_fallback = protocol(precycle_labs={"haic_morning_fallback": False})
     with pytest.raises(ScheduleInputError, match=r"pre-cycle laboratory check for HAIC cycle 2 \(2027-01-25\)") as info:
-        plan(site=closed)
+        plan(site=closed, arm=no_fallback)
     assert info.value.exit_code == 2
     assert "2027-01-22" in info.value.message and "result_max_age_days" in info.value.message
+    assert "haic_morning_fallback" in info.value.message
     # one day more in the result window (4 days) opens 21 January
     p = plan(site=closed, arm=protocol(precycle_labs={"result_max_age_days": 4}))
     assert dates(p, "labs")[0] == "2027-01-21"
     # two of the three days closed: the third is used
     two = SiteCalendar.model_validate({"closed_dates": ["2027-01-23", "2027-01-24"]})
     assert dates(plan(site=two), "labs")[0] == "2027-01-22"
+
+
+def test_when_only_the_haic_morning_is_open_the_blood_is_drawn_that_morning() -> None:
+    # 22-24 January closed, HAIC cycle 2 on Monday 25 January (open): the check is drawn that morning
+    closed = SiteCalendar.model_validate({"closed_dates": ["2027-01-22", "2027-01-23", "2027-01-24"]})
+    p = plan(site=closed)
+    assert dates(p, "labs")[0] == "2027-01-25"
+    assert dates(p, "admission")[1] == "2027-01-25"  # the cycle is not delayed by the draw
+    note = rows(p, "labs")[0]["note"]
+    assert "morning of the HAIC (2027-01-25), before admission" in note and "2027-01-22" in note
+    assert any(t.rule == "schedule.site_shift" and t.date == D("2027-01-25") for t in p.schedule.trail)
+    # cycles whose window has an open day keep the day before
+    assert dates(p, "labs")[1:] == ["2027-02-14", "2027-03-07"]
+
+
+def test_labs_never_fall_on_a_closed_day_by_default() -> None:
+    weekends = SiteCalendar.model_validate({"closed_weekdays": ["saturday", "sunday"], "closed_dates": ["2027-01-22"]})
+    p = plan(site=weekends, cycles=6)
+    for day in dates(p, "labs"):
+        assert weekends.is_open(D(day)), day
 
 
 @pytest.mark.parametrize(("anc", "first"), [(1.5, "2027-01-04"), (1.49, "2027-01-11")])

@@ -76,10 +76,32 @@ def test_html_sections_and_escaping() -> None:
     assert "@media print" in page
 
 
-def test_forced_html_says_so_at_top_and_bottom_and_in_print() -> None:
+def test_forced_html_says_so_at_top_and_bottom_and_in_every_table_header() -> None:
+    # Issue 13 changed this deliberately: the print banner was position: fixed and covered the first row of
+    # every printed page after the first; it is now a row of each table's header (repeated per printed page).
     page = render_plan_html(plan(eligible=None, force=True))
-    assert page.count("FORCED CALENDAR: patient eligibility undetermined") == 3  # print header, top, footer
-    assert "print-banner" in page
+    banner = "FORCED CALENDAR: patient eligibility undetermined"
+    tables = page.count("<table")
+    heads = page.count('<tr class="banner-row">')
+    assert heads == tables - 1  # every table but the patient summary (a key-value list, first page)
+    assert page.count(banner) == heads + 2  # plus the top of the page and the footer
+    css = page[page.index("<style>") : page.index("</style>")]
+    assert "position: fixed" not in css and "position: sticky" not in css and "position:fixed" not in css
+
+
+def test_html_first_pages_are_for_the_patient_and_nurse_then_the_appendix() -> None:
+    page = render_plan_html(plan(patient(pd1_agent="camrelizumab")))
+    order = ["Visits and medicines, date by date", "Doses at the start of treatment", "Calendar, month by month",
+             "Appendix A. Every dated activity", "Appendix B. Options in force", "Appendix C. Decision trail"]
+    positions = [page.index(h) for h in order]
+    assert positions == sorted(positions)
+    visits = page[positions[0] : positions[1]]
+    assert "schedule." not in visits  # no rule ids before the appendix
+    # what to bring: the admission stay (cycle 1: 4 Jan 08:00 + 49 h) and the lenvatinib capsules (12 mg = 3 x 4 mg)
+    assert "Mon 2027-01-04, 08:00" in visits and "Hospital stay until Wed 2027-01-06 (49 h from admission)" in visits
+    assert "Take 3 x 4 mg capsules by mouth, once daily" in visits
+    assert "Day-ward visit for the infusion (about 60 min)" in visits  # camrelizumab, pd1_infusion_minutes 60
+    assert 'class="appendix"' in page
 
 
 def test_template_environment_is_strict_and_autoescaping() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hccprotocol.errors import ClinicalGateError
 from hccprotocol.schedule import clock
 from hccprotocol.schedule.plan import parse_start_date
 from hccprotocol.schedule.site_calendar import ScheduleInputError
@@ -67,9 +68,10 @@ def test_unknown_time_zone() -> None:
 
 @pytest.mark.parametrize(("eligible", "summary"), [(False, "not eligible"), (None, "eligibility undetermined")])
 def test_no_calendar_unless_eligible(eligible: bool | None, summary: str) -> None:
-    with pytest.raises(ScheduleInputError, match=f"is {summary}.*--force") as info:
+    # Issue 13: a refusal by the clinical gate exits 3 (was 2, invalid input).
+    with pytest.raises(ClinicalGateError, match=f"is {summary}.*--force") as info:
         plan(eligible=eligible)
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == 3
     forced = plan(eligible=eligible, force=True)
     assert forced.forced and forced.banner is not None and summary in forced.banner
     assert forced.warnings[0].startswith("FORCED")

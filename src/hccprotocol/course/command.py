@@ -20,7 +20,9 @@ __all__ = ["course_command"]
 
 
 def course_command(
-    patient: Annotated[Path, typer.Argument(help="Patient record (.json, .yaml or .yml)", show_default=False)],
+    patient: Annotated[
+        Path, typer.Argument(help="Patient record (.json, .yaml or .yml; '-' reads standard input)", show_default=False)
+    ],
     start: Annotated[
         str | None, typer.Option("--start", help="Course start, the first HAIC (YYYY-MM-DD; default treatment_start)")
     ] = None,
@@ -37,7 +39,7 @@ def course_command(
 
     Nothing after ``--as-of`` is replayed or projected: a persistence threshold an ongoing event would
     cross later is a warning with its date (the same replay ``dose --as-of`` reads, so they agree).
-    JSON output keeps the contract (``events``, ``current``); warnings then go to stderr.
+    JSON output keeps the contract (``events``, ``current``) and carries the ``warnings`` (issue 13).
     """
     record = load_patient(patient)
     definition = load_protocol(protocol)
@@ -45,9 +47,11 @@ def course_command(
     day = parse_date("--as-of", as_of) if as_of is not None else dose_cli.today()
     course = replay_course(record, definition, start=begin, as_of=day)
     if format is DoseFormat.json:
-        sys.stdout.write(json.dumps(course.to_json_dict(), indent=2, ensure_ascii=False) + "\n")
-        for warning in course.warnings:
-            sys.stderr.write(f"warning: {warning}\n")
+        from hccprotocol.provenance import build_header
+        from hccprotocol.render.json_output import course_document
+
+        document = course_document(course, record.id, build_header(protocol, definition, day))
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         from hccprotocol.render.course_table import render_course_table
 

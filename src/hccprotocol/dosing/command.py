@@ -39,7 +39,9 @@ def parse_date(option: str, text: str) -> dt.date:
 
 
 def dose_command(
-    patient: Annotated[Path, typer.Argument(help="Patient record (.json, .yaml or .yml)", show_default=False)],
+    patient: Annotated[
+        Path, typer.Argument(help="Patient record (.json, .yaml or .yml; '-' reads standard input)", show_default=False)
+    ],
     protocol: Annotated[
         str, typer.Option("--protocol", help="Protocol id or a site's protocol file")
     ] = DEFAULT_PROTOCOL,
@@ -61,7 +63,11 @@ def dose_command(
     day = parse_date("--as-of", as_of) if as_of is not None else today()
     plan = next_cycle_doses(record, definition, day, force=force)
     if format is DoseFormat.json:
-        sys.stdout.write(json.dumps(plan.to_json_dict(), indent=2, ensure_ascii=False) + "\n")
+        from hccprotocol.provenance import build_header
+        from hccprotocol.render.json_output import dose_document
+
+        document = dose_document(plan, record.id, build_header(protocol, definition, day))
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         from hccprotocol.render.dose_table import render_dose_table
 

@@ -1,5 +1,11 @@
-"""``plan --format html``: a printable page with the patient summary, doses, the calendar month by
-month, every row, the options in force and the decision trail.
+"""``plan --format html``: a printable page; first what the patient and the nurse need (visits and
+medicines date by date, with times, doses and what to bring; the doses; the month grid), then the
+technical trail in an appendix (every row with its rule, the options in force, the decision trail).
+
+Why this order: the first printed pages go home with the patient and onto the
+ward; rule ids and inputs are for the reviewer. The forced-calendar banner is
+never positioned over content: it is at the top and the end and in every
+table header (repeated by the browser on each printed page).
 
 Why jinja2 with ``select_autoescape(["html", "html.j2"])`` and ``StrictUndefined``:
 every value from a record is escaped (a patient id ``<b>`` prints as text), and
@@ -17,6 +23,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hccprotocol import __version__
+from hccprotocol.render.oral_days import dosing_days, oral_dose
 from hccprotocol.render.plan_labels import agent_name, dose_text, summary
 from hccprotocol.schedule.plan import Plan
 
@@ -48,7 +55,8 @@ def _chip(row: dict[str, Any], plan: Plan) -> dict[str, str]:
     elif activity == "infusion":
         label = f"{name} {dose_text(row)}{time}"
     elif activity == "oral":
-        label = f"{name} {dose_text(row)}"
+        dose = oral_dose(row, plan.protocol)
+        label = f"{name} {dose.label() if dose is not None else dose_text(row)}"
     elif activity == "hold":
         label = f"{name} on hold"
     elif activity == "labs":
@@ -66,13 +74,19 @@ def _chip(row: dict[str, Any], plan: Plan) -> dict[str, str]:
 
 def _months(plan: Plan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_day: dict[dt.date, list[dict[str, str]]] = {}
-    for row in rows:
+    oral = dosing_days(rows, plan.protocol)
+    for index, row in enumerate(rows):
         first = dt.date.fromisoformat(row["date"])
         last = dt.date.fromisoformat(row["end_date"]) if row["end_date"] and row["time"] is None else first
-        day = first
-        while day <= last:
-            by_day.setdefault(day, []).append(_chip(row, plan))
-            day += dt.timedelta(days=1)
+        chip = _chip(row, plan)
+        if row["activity"] == "oral":
+            # Only the dosing days are marked (every other day stays every other day); an undefined
+            # frequency marks the first day only, with its wording, rather than every day.
+            days = oral.get(index, [first])
+        else:
+            days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+        for day in days:
+            by_day.setdefault(day, []).append(chip)
     start, end = plan.start, max([plan.schedule.end, *by_day])
     months = []
     year, month = start.year, start.month
@@ -93,6 +107,50 @@ def _months(plan: Plan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         months.append({"name": f"{calendar.month_name[month]} {year}", "weeks": weeks})
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def _day(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{calendar.day_abbr[day.weekday()]} {iso}"
+
+
+def _visit(row: dict[str, Any], plan: Plan) -> dict[str, str]:
+    """One line of the patient's and nurse's list: when, what (with the dose), what to bring or prepare."""
+    activity = str(row["activity"])
+    when = _day(str(row["date"])) + (f", {row['time']}" if row["time"] else "")
+    what = summary(row, plan.protocol)
+    bring = ""
+    end = row["end_date"]
+    hours = row["duration_h"]
+    if activity == "admission":
+        stay = f"until {_day(str(end))}" if end else "the same day"
+        length = f" ({hours:g} h from admission)" if hours else ""
+        bring = f"Hospital stay {stay}{length}: bring this calendar and all your medicines, including lenvatinib."
+    elif activity == "infusion" and row["route"] == "intravenous":
+        minutes = f"about {float(hours) * 60:g} min" if hours else "the infusion"
+        bring = f"Day-ward visit for the infusion ({minutes}); bring this calendar."
+    elif activity == "oral":
+        dose = oral_dose(row, plan.protocol)
+        until = f" to {_day(str(end))}" if end else ""
+        what = f"{what}, from {_day(str(row['date']))}{until}"
+        unit = next((a.unit_mg for a in plan.protocol.agents if a.id == row["agent"]), None)
+        if dose is not None and dose.dose_mg is not None and unit:
+            count = dose.dose_mg / unit
+            capsules = f"{count:g} x {unit:g} mg capsule{'s' if count != 1 else ''}"
+            days = " on the marked days only" if dose.interval_days and dose.interval_days > 1 else ""
+            bring = f"Take {capsules} by mouth, {dose.frequency}{days} (see the month grid)."
+        else:
+            bring = "Dose not computed: ask the treating team before taking it."
+    elif activity == "hold":
+        until = f" to {_day(str(end))}" if end else ""
+        bring = f"Do not take or receive it from {_day(str(row['date']))}{until}: {row['note'] or 'held'}."
+    elif activity == "labs":
+        bring = "Blood test; the result decides whether the next HAIC goes ahead."
+    elif activity == "imaging":
+        bring = "CT or MRI scan to assess the response; bring this calendar."
+    elif activity in ("delay", "discontinue"):
+        bring = str(row["note"] or "")
+    return {"when": when, "what": what, "bring": bring, "cls": activity}
 
 
 def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
@@ -149,6 +207,7 @@ def render_plan_html(plan: Plan) -> str:
             }
             for d in plan.doses
         ],
+        "visits": [_visit(row, plan) for row in rows],
         "months": _months(plan, rows),
         "events": [
             {

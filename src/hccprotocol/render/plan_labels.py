@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hccprotocol.protocol import Protocol
+from hccprotocol.render.oral_days import oral_dose
 
 __all__ = ["agent_name", "dose_text", "summary"]
 
@@ -48,7 +49,9 @@ def summary(row: dict[str, Any], protocol: Protocol) -> str:
     if activity == "infusion":
         return f"{name} {dose_text(row)} {row.get('route') or ''} infusion {where}".replace("  ", " ")
     if activity == "oral":
-        return f"{name} {dose_text(row)} by mouth {where}"
+        dose = oral_dose(row, protocol)
+        shown = dose.label() if dose is not None else dose_text(row)
+        return f"{name} {shown} by mouth {where}"
     if activity == "hold":
         return f"{name} on hold {where}"
     if agent is None:

@@ -54,7 +54,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from hccprotocol.patient import Patient
-from hccprotocol.schedule.labs import LabCheck, evaluate_check
+from hccprotocol.schedule.labs import LabCheck, draw_day, evaluate_check
 from hccprotocol.schedule.options import ScheduleOptions
 from hccprotocol.schedule.rules import source_of
 from hccprotocol.schedule.site_calendar import OPEN_EVERY_DAY, ScheduleInputError, SiteCalendar
@@ -452,38 +452,15 @@ class _Builder:
         return check
 
     def lab_day(self, cycle: int, haic: dt.date) -> tuple[dt.date, str | None]:
-        """The open site day the pre-cycle blood is drawn, from the nominal day back to the oldest usable result.
-
-        A result older than ``result_max_age_days`` does not answer the check, so
-        when every day of that window is closed there is no day to draw it: an
-        input error (exit 2) naming the days, never a row silently on a closed
-        day (the same rule as any other window the site calendar blocks).
-        """
-        labs_opt = self.opt.precycle_labs
-        nominal = haic - dt.timedelta(days=labs_opt.days_before_haic)
-        earliest = haic - dt.timedelta(days=labs_opt.result_max_age_days)
-        skipped: list[str] = []
-        day = nominal
-        while day >= earliest:
-            reason = self.site.closed_reason(day)
-            if reason is None:
-                if not skipped:
-                    return day, None
-                note = f"drawn on {day.isoformat()}, before the closed day(s) {', '.join(skipped)}"
-                self.decide(
-                    "schedule.site_shift", day, f"pre-cycle check for cycle {cycle} {note}",
-                    {"site_calendar.closed": list(skipped)},
-                )
-                return day, note
-            skipped.append(f"{day.isoformat()} ({reason})")
-            day -= _ONE_DAY
-        raise ScheduleInputError(
-            f"the site calendar blocks every day on which the pre-cycle laboratory check for HAIC cycle {cycle} "
-            f"({haic.isoformat()}) can be drawn: {', '.join(skipped)} (a result answers the check only when drawn "
-            f"{labs_opt.days_before_haic} to {labs_opt.result_max_age_days} days before the HAIC); open one of "
-            "these days in the site calendar, or change schedule.precycle_labs.days_before_haic or "
-            "result_max_age_days in the protocol"
-        )
+        """The open site day the pre-cycle blood is drawn (``schedule.labs.draw_day``: never a closed day)."""
+        drawn = draw_day(cycle, haic, self.opt.precycle_labs, self.site)
+        if drawn.note is not None:
+            self.decide(
+                "schedule.site_shift", drawn.day, f"pre-cycle check for cycle {cycle} {drawn.note}",
+                {"site_calendar.closed": list(drawn.skipped),
+                 "schedule.precycle_labs.haic_morning_fallback": self.opt.precycle_labs.haic_morning_fallback},
+            )
+        return drawn.day, drawn.note
 
     def lab_check(self, cycle: int, haic: dt.date) -> LabCheck:
         labs_opt = self.opt.precycle_labs
@@ -665,7 +642,8 @@ class _Builder:
                 )
             if self.pd1_id == "pd1":
                 notes.append("PD-1 inhibitor not chosen yet (record pd1_agent)")
-            duration = timing.duration_h if timing else None
+            # The protocol's agent has no infusion block for PD-1: the booked length is schedule.pd1_infusion_minutes.
+            duration = timing.duration_h if timing and timing.duration_h else self.opt.pd1_infusion_minutes / 60
             d, hhmm, end_d = self.local_times(day, clock, 0.0, duration)
             self.rows.append(
                 _Row(d, "infusion", entry.rule, agent=self.pd1_id, end_date=end_d, time=hhmm, dose_mg=dose.dose_mg,
@@ -721,7 +699,9 @@ class _Builder:
         for seg in segments:
             lo, hi = seg.lo, seg.hi
             if seg.kind == "oral":
-                notes = [seg.frequency or "daily"]
+                # Dose and frequency lead the note ("4 mg every other day"): every export reads them from here.
+                notes = [f"{seg.dose:g} mg {seg.frequency or 'daily'}" if seg.dose is not None
+                         else seg.frequency or "daily"]
                 if seg.dose is None and (dn := self.dose_note(_Dose(None, None, None, base))) is not None:
                     notes.append(dn)
                 rule = "schedule.systemic_start" if lo == start else "schedule.lenvatinib_daily"

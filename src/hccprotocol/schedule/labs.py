@@ -21,8 +21,9 @@ from typing import Literal
 
 from hccprotocol.patient import LabResult
 from hccprotocol.schedule.options import PrecycleLabs
+from hccprotocol.schedule.site_calendar import ScheduleInputError, SiteCalendar
 
-__all__ = ["LabCheck", "evaluate_check"]
+__all__ = ["DrawDay", "LabCheck", "draw_day", "evaluate_check"]
 
 Outcome = Literal["due", "incomplete", "passed", "failed"]
 
@@ -85,3 +86,53 @@ def evaluate_check(labs: tuple[LabResult, ...] | None, haic_date: dt.date, optio
             )
     outcome: Outcome = "failed" if failures else "incomplete" if missing else "passed"
     return LabCheck(haic_date, outcome, index, result.date, inputs, tuple(failures), tuple(missing))
+
+
+@dataclass(frozen=True)
+class DrawDay:
+    """The day the pre-cycle blood is drawn, and why it is not the nominal day."""
+
+    day: dt.date
+    note: str | None
+    skipped: tuple[str, ...]
+    haic_morning: bool
+
+
+def draw_day(cycle: int, haic: dt.date, options: PrecycleLabs, site: SiteCalendar) -> DrawDay:
+    """The open site day for the pre-cycle draw: the nominal day, else earlier in the window, else the HAIC morning.
+
+    Never a closed day. A result older than ``result_max_age_days`` does not
+    answer the check, so the search stops there. When every such day is closed,
+    ``haic_morning_fallback`` draws it on the morning of the HAIC (the HAIC day
+    is open: it was placed on one), before admission; without the option it is
+    an input error (exit 2) naming the closed days.
+    """
+    nominal = haic - dt.timedelta(days=options.days_before_haic)
+    earliest = haic - dt.timedelta(days=options.result_max_age_days)
+    if nominal == haic and site.is_open(haic):
+        return DrawDay(haic, None, (), True)  # days_before_haic 0: the HAIC morning is the nominal day
+    skipped: list[str] = []
+    day = nominal
+    while day >= earliest:
+        reason = site.closed_reason(day)
+        if reason is None:
+            if not skipped:
+                return DrawDay(day, None, (), False)
+            note = f"drawn on {day.isoformat()}, before the closed day(s) {', '.join(skipped)}"
+            return DrawDay(day, note, tuple(skipped), False)
+        skipped.append(f"{day.isoformat()} ({reason})")
+        day -= dt.timedelta(days=1)
+    if options.haic_morning_fallback and nominal != haic and site.is_open(haic):
+        note = (
+            f"drawn on the morning of the HAIC ({haic.isoformat()}), before admission: the site is closed on "
+            f"{', '.join(skipped)} (option precycle_labs.haic_morning_fallback); results are needed before "
+            "the first infusion"
+        )
+        return DrawDay(haic, note, tuple(skipped), True)
+    raise ScheduleInputError(
+        f"the site calendar blocks every day on which the pre-cycle laboratory check for HAIC cycle {cycle} "
+        f"({haic.isoformat()}) can be drawn: {', '.join(skipped)} (a result answers the check only when drawn "
+        f"{options.days_before_haic} to {options.result_max_age_days} days before the HAIC); open one of "
+        "these days in the site calendar, set schedule.precycle_labs.haic_morning_fallback to true, or change "
+        "schedule.precycle_labs.days_before_haic or result_max_age_days in the protocol"
+    )

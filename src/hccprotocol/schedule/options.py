@@ -138,6 +138,11 @@ class PrecycleLabs(Options):
         description="A result dated up to this many days before the HAIC day (or on it) answers the check",
     )
     limits: tuple[LabLimit, ...] = Field(min_length=1)
+    haic_morning_fallback: bool = Field(
+        True,
+        description="When every day from days_before_haic back to result_max_age_days is closed at the site, draw "
+        "the blood on the morning of the HAIC, before admission, instead of refusing the calendar",
+    )
 
     @model_validator(mode="after")
     def _drawn_inside_the_window(self) -> PrecycleLabs:
@@ -169,7 +174,18 @@ class ScheduleOptions(Options):
     )
     admission_time: str = Field("08:00", description="HAIC admission (infusion hour 0), site local time HH:MM")
     pd1_time: str = Field("08:00", description="PD-1 infusion start, site local time HH:MM")
-    timezone: str = Field("UTC", description="Site IANA time zone when --timezone is not given")
+    pd1_infusion_minutes: int = Field(
+        60,
+        ge=15,
+        le=240,
+        description="Length of the PD-1 infusion booked in the calendar (sintilimab label: over 30-60 min; "
+        "default 60, the upper bound, so the chair is booked for the whole infusion)",
+    )
+    timezone: str = Field(
+        "UTC",
+        description="Zone used by library callers of make_plan that pass none; the plan command never uses it "
+        "(it requires --timezone or the site calendar's timezone: no silent UTC)",
+    )
 
     @field_validator("admission_time", "pd1_time")
     @classmethod

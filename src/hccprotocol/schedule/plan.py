@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from hccprotocol import __version__
+from hccprotocol.errors import ClinicalGateError
 from hccprotocol.gate import EligibilityGate, contraindicated_agents, enforce
 from hccprotocol.patient import Patient
 from hccprotocol.protocol import Protocol
@@ -213,12 +214,12 @@ def _generated_on(patient: Patient, start: dt.date) -> dt.date:
 def _schedulable_agents(patient: Patient, protocol: Protocol) -> tuple[tuple[str, ...], list[str]]:
     """The protocol's agents less those with a recorded contraindication (never scheduled, even with --force).
 
-    The calendar is anchored on HAIC: with HAIC contraindicated there is no calendar to give (an input
-    error naming ``contraindications.haic``, also with --force).
+    The calendar is anchored on HAIC: with HAIC contraindicated there is no calendar to give (a clinical
+    refusal, exit 3, naming ``contraindications.haic``, also with --force).
     """
     forbidden = contraindicated_agents(patient, protocol)
     if any(a in forbidden for a in ("oxaliplatin", "leucovorin", "fluorouracil")):
-        raise ScheduleInputError(
+        raise ClinicalGateError(
             f"no calendar: contraindications.haic is true for patient {patient.id}: the calendar is built on the "
             "HAIC cycles, and no HAIC drug may be given (Lin 2023, exclusion (8)); not produced even with --force"
         )
@@ -266,7 +267,8 @@ def make_plan(
     Raises :class:`ScheduleInputError` (exit 2) for a past start without
     ``allow_past``, zero/negative cycles, more cycles than the protocol allows
     without ``force``, an unknown time zone, a site calendar that blocks a whole
-    window, and an ineligible or undetermined patient without ``force``.
+    window; :class:`ClinicalGateError` (exit 3) for an ineligible or undetermined
+    patient without ``force``.
     """
     opts = protocol.schedule
     try:

@@ -9,6 +9,7 @@ bad input (exit 2), never silently ignored.
 File format (YAML or JSON)::
 
     name: Example day ward
+    timezone: Asia/Shanghai        # IANA zone of the site; plan uses it when --timezone is not given
     closed_weekdays: [saturday, sunday]
     closed_dates:
       - {date: 2027-01-01, reason: New Year's Day}
@@ -51,10 +52,18 @@ class SiteCalendar(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = None
+    timezone: str | None = Field(None, description="The site's IANA time zone (used when --timezone is not given)")
     closed_weekdays: tuple[Weekday, ...] = ()
     closed_dates: tuple[ClosedDate, ...] = Field(default=())
     _closed_days: frozenset[int] = PrivateAttr(default=frozenset())
     _closed: dict[dt.date, str | None] = PrivateAttr(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        from hccprotocol.schedule.options import validate_timezone
+
+        return None if value is None else validate_timezone(value)
 
     @field_validator("closed_dates", mode="before")
     @classmethod
@@ -108,6 +117,7 @@ class SiteCalendar(BaseModel):
     def describe(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "timezone": self.timezone,
             "closed_weekdays": list(self.closed_weekdays),
             "closed_dates": [{"date": c.date.isoformat(), "reason": c.reason} for c in self.closed_dates],
         }

@@ -1,0 +1,121 @@
+"""The provenance header every output carries: tool version, protocol file, rule files, as-of date.
+
+Why: an output read weeks later (a dose sheet in the chart, a calendar imported
+into an EHR, an eligibility report in a trial file) must say exactly which
+definitions produced it. The protocol is identified by the id and version
+*written in the file that was read* and by the SHA-256 of that file's bytes, so a
+site's modified copy is reported under its own id, version and hash, never the
+shipped one's; ``shipped`` says whether the bytes are those of the file shipped
+under that id. Rule files are reported the same way.
+
+This module reads files only (no rule engine, pandas or jinja2), so it is cheap
+to call from every command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hccprotocol import __version__
+from hccprotocol.data_files import read_data
+from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.protocol import Protocol
+
+__all__ = ["Header", "ProtocolFile", "RuleFile", "build_header", "protocol_path", "rule_path"]
+
+DOSE_MODIFICATION_GLOB = "dose-modification-*.yaml"
+"""The dose-modification tables every protocol's ``dose``/``course``/``plan`` read (course.tables)."""
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProtocolFile(_Out):
+    id: str = Field(description="Protocol id as written in the file read")
+    version: str = Field(description="Protocol version as written in the file read")
+    file: str = Field(description="The file read: 'protocol/<id>.yaml' when shipped, else the path given")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the file's bytes")
+    shipped: bool = Field(description="True when the bytes are those of the protocol shipped under this id")
+
+
+class RuleFile(_Out):
+    id: str
+    version: str
+    file: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    shipped: bool
+
+
+class Header(_Out):
+    """``header`` of every JSON output (issue 10 contract plus the file name and ``shipped`` flag)."""
+
+    tool_version: str = Field(description="hccprotocol version that produced the output")
+    protocol: ProtocolFile
+    rule_files: list[RuleFile] = Field(description="Every rule file the protocol in force reads")
+    as_of: dt.date = Field(description="Date the output describes (--as-of, the plan's generation day, or today)")
+
+
+def _shipped_dir(package: str) -> Path:
+    return Path(str(resources.files(package)))
+
+
+def protocol_path(id_or_path: str) -> Path:
+    """The file ``load_protocol(id_or_path)`` reads (same resolution rule)."""
+    path = Path(id_or_path)
+    if path.suffix.lower() in {".yaml", ".yml", ".json"}:
+        return path
+    return _shipped_dir("hccprotocol.data.protocol") / f"{id_or_path}.yaml"
+
+
+def rule_path(id_or_path: str) -> Path:
+    """The file ``load_rule_source(id_or_path)`` reads (same resolution rule)."""
+    path = Path(id_or_path)
+    if path.suffix.lower() in {".yaml", ".yml", ".json"}:
+        return path
+    return _shipped_dir("hccprotocol.data.rules") / f"{id_or_path}.yaml"
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ProtocolDefinitionError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _is_shipped(path: Path, digest: str, package: str, file_id: str) -> tuple[bool, str]:
+    shipped = _shipped_dir(package) / f"{file_id}.yaml"
+    folder = package.rsplit(".", 1)[-1]
+    if shipped.is_file() and _digest(shipped) == digest:
+        return True, f"{folder}/{file_id}.yaml"
+    return False, str(path)
+
+
+def _rule_file(path: Path) -> RuleFile:
+    data: Any = read_data(path, ProtocolDefinitionError, noun="rule file")
+    if not isinstance(data, dict) or "id" not in data or "version" not in data:
+        raise ProtocolDefinitionError(f"{path}: a rule file must state its id and version")
+    digest = _digest(path)
+    shipped, shown = _is_shipped(path, digest, "hccprotocol.data.rules", str(data["id"]))
+    return RuleFile(id=str(data["id"]), version=str(data["version"]), file=shown, sha256=digest, shipped=shipped)
+
+
+def build_header(protocol_arg: str, protocol: Protocol, as_of: dt.date) -> Header:
+    """The header for an output computed with ``protocol`` (loaded from ``protocol_arg``) as of ``as_of``."""
+    path = protocol_path(protocol_arg)
+    digest = _digest(path)
+    shipped, shown = _is_shipped(path, digest, "hccprotocol.data.protocol", protocol.id)
+    rules = [rule_path(protocol.eligibility.refractoriness_rules), rule_path(protocol.eligibility.criteria_rules)]
+    rules.extend(sorted(_shipped_dir("hccprotocol.data.rules").glob(DOSE_MODIFICATION_GLOB)))
+    return Header(
+        tool_version=__version__,
+        protocol=ProtocolFile(id=protocol.id, version=protocol.version, file=shown, sha256=digest, shipped=shipped),
+        rule_files=[_rule_file(p) for p in rules],
+        as_of=as_of,
+    )
