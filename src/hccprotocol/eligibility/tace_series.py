@@ -33,6 +33,7 @@ from typing import Any
 from hccprotocol.eligibility.decision import Evidence
 from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.rules_engine import positional
 from hccprotocol.rules_source import Condition, SessionFinding, condition_paths
 
 __all__ = ["Judgement", "TaceSeries", "summarise"]
@@ -246,5 +247,5 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        return positional(value)  # 0.00001, not 1e-05
     return str(value)
