@@ -219,7 +219,7 @@ def _contradiction(
     for path in condition_paths(c.contradiction):
         if path == "derived.bclc_stage_contradicted":  # the fields behind it, as derive names them
             sides.extend(derived.bclc_stage_contradictions)
-        elif not path.startswith("tace."):
+        elif not path.startswith("tace.") and lookup(fact, path) is not None:  # a side is a recorded value
             sides.append(f"{path} = {_json(lookup(fact, path))}")
     if rule.sessions is not None:
         fields = session_record_fields(condition_paths(findings[rule.sessions].present_when))
