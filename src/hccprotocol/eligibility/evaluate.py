@@ -264,6 +264,6 @@ def _why(
         return f"{explain.not_met}{f' {contradiction}' if contradiction else ''}{reading}"
     if contradiction:
         return f"{contradiction} The criterion cannot be judged on a contradictory record.{reading}"
-    missing = list(dict.fromkeys([*(p for p in c.tested if lookup(fact, p) is None), *not_recorded]))
+    missing = list(dict.fromkeys([*(p for p in c.inputs if lookup(fact, p) is None), *not_recorded]))
     known = f" Not known: {', '.join(missing)}." if missing else ""
     return f"{explain.unknown}{known}{reading}"
