@@ -42,16 +42,16 @@ __all__ = [
     "NotEvaluated",
     "RuleSource",
     "SessionFinding",
-    "available_rule_sources",
     "Text",
+    "available_rule_sources",
     "check_text",
     "condition_options",
     "condition_paths",
+    "load_rule_source",
     "options_read",
+    "resolve_condition",
     "resolve_text",
     "text_options",
-    "load_rule_source",
-    "resolve_condition",
 ]
 
 Condition = dict[str, Any]

@@ -92,7 +92,11 @@ def test_missing_inr_that_could_decide_the_class_gives_undetermined_never_eligib
         # 7 points: 8-10 -> B or C
         (INR_DECIDES, "unknown", None),
         # 9 points (bilirubin 60: 3, albumin 25: 3, mild ascites: 2, none: 1): 10-12 -> C whatever the INR
-        ({"liver__total_bilirubin_umol_l": 60.0, "liver__albumin_g_l": 25.0, "liver__ascites": "mild"}, "not_met", False),
+        (
+            {"liver__total_bilirubin_umol_l": 60.0, "liver__albumin_g_l": 25.0, "liver__ascites": "mild"},
+            "not_met",
+            False,
+        ),
     ],
 )
 def test_a_missing_inr_decides_nothing_when_every_score_it_allows_falls_on_one_side(

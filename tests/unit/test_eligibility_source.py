@@ -145,7 +145,8 @@ def test_resolve_substitutes_options_and_selects_cases() -> None:
     resolved = resolve_condition(copy.deepcopy(vi.met_when), options)
     # appearance: present at assessment and new since a TACE session (any TACE: JSH 2014 criterion 3)
     assert condition_paths(resolved) == ["tumour.vascular_invasion", "tace.new_vascular_invasion.run"]
-    presence = resolve_condition(copy.deepcopy(vi.met_when), EligibilityOptions(invasion_spread_reading="presence").values())
+    presence_options = EligibilityOptions(invasion_spread_reading="presence").values()
+    presence = resolve_condition(copy.deepcopy(vi.met_when), presence_options)
     assert condition_paths(presence) == ["tace.tace_performed.run", "tumour.vascular_invasion"]
     markers = next(c for c in jsh.criteria if c.id == "jsh2014.tumour_markers")
     resolved = resolve_condition(markers.met_when, EligibilityOptions(tumour_markers_sessions_required=3).values())

@@ -14,9 +14,8 @@ import datetime as dt
 import pytest
 
 from hccprotocol.eligibility.facts import whole_months
-from hccprotocol.eligibility.tace_series import Outcome, longest_runs
-
 from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.eligibility.tace_series import Outcome, longest_runs
 
 from .eligibility_support import jsh, judge, session, tace_only
 

@@ -80,7 +80,8 @@ def series_facts(
     """Per patient, ``tace_series.summarise(...).facts``: finding id -> {run, possible_run}; None if history absent.
 
     ``summarise`` is called one finding at a time (it treats findings independently) and memoised: besides the
-    options, a finding's runs depend only on its judgements per session and each session's change fields (``agents_changed``, ``feeding_artery_reanalysed``)
+    options, a finding's runs depend only on its judgements per session and each session's change fields
+    (``agents_changed``, ``feeding_artery_reanalysed``)
     (the evidence texts it also writes read more, but they are not facts). Patients with the same sequence share
     one call; the agreement test with the per-patient engine guards that dependency.
     """

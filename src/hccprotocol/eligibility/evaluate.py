@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from hccprotocol.eligibility.compile import CompiledCriterion, CompiledRules, compiled_rules
 from hccprotocol.eligibility.completeness import missing_read_and_unread, unread_fields_warnings
+from hccprotocol.eligibility.dates import check_dates
 from hccprotocol.eligibility.decision import (
     Basis,
     CriterionResult,
@@ -38,7 +39,6 @@ from hccprotocol.eligibility.decision import (
     any_met,
     decide,
 )
-from hccprotocol.eligibility.dates import check_dates
 from hccprotocol.eligibility.facts import lookup, patient_fact, project, session_facts, session_record_fields
 from hccprotocol.eligibility.tace_series import Judgement, summarise
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError

@@ -205,7 +205,7 @@ def _evidence(
             parts.append(render(_text(finding.absent_why), values))
         else:
             parts.append(f"{_sentence(finding.title)}: unknown" + _not_recorded(reads.finding, session, index, missing))
-        if change_rule and index > 0 and j.present is not False and j.counted is not False:
+        if change_rule and index > 0 and j.present is not False:
             read.extend(CHANGE_FIELDS)
             parts.append(_change_text(session, index, extends, missing))
     counted = j.counted is True and j.present is not None

@@ -50,7 +50,7 @@ class Derived(Output):
         "both equal the score when all five components are known",
     )
     child_pugh_classes: list[Literal["A", "B", "C"]] = Field(
-        default_factory=lambda: ["A", "B", "C"],
+        default_factory=lambda: list(cp_mod.CLASS_SCORES),
         description="Child-Pugh classes the score range allows (one class: certain even with a missing component)",
     )
     bclc_stage_contradictions: list[str] = Field(
