@@ -124,11 +124,23 @@ def derive(patient: Patient, bsa_formula: BsaFormulaName = DEFAULT_FORMULA) -> D
             "BCLC stage not derived: the record contradicts itself (" + "; ".join(contradictions)
             + "); correct the record"
         )
-    if count_path != "tumour.count" and tumour is not None and tumour.count is not None and count != tumour.count:
-        warnings.append(
-            f"BCLC staged with the latest response imaging's intrahepatic tumour count ({count_path} = "
-            f"{_shown(count)}), which is newer than tumour.count = {tumour.count}"
-        )
+    if count_path != "tumour.count":
+        imaged = _lookup_count(patient, count_path)
+        if imaged is None:
+            warnings.append(
+                f"BCLC tumour burden unknown: the latest response imaging ({count_path.rsplit('.', 1)[0]}) is newer "
+                f"than tumour.count but its intrahepatic_tumour_count is not recorded"
+            )
+        elif imaged == 0:
+            warnings.append(
+                f"BCLC tumour burden not staged: the latest response imaging shows 0 intrahepatic tumours "
+                f"({count_path} = 0); only the C and D rules can decide the stage"
+            )
+        elif tumour is not None and tumour.count is not None and imaged != tumour.count:
+            warnings.append(
+                f"BCLC staged with the latest response imaging's intrahepatic tumour count ({count_path} = "
+                f"{imaged}), which is newer than tumour.count = {tumour.count}"
+            )
     recorded = patient.bclc_stage
     conflict = None if stage is None or recorded is None else stage != recorded
     if conflict:
@@ -172,7 +184,7 @@ def derive(patient: Patient, bsa_formula: BsaFormulaName = DEFAULT_FORMULA) -> D
             source=bclc_mod.SOURCE,
             inputs={
                 "tumour.count": tumour.count if tumour else None,
-                **({count_path: count} if count_path != "tumour.count" else {}),
+                **({count_path: _lookup_count(patient, count_path)} if count_path != "tumour.count" else {}),
                 "tumour.largest_diameter_cm": bclc_inputs.largest_diameter_cm,
                 "tumour.vascular_invasion": bclc_inputs.vascular_invasion,
                 "tumour.extrahepatic_spread": bclc_inputs.extrahepatic_spread,
@@ -197,6 +209,11 @@ def derive(patient: Patient, bsa_formula: BsaFormulaName = DEFAULT_FORMULA) -> D
         bclc_stage_contradictions=contradictions,
     )
     return DerivedResult(derived=derived, measures=measures, warnings=warnings)
+
+
+def _lookup_count(patient: Patient, path: str) -> int | None:
+    index = int(path.split("[", 1)[1].split("]", 1)[0])
+    return (patient.tace_history or ())[index].intrahepatic_tumour_count
 
 
 def _shown(value: object) -> str:
