@@ -67,6 +67,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
   Rule: ECOG performance status must be 0 or 1
 
     Scenario Outline: ECOG either side of 1
+      Lin 2023 inclusion (4): "ECOG-PS score <= 1"; exclusion (5): "ECOG-PS score > 1".
       Given the patient also has:
         | field | value  |
         | ecog  | <ecog> |
@@ -272,6 +273,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
         | D        | unknown | undetermined |
 
     Scenario: A B/C conflict is still reported
+      The criterion is decided, but the team's record still disagrees with the derived stage: it is listed.
       Given the patient also has:
         | field      | value |
         | bclc_stage | "B"   |
@@ -281,6 +283,8 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
   Rule: Impossible data is refused, naming the field
 
     Scenario Outline: Dates after today, no tumour yet viable tumour, imaging before its TACE
+      A TACE or its "response-evaluation CT/MRI" cannot be recorded before it happens nor precede the TACE it
+      evaluates, and with 0 intrahepatic tumours nothing is viable: the record is refused (exit 2), the field named.
       Given today is 2026-06-30
       And these TACE sessions:
         | date   | selective | imaging date | viable tumour % | tumours before | tumours after | markers rising | new vascular invasion | new extrahepatic spread | agents changed | feeding artery reanalysed |
@@ -296,6 +300,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
         | 2026-05-04 | 2026-05-03 | 70     | 3     | imaging_date                              |
 
     Scenario Outline: The same records one day earlier, or with no viable tumour, are accepted
+      The other side of each boundary: dated today, 0 % viable with no tumour, imaging on the day of the TACE.
       Given today is 2026-06-30
       And these TACE sessions:
         | date   | selective | imaging date | viable tumour % | tumours before | tumours after | markers rising | new vascular invasion | new extrahepatic spread | agents changed | feeding artery reanalysed |

@@ -123,6 +123,7 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | 2025-11-30 | 2026-03-01 | not counted | not met |
 
     Scenario Outline: A site may count days instead (named option response_window = days, 28-92 days)
+      The former approximation of "1-3 months" (28-92 days, both inclusive) stays available as a named option.
       Given the protocol option "response_window" is "days"
       And these TACE sessions:
         | date       | selective | days to imaging | viable tumour % | tumours before | tumours after | markers rising | new vascular invasion | new extrahepatic spread | agents changed | feeding artery reanalysed |
@@ -178,6 +179,9 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | false  | met     |
 
     Scenario Outline: Known non-counting sessions break the run; unknown ones leave it open
+      JSH 2014 1: "two or more consecutive" responses "after adequately performed selective TACE" at "1-3
+      months": a session known not to count (non-selective, or imaged 95 or 27 days later) breaks the run; one
+      whose data are missing may or may not count, so the answer is unknown, never a definite exclusion.
       Given these TACE sessions:
         | date       | selective   | days to imaging | viable tumour % | tumours before | tumours after | markers rising | new vascular invasion | new extrahepatic spread | agents changed | feeding artery reanalysed |
         | 2026-01-05 | yes         | 35              | 70              | 3              | 3             | no             | no                    | no                      | no             | no                        |
@@ -214,6 +218,7 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | yes       | yes    | met     | eligible     |
 
     Scenario Outline: The number of sessions with rising markers a site requires
+      JSH 2014 2: "continuous elevation of tumor markers right after TACE"; one session by default.
       Given the protocol option "tumour_markers_sessions_required" is <required>
       And these TACE sessions:
         | date       | selective | days to imaging | viable tumour % | tumours before | tumours after | markers rising | new vascular invasion | new extrahepatic spread | agents changed | feeding artery reanalysed |
@@ -297,6 +302,9 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | appearance | no     | yes     | jsh2014.extrahepatic_spread | tumour.extrahepatic_spread = false; tace_history[0].new_extrahepatic_spread = true |
 
     Scenario Outline: A portal vein tumour thrombus type recorded while the tumour record denies vascular invasion
+      A Cheng PVTT type (Lin 2023 records "Cheng's portal vein tumor thrombosis classification") is a vascular
+      invasion; recorded beside tumour.vascular_invasion = false it contradicts the record (unknown, not staged);
+      beside true it is consistent (present, but not new after TACE: "appearance" not met; BCLC C).
       Given the patient also has:
         | field                    | value |
         | tumour.vascular_invasion | <vi>  |
@@ -314,6 +322,7 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | true  | not met | C       |
 
     Scenario: A consistent record carries no contradiction
+      The other side of the contradiction scenarios: nothing recorded new, nothing denied.
       Given these TACE sessions:
         | date       | selective | days to imaging | viable tumour % | tumours before | tumours after | markers rising | new vascular invasion | new extrahepatic spread | agents changed | feeding artery reanalysed |
         | 2026-01-05 | yes       | 35              | 70              | 3              | 3             | no             | no                    | no                      | no             | no                        |
@@ -326,6 +335,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
   Rule: Refractoriness presupposes TACE
 
     Scenario Outline: No TACE, or no TACE history recorded
+      "TACE failure/refractoriness" presupposes TACE: an empty history is none (not met); an absent one is not
+      recorded (unknown), whatever the vascular invasion.
       Given the patient also has:
         | field                    | value     |
         | tumour.vascular_invasion | true      |
