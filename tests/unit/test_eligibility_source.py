@@ -203,7 +203,8 @@ def test_an_explanation_can_follow_the_option_it_reads(tmp_path: Path, reading: 
     explain = {"met": _reading_text({"presence": "met by presence", "appearance": "met by appearance"}),
                "not_met": "b", "unknown": "c"}
     rules = _write(tmp_path, _source(_criterion(explain=explain)))
-    result = evaluate_eligibility(parse_patient(candidate()), arm(criteria_rules=rules, invasion_spread_reading=reading))
+    protocol = arm(criteria_rules=rules, invasion_spread_reading=reading)
+    result = evaluate_eligibility(parse_patient(candidate()), protocol)
     assert result.criteria[0].why == f"met by {reading}"
 
 
