@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from hccprotocol import limits
@@ -125,7 +126,10 @@ class TaceSession(Record):
     date: dt.date | None = Field(None, description="Date of the TACE session")
     selective: bool | None = Field(None, description="Adequately performed selective TACE")
     agents_changed: bool | None = Field(
-        None, description="Chemotherapeutic agents changed and/or feeding artery reanalysed before this session"
+        None, description="Chemotherapeutic agents changed since the previous TACE session (agents only)"
+    )
+    feeding_artery_reanalysed: bool | None = Field(
+        None, description="Feeding artery reanalysed (re-evaluated angiographically) before this session"
     )
     intrahepatic_tumour_count_before: ImagedTumourCount | None = None
     imaging_date: dt.date | None = Field(None, description="Date of the response-evaluation CT/MRI")
@@ -137,6 +141,33 @@ class TaceSession(Record):
     new_vascular_invasion: bool | None = Field(None, description="Vascular invasion appeared since this TACE")
     new_extrahepatic_spread: bool | None = Field(None, description="Extrahepatic spread appeared since this TACE")
 
+    @field_validator("date", "imaging_date")
+    @classmethod
+    def _not_in_the_future(cls, value: dt.date | None) -> dt.date | None:
+        """A TACE or an imaging dated after today has not happened: a data-entry error, never a finding."""
+        latest = latest_today()
+        if value is not None and value > latest:
+            raise PydanticCustomError(
+                "date_in_the_future",
+                "{date} is after today ({today}): a TACE session or its imaging cannot be recorded before it happens",
+                {"date": value.isoformat(), "today": latest.isoformat()},
+            )
+        return value
+
+    @field_validator("intrahepatic_tumour_count")
+    @classmethod
+    def _no_viable_tumour_without_a_tumour(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """0 intrahepatic tumours at imaging leaves nothing to be viable: a viable percentage above 0 contradicts it."""
+        viable = info.data.get("viable_tumour_pct")
+        if value == 0 and viable is not None and viable > 0:
+            raise PydanticCustomError(
+                "viable_tumour_without_tumour",
+                "0 intrahepatic tumours at imaging, but viable_tumour_pct is {viable} (above 0): with no tumour "
+                "nothing is viable; correct intrahepatic_tumour_count or viable_tumour_pct",
+                {"viable": viable},
+            )
+        return value
+
     @model_validator(mode="after")
     def _imaging_after_tace(self) -> TaceSession:
         if self.date is not None and self.imaging_date is not None and self.imaging_date < self.date:
@@ -146,6 +177,21 @@ class TaceSession(Record):
                 {"imaging": self.imaging_date.isoformat(), "tace": self.date.isoformat()},
             )
         return self
+
+
+TODAY_ENV = "HCCPROTOCOL_TODAY"
+
+
+def latest_today() -> dt.date:
+    """The latest date it can be anywhere (UTC+14), or ``HCCPROTOCOL_TODAY`` (YYYY-MM-DD) when set.
+
+    Why the latest: the record carries no time zone, and a session dated today at a site east of
+    this machine must not be refused; anything later has not happened anywhere yet.
+    """
+    fixed = os.environ.get(TODAY_ENV)
+    if fixed:
+        return dt.date.fromisoformat(fixed)
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=14))).date()
 
 
 class History(Record):

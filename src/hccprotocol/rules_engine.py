@@ -26,6 +26,16 @@ closes each trap:
 * **NaN / None match ``== None``; numpy ints and Decimals are rejected** ->
   facts are sanitised: ``None`` and NaN keys are dropped (a missing attribute
   never matches), numpy scalars and Decimals become Python numbers.
+* **The C parser cannot read exponent notation without a decimal point**
+  (``1e-05``, ``1e+16``: "error code: 204"; found here). Python's ``json``
+  writes such floats for every value below 1e-4 or from 1e16 on, so a valid
+  viable-tumour percentage of 0.00001 failed the assessment and, because the
+  failed session was then deleted although it had never been created, left
+  the engine unusable -> facts are serialised here (:func:`to_json`) with
+  every float in positional notation, exactly (the shortest repr's digits,
+  never rounded), and asserted as that text; a rule definition holding such a
+  float is refused at registration with the value named. A session is deleted
+  only if a fact was actually taken in.
 
 Two more traps, found here and not in library-notes.md (both reproduced on 2.0.28):
 
@@ -83,6 +93,20 @@ class _QuietHost(_durable.Host):  # type: ignore[misc]
     def get_action(self, action_name: str) -> Any:
         return self._engine._action(action_name)
 
+    def assert_fact_text(self, ruleset_name: str, fact: Mapping[str, Any], text: str) -> Any:
+        """``Host.assert_fact`` with the fact given as JSON text (written by :func:`to_json`).
+
+        Why: ``Ruleset.assert_fact`` serialises with ``json.dumps``, whose exponent notation the C
+        parser rejects. This is the library's own code path (``_handle_function`` -> ``_handle_result``)
+        with only the serialisation replaced (durable_rules 2.0.28 is pinned; it has no public hook).
+        """
+        rules = self.get_ruleset(ruleset_name)
+
+        def take(_: Any) -> Any:
+            return rules._handle_result(_durable.durable_rules_engine.assert_fact(rules._handle, text), dict(fact))
+
+        return self._handle_function(rules, take, fact, None)
+
 
 class RuleEngine:
     """Thread-safe, leak-proof evaluation of JSON rulesets over a list of facts."""
@@ -113,6 +137,7 @@ class RuleEngine:
                 if "run" in rule:
                     raise RuleEngineError(f"rule {rule_id!r}: 'run' is assigned by the engine, not by the rule")
                 _check_positive_tests(rule_id, rule)
+                _check_readable_numbers(rule_id, rule)
                 rule["run"] = f"{name}\x1f{rule_id}"
             definition[_WARM_UP] = {"all": [{"m": {_WARM_UP_KEY: 1}}], "run": f"{name}\x1f{_WARM_UP}"}
             try:
@@ -158,17 +183,24 @@ class RuleEngine:
                 for fact in facts:
                     clean = sanitise(fact)
                     clean["sid"] = sid
+                    text = to_json(clean)
                     try:
-                        self._host.assert_fact(name, clean)
+                        self._host.assert_fact_text(name, clean, text)
+                        created = True
                     except MemoryError:
                         self._broken = "durable_rules session table overflowed"
                         raise RuleEngineError(self._broken) from None
                     except _durable.MessageNotHandledException:
-                        pass  # no rule matches this fact: nothing fires, which is an answer
+                        created = True  # no rule matches this fact: nothing fires, which is an answer
                     except _durable.MessageObservedException:
-                        raise RuleEngineError(f"duplicate fact asserted in ruleset {name!r}: {clean}") from None
-                    finally:
                         created = True
+                        raise RuleEngineError(f"duplicate fact asserted in ruleset {name!r}: {clean}") from None
+                    except _durable.durable_rules_engine.error as exc:
+                        # The fact was not taken in (e.g. unreadable text): the session exists only if an
+                        # earlier fact created it; the engine stays usable.
+                        raise RuleEngineError(
+                            f"durable_rules could not read a fact of ruleset {name!r} ({exc}); the result was discarded"
+                        ) from None
                 state = self._host.get_state(name, sid) if created else {}
                 if isinstance(state, dict) and "exception" in state:
                     self._errors[sid].append(str(state["exception"]))
@@ -278,6 +310,64 @@ def _clean(value: Any) -> Any:
     if callable(item):
         return _clean(item())
     raise RuleEngineError(f"value {value!r} of type {type(value).__name__} cannot be given to the rule engine")
+
+
+def to_json(value: Any) -> str:
+    """JSON text of a sanitised fact in which every float is written in positional notation, exactly.
+
+    ``repr`` gives the shortest digits that read back as the same float; only its exponent form is
+    rewritten (``1e-05`` -> ``0.00001``, ``1e+16`` -> ``10000000000000000.0``), so the C parser reads
+    back exactly the value given (checked for the extremes of every plausible range in the tests).
+    """
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise RuleEngineError(f"integer {value} is outside the range durable_rules reads (64-bit)")
+        return str(value)
+    if isinstance(value, float):
+        return positional(value)
+    if isinstance(value, Mapping):
+        items = (f"{json.dumps(str(k), ensure_ascii=False)}: {to_json(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(to_json(v) for v in value) + "]"
+    raise RuleEngineError(f"value {value!r} of type {type(value).__name__} cannot be given to the rule engine")
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def positional(x: float) -> str:
+    """A finite float as JSON in positional notation, with the digits of ``repr`` (never rounded)."""
+    if not math.isfinite(x):
+        raise RuleEngineError(f"value {x!r} is not a finite number and cannot be given to the rule engine")
+    text = repr(x)
+    if "e" in text or "E" in text:
+        text = format(decimal.Decimal(text), "f")
+    if "." not in text:
+        text += ".0"
+    return text
+
+
+def _check_readable_numbers(rule_id: str, rule: Any) -> None:
+    """Refuse a float durable_rules' C parser cannot read back from its definition (exponent notation)."""
+    if isinstance(rule, float):
+        if "e" in repr(rule) or "E" in repr(rule) or not math.isfinite(rule):
+            raise RuleEngineError(
+                f"rule {rule_id!r}: the value {rule!r} cannot be read by durable_rules (exponent notation); "
+                "write thresholds between 0.0001 and 1e16 in magnitude (or 0)"
+            )
+    elif isinstance(rule, Mapping):
+        for value in rule.values():
+            _check_readable_numbers(rule_id, value)
+    elif isinstance(rule, list | tuple):
+        for value in rule:
+            _check_readable_numbers(rule_id, value)
 
 
 _WARM_UP = "\x1fwarm-up"

@@ -42,11 +42,16 @@ __all__ = [
     "NotEvaluated",
     "RuleSource",
     "SessionFinding",
+    "Text",
     "available_rule_sources",
+    "check_text",
     "condition_options",
     "condition_paths",
     "load_rule_source",
+    "options_read",
     "resolve_condition",
+    "resolve_text",
+    "text_options",
 ]
 
 Condition = dict[str, Any]
@@ -59,12 +64,61 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Text = str | dict[str, Any]
+"""A plain-language text, or ``{$case: {option: name, cases: {value: text}}}``: one text per option value,
+so that what a criterion says matches the reading the protocol's options chose (resolved at compile)."""
+
+
+def check_text(value: Any, where: str = "text") -> Text:
+    """A non-empty string, or a ``$case`` over an option whose every case is a non-empty string."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError(f"{where}: the text is empty")
+        return value
+    if isinstance(value, dict) and set(value) == {"$case"}:
+        arg = value["$case"]
+        if (
+            isinstance(arg, dict) and set(arg) == {"option", "cases"} and isinstance(arg["option"], str)
+            and isinstance(arg["cases"], dict) and arg["cases"]
+            and all(isinstance(t, str) and t.strip() for t in arg["cases"].values())
+        ):
+            return value
+    raise ValueError(f"{where}: a text is a string or {{$case: {{option: name, cases: {{value: text}}}}}}")
+
+
+def resolve_text(value: Text, options: Mapping[str, Any]) -> str:
+    """The text for the protocol's option values."""
+    if isinstance(value, str):
+        return value
+    arg = value["$case"]
+    chosen = str(_option(options, arg["option"]))
+    if chosen not in arg["cases"]:
+        raise ProtocolDefinitionError(
+            f"option {arg['option']}={chosen!r} has no case in a rule text (cases: {sorted(arg['cases'])})"
+        )
+    text: str = arg["cases"][chosen]
+    return text
+
+
+def text_options(value: Text) -> dict[str, set[str]]:
+    """Options a text refers to: name -> case values."""
+    if isinstance(value, str):
+        return {}
+    arg = value["$case"]
+    return {arg["option"]: {str(v) for v in arg["cases"]}}
+
+
 class Explain(_Model):
     """Plain-language reason shown for each status (unknown also lists the inputs that are missing)."""
 
-    met: str = Field(min_length=1)
-    not_met: str = Field(min_length=1)
-    unknown: str = Field(min_length=1)
+    met: Text
+    not_met: Text
+    unknown: Text
+
+    @field_validator("met", "not_met", "unknown")
+    @classmethod
+    def _valid(cls, value: Any) -> Text:
+        return check_text(value)
 
 
 class Contradiction(_Model):
@@ -131,15 +185,31 @@ class SessionFinding(_Model):
     not_counted_when: Condition | None = None
     present_when: Condition
     absent_when: Condition
-    counted_why: str = ""
-    not_counted_why: str = ""
-    present_why: str = Field(min_length=1)
-    absent_why: str = Field(min_length=1)
+    counted_why: Text = ""
+    not_counted_why: Text = ""
+    present_why: Text
+    absent_why: Text
+    repeat_needs_change: bool = Field(
+        False,
+        description="A run finding 'even after changing the chemotherapeutic drugs and/or reanalysis of the feeding "
+        "artery' (JSH 2014 1 (i)/(ii)): under option change_before_later_session a later session extends the run "
+        "only if agents_changed or feeding_artery_reanalysed is true for it",
+    )
 
     @field_validator("counts_when", "not_counted_when", "present_when", "absent_when")
     @classmethod
     def _valid(cls, value: Condition | None) -> Condition | None:
         return None if value is None else check_condition(value)
+
+    @field_validator("counted_why", "not_counted_why")
+    @classmethod
+    def _optional_text(cls, value: Any) -> Text:
+        return value if value == "" else check_text(value)
+
+    @field_validator("present_why", "absent_why")
+    @classmethod
+    def _text(cls, value: Any) -> Text:
+        return check_text(value)
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> SessionFinding:
@@ -333,6 +403,29 @@ def condition_options(cond: Condition) -> dict[str, set[str]]:
 
     walk(cond)
     return out
+
+
+def options_read(cond: Condition, options: Mapping[str, Any]) -> list[str]:
+    """Options the condition reads under ``options``: every ``$option`` and ``$case`` on the chosen branches."""
+    out: list[str] = []
+
+    def walk(c: Condition) -> None:
+        ((key, arg),) = c.items()
+        if key in ("$and", "$or"):
+            for sub in arg:
+                walk(sub)
+        elif key == "$case":
+            out.append(arg["option"])
+            branch = arg["cases"].get(str(_option(options, arg["option"])))
+            if branch is not None:
+                walk(branch)
+        else:
+            value = next(iter(arg.values())) if key.startswith("$") else arg
+            if isinstance(value, dict):
+                out.append(value["$option"])
+
+    walk(cond)
+    return list(dict.fromkeys(out))
 
 
 def resolve_condition(cond: Condition, options: Mapping[str, Any]) -> Condition:

@@ -1,9 +1,11 @@
 """The cohort engine agrees with the per-patient engine, patient by patient, under every configuration.
 
 One rule source, two engines: for generated cohorts (absent fields and
-sections, the boundaries ECOG 1/2, imaging 27/28/92/93 days after TACE, viable
-tumour 50/50.5/51 %, Child-Pugh around 9/10, an empty versus an absent
-tace_history, a recorded BCLC stage that may conflict with the derived one),
+sections, the boundaries ECOG 1/2, imaging 27/28/92/93 days and 1/3 calendar
+months after TACE including month ends, viable tumour 50/50.5/51 %, Child-Pugh
+around 9/10 with and without a missing component, an empty versus an absent
+tace_history, a recorded BCLC stage that may conflict with the derived one,
+contradictory records),
 ``evaluate_cohort`` must give every refractoriness and eligibility criterion
 the status ``evaluate_eligibility`` gives it, the same ``tace_refractory``
 status and the same decision, for both arms and for non-default options.
@@ -30,18 +32,20 @@ CONFIGS: list[Protocol] = [
     protocol(DOUBLET),
     protocol(
         TRIPLE,
-        invasion_spread_reading="appearance",
+        invasion_spread_reading="presence",
         non_counting_session_breaks_run=False,
-        agents_changed_required=True,
+        change_before_later_session="not_required",
     ),
     protocol(
         DOUBLET,
-        invasion_spread_reading="appearance",
-        agents_changed_required=True,
+        invasion_spread_reading="presence",
+        change_before_later_session="not_required",
         tumour_markers_sessions_required=2,
+        response_window="days",
         response_window_min_days=27,
         response_window_max_days=93,
     ),
+    protocol(TRIPLE, response_window_min_months=2, response_window_max_months=2),
 ]
 
 ABSENT = object()
@@ -61,20 +65,31 @@ BOOL = maybe(st.booleans())
 MOSTLY_FALSE = maybe(st.sampled_from([False] * 9 + [True]), absent=0.05)
 
 
+def no_viable_without_tumour(s: dict[str, Any]) -> dict[str, Any]:
+    """0 intrahepatic tumours at imaging leaves nothing viable (the patient model refuses anything else)."""
+    if s.get("intrahepatic_tumour_count") == 0 and "viable_tumour_pct" in s:
+        s["viable_tumour_pct"] = 0.0
+    return s
+
+
 @st.composite
 def sessions(draw: st.DrawFn) -> list[dict[str, Any]]:
     out = []
-    day = dt.date(2025, 1, 6)
-    for _ in range(draw(st.integers(0, 4))):
-        day += dt.timedelta(days=draw(st.sampled_from([95, 100, 130])))  # imaging (<= 93 d) precedes the next TACE
-        interval = draw(maybe(st.sampled_from([27, 28, 35, 35, 92, 93]), absent=0.05))
+    # month ends (31 January, 30 November, 29 February 2024) put the calendar-month window's clamping to the test
+    starts = [dt.date(2024, 1, 31), dt.date(2023, 11, 30), dt.date(2023, 12, 1), dt.date(2025, 1, 6)]
+    day = draw(st.sampled_from(starts))
+    for index in range(draw(st.integers(0, 4))):
+        if index:
+            day += dt.timedelta(days=draw(st.sampled_from([95, 100, 130])))  # imaging (<= 93 d) precedes the next
+        interval = draw(maybe(st.sampled_from([27, 28, 29, 30, 31, 35, 59, 89, 90, 91, 92, 93]), absent=0.05))
         before = draw(maybe(st.integers(1, 4), absent=0.1))
         out.append(
-            clean(
+            no_viable_without_tumour(clean(
                 {
                     "date": draw(maybe(st.just(day.isoformat()), absent=0.05)),
                     "selective": draw(maybe(st.sampled_from([True, True, True, False]), absent=0.05)),
                     "agents_changed": draw(BOOL),
+                    "feeding_artery_reanalysed": draw(BOOL),
                     "intrahepatic_tumour_count_before": before,
                     "imaging_date": ABSENT if interval is ABSENT else (day + dt.timedelta(days=interval)).isoformat(),
                     "viable_tumour_pct": draw(maybe(st.sampled_from([20.0, 50.0, 50.5, 51.0, 80.0]), absent=0.05)),
@@ -85,7 +100,7 @@ def sessions(draw: st.DrawFn) -> list[dict[str, Any]]:
                     "new_vascular_invasion": draw(maybe(st.sampled_from([False, False, True]))),
                     "new_extrahepatic_spread": draw(maybe(st.sampled_from([False, False, True]))),
                 }
-            )
+            ))
         )
     return out
 
@@ -151,6 +166,7 @@ def patients(draw: st.DrawFn, index: int) -> Patient:
                 "largest_diameter_cm": maybe(st.sampled_from([1.5, 2.0, 2.5, 3.0, 3.1, 8.5]), 0.1),
                 "vascular_invasion": maybe(st.sampled_from([False, False, True]), 0.1),
                 "extrahepatic_spread": maybe(st.sampled_from([False, False, True]), 0.1),
+                "pvtt_cheng_type": maybe(st.sampled_from(["I0", "II"]), 0.8),
             },
         ),
         # Child-Pugh points: bilirubin <34.2 / 34.2-51.3 / >51.3 µmol/L, albumin >35 / 28-35 / <28 g/L,

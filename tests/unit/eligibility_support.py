@@ -5,8 +5,10 @@ ECOG 1; HCC confirmed, unresectable; 3 tumours, 8.5 cm, portal vein invasion,
 no extrahepatic spread -> BCLC C (vascular invasion, ECOG 1, Child-Pugh A).
 Liver: bilirubin 18 µmol/L (<34.2: 1 point), albumin 38 g/L (>35: 1), INR 1.1
 (<1.7: 1), no ascites (1), no encephalopathy (1) -> Child-Pugh 5, class A.
-TACE: two selective sessions, each imaged 35 days later (inside 28-92 days),
-viable tumour 70 % and 65 % (> 50 %) -> two consecutive insufficient responses.
+TACE: two selective sessions, each imaged 35 days later (1 calendar month and 4-7 days:
+inside 1-3 months), viable tumour 70 % and 65 % (> 50 %), the second after a change of
+agents -> two consecutive insufficient responses "even after changing the chemotherapeutic
+drugs" (JSH 2014 1 (i)).
 No exclusion present; no contraindication.
 """
 
@@ -33,6 +35,7 @@ def session(date: str, days_to_imaging: int = 35, **fields: Any) -> dict[str, An
         "date": date,
         "selective": True,
         "agents_changed": False,
+        "feeding_artery_reanalysed": False,
         "intrahepatic_tumour_count_before": 3,
         "imaging_date": (day + dt.timedelta(days=days_to_imaging)).isoformat(),
         "viable_tumour_pct": 20.0,
@@ -71,7 +74,7 @@ def candidate() -> dict[str, Any]:
         },
         "tace_history": [
             session("2026-01-05", viable_tumour_pct=70.0),
-            session("2026-03-02", viable_tumour_pct=65.0),
+            session("2026-03-02", viable_tumour_pct=65.0, agents_changed=True),
         ],
         "history": {
             "severe_autoimmune_disease": False,

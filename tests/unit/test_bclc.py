@@ -58,3 +58,19 @@ def test_stage_table(kw: dict[str, object], stage: str) -> None:
 )
 def test_unknown_inputs_only_decide_when_they_cannot_matter(kw: dict[str, object], stage: str | None) -> None:
     assert derive_bclc(inputs(**kw)) == stage
+
+
+@pytest.mark.parametrize(
+    ("classes", "size", "stage"),
+    [
+        (("C",), 1.5, "D"),  # class C whatever the missing component: end-stage liver function
+        (("B", "C"), 1.5, None),  # D cannot be ruled out
+        (("A", "B"), 1.5, None),  # single 1.5 cm, PS 0: 0 with class A, A with class B
+        (("A", "B"), 2.5, "A"),  # single 2.5 cm: A whatever the class (A or B)
+        (("B",), 1.5, "A"),  # class B certain: not very early
+    ],
+)
+def test_a_partial_child_pugh_decides_when_its_classes_allow(
+    classes: tuple[str, ...], size: float, stage: str | None
+) -> None:
+    assert derive_bclc(inputs(child_pugh_class=None, child_pugh_classes=classes, largest_diameter_cm=size)) == stage

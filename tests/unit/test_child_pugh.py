@@ -61,3 +61,31 @@ def test_unknown_component_gives_no_score_but_keeps_known_points() -> None:
 def test_score_always_between_5_and_15(bili: float, alb: float, inr: float, ascites: str, he: str) -> None:
     cp = child_pugh(total_bilirubin_umol_l=bili, albumin_g_l=alb, inr=inr, ascites=ascites, encephalopathy=he)
     assert cp.score is not None and 5 <= cp.score <= 15
+
+
+@pytest.mark.parametrize(
+    ("known", "expected_range", "classes"),
+    [
+        # INR missing; the other four points (bilirubin, albumin, ascites, encephalopathy) summed by hand
+        ({"total_bilirubin_umol_l": 18.0, "albumin_g_l": 38.0, "ascites": "none", "encephalopathy": "none"},
+         (5, 7), ("A", "B")),
+        ({"total_bilirubin_umol_l": 40.0, "albumin_g_l": 30.0, "ascites": "none", "encephalopathy": "none"},
+         (7, 9), ("B",)),
+        ({"total_bilirubin_umol_l": 40.0, "albumin_g_l": 30.0, "ascites": "mild", "encephalopathy": "none"},
+         (8, 10), ("B", "C")),
+        ({"total_bilirubin_umol_l": 60.0, "albumin_g_l": 25.0, "ascites": "mild", "encephalopathy": "none"},
+         (10, 12), ("C",)),
+    ],
+)
+def test_a_missing_component_gives_a_score_range_and_the_classes_it_allows(
+    known: dict[str, object], expected_range: tuple[int, int], classes: tuple[str, ...]
+) -> None:
+    cp = child_pugh(inr=None, **known)  # type: ignore[arg-type]
+    assert (cp.score, cp.cls) == (None, None)
+    assert (cp.score_min, cp.score_max) == expected_range
+    assert cp.classes == classes
+
+
+def test_a_complete_record_has_a_one_point_range() -> None:
+    cp = child_pugh(total_bilirubin_umol_l=18.0, albumin_g_l=38.0, inr=1.1, ascites="none", encephalopathy="none")
+    assert (cp.score, cp.score_min, cp.score_max, cp.cls, cp.classes) == (5, 5, 5, "A", ("A",))

@@ -8,8 +8,11 @@ row    change from the eligible candidate          triple arm  doublet arm
 C1     none                                        eligible    eligible
 C2     ECOG 2 (> 1: inclusion (4) not met,         excluded    excluded
        exclusion (5) present)
-C3     INR not recorded (Child-Pugh unknown, so    null        null
-       BCLC unknown: D needs Child-Pugh)
+C3     INR not recorded, the other four Child-     null        null
+       Pugh components 7 points (bilirubin 40: 2,
+       albumin 30: 2, mild ascites: 2, none: 1), so
+       8-10: B or C unknown, and BCLC unknown (D
+       needs Child-Pugh C ruled out)
 C4     contraindication to PD-1 inhibitors         excluded    eligible
 =====  ==========================================  ==========  ============
 """
@@ -36,7 +39,8 @@ def cohort() -> list[Patient]:
     rows = [
         edit(candidate(), id="C1"),
         edit(candidate(), id="C2", ecog=2),
-        edit(candidate(), id="C3", liver__inr=None),
+        edit(candidate(), id="C3", liver__inr=None, liver__total_bilirubin_umol_l=40.0, liver__albumin_g_l=30.0,
+             liver__ascites="mild"),
         edit(candidate(), id="C4", contraindications__pd1=True),
     ]
     return [parse_patient(r, source="test") for r in rows]

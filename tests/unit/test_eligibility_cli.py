@@ -52,7 +52,10 @@ def test_json_contract_keys(tmp_path: Path) -> None:
 
 
 def test_missing_inr_is_null_with_the_field_in_missing(tmp_path: Path) -> None:
-    out = _assess(_write(tmp_path, edit(candidate(), liver__inr=None)))
+    # the other four Child-Pugh components score 7: the INR decides class B (8-9) or C (10)
+    record = edit(candidate(), liver__inr=None, liver__total_bilirubin_umol_l=40.0, liver__albumin_g_l=30.0,
+                  liver__ascites="mild")
+    out = _assess(_write(tmp_path, record))
     assert out["eligible"] is None
     assert out["missing"] == ["liver.inr"]
 

@@ -63,21 +63,56 @@ def test_child_pugh_boundary_9_10(encephalopathy: str, status: str, score: int) 
     assert result.eligible is (status == "met")
 
 
-def test_missing_inr_gives_undetermined_never_eligible() -> None:
-    record = edit(candidate(), liver__inr=None)
+# Bilirubin 40 µmol/L (2 points), albumin 30 g/L (2), mild ascites (2), no encephalopathy (1): 7 points
+# without the INR, which adds 1-3: score 8-10, class B or C.
+INR_DECIDES = {"liver__total_bilirubin_umol_l": 40.0, "liver__albumin_g_l": 30.0, "liver__ascites": "mild"}
+
+
+def test_missing_inr_that_could_decide_the_class_gives_undetermined_never_eligible() -> None:
+    record = edit(candidate(), liver__inr=None, **INR_DECIDES)
     result = judge(record)
     assert missing_fields(parse_patient(record)) == ["liver.inr"]
     assert result.eligible is None
     c = criterion(result, "inclusion.child_pugh_a_or_b")
     assert c.status == "unknown"
     assert c.inputs["liver.inr"] is None
-    assert "derived.child_pugh.class" in c.why
+    assert c.inputs["derived.child_pugh.score_max"] == 10
+    assert "derived.child_pugh.score" in c.why
     assert "inclusion.child_pugh_a_or_b" in result.basis.unknown
     assert result.basis.excluded_by == []
 
 
+@pytest.mark.parametrize(
+    ("liver", "status", "eligible"),
+    [
+        # the candidate's other four components score 4: 5-7 whatever the INR -> class A or B
+        ({}, "met", True),
+        # 6 points (bilirubin 40: 2, albumin 30: 2, ascites none: 1, encephalopathy none: 1): 7-9 -> B
+        ({"liver__total_bilirubin_umol_l": 40.0, "liver__albumin_g_l": 30.0}, "met", True),
+        # 7 points: 8-10 -> B or C
+        (INR_DECIDES, "unknown", None),
+        # 9 points (bilirubin 60: 3, albumin 25: 3, mild ascites: 2, none: 1): 10-12 -> C whatever the INR
+        (
+            {"liver__total_bilirubin_umol_l": 60.0, "liver__albumin_g_l": 25.0, "liver__ascites": "mild"},
+            "not_met",
+            False,
+        ),
+    ],
+)
+def test_a_missing_inr_decides_nothing_when_every_score_it_allows_falls_on_one_side(
+    liver: dict[str, object], status: str, eligible: bool | None
+) -> None:
+    """Issue 8: where a missing value cannot change the status, the status is definite and the field still listed."""
+    record = edit(candidate(), liver__inr=None, **liver)
+    result = judge(record)
+    assert criterion(result, "inclusion.child_pugh_a_or_b").status == status
+    assert result.eligible is eligible
+    if eligible:
+        assert any("liver.inr" in w and "did not change the decision" in w for w in result.basis.warnings)
+
+
 def test_missing_inr_with_ecog_2_is_not_eligible() -> None:
-    result = judge(edit(candidate(), liver__inr=None, ecog=2))
+    result = judge(edit(candidate(), liver__inr=None, ecog=2, **INR_DECIDES))
     assert result.eligible is False
     assert set(result.basis.excluded_by) == {"inclusion.ecog_0_1", "exclusion.ecog_above_1"}
     assert "inclusion.child_pugh_a_or_b" in result.basis.unknown
@@ -90,19 +125,24 @@ def test_missing_inr_with_ecog_2_is_not_eligible() -> None:
         ({}, "C", "met"),
         # no invasion, no spread, ECOG 0, 3 tumours of which the largest 8.5 cm (> 3 cm) -> multinodular B
         ({"tumour__vascular_invasion": False, "ecog": 0}, "B", "met"),
-        # single tumour of 8.5 cm, ECOG 0, no invasion -> A
+        # single tumour of 8.5 cm, ECOG 0, no invasion -> A (the latest imaging also shows 1 tumour)
         ({"tumour__vascular_invasion": False, "ecog": 0, "tumour__count": 1}, "A", "not_met"),
     ],
 )
 def test_bclc_stage_b_or_c(changes: dict[str, object], derived: str, status: str) -> None:
-    result = judge(edit(candidate(), **changes))
+    record = edit(candidate(), **changes)
+    count = record["tumour"]["count"]
+    for s in record["tace_history"]:
+        s["intrahepatic_tumour_count_before"] = s["intrahepatic_tumour_count"] = count
+    result = judge(record)
     c = criterion(result, "inclusion.bclc_b_or_c")
     assert c.inputs["derived.bclc_stage"] == derived
     assert c.status == status
 
 
-@pytest.mark.parametrize(("recorded", "status"), [("C", "met"), ("B", "unknown"), ("D", "unknown")])
+@pytest.mark.parametrize(("recorded", "status"), [("C", "met"), ("B", "met"), ("A", "unknown"), ("D", "unknown")])
 def test_recorded_bclc_stage_conflicting_with_derived_makes_stage_unknown(recorded: str, status: str) -> None:
+    """A conflict between B and C cannot change 'BCLC B or C' (issue 8); one across it (A or D vs C) can."""
     result = judge(edit(candidate(), bclc_stage=recorded))  # derived stage is C (vascular invasion, ECOG 1)
     c = criterion(result, "inclusion.bclc_b_or_c")
     assert c.status == status

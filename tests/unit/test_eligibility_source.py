@@ -143,13 +143,14 @@ def test_resolve_substitutes_options_and_selects_cases() -> None:
     vi = next(c for c in jsh.criteria if c.id == "jsh2014.vascular_invasion")
     options = EligibilityOptions(invasion_spread_reading="appearance").values()
     resolved = resolve_condition(copy.deepcopy(vi.met_when), options)
-    # appearance: after adequate selective TACE, new since such a session, and present at assessment
-    assert condition_paths(resolved) == [
-        "tace.adequate_tace.run", "tumour.vascular_invasion", "tace.new_vascular_invasion.run"
-    ]
+    # appearance: present at assessment and new since a TACE session (any TACE: JSH 2014 criterion 3)
+    assert condition_paths(resolved) == ["tumour.vascular_invasion", "tace.new_vascular_invasion.run"]
+    presence_options = EligibilityOptions(invasion_spread_reading="presence").values()
+    presence = resolve_condition(copy.deepcopy(vi.met_when), presence_options)
+    assert condition_paths(presence) == ["tace.tace_performed.run", "tumour.vascular_invasion"]
     markers = next(c for c in jsh.criteria if c.id == "jsh2014.tumour_markers")
     resolved = resolve_condition(markers.met_when, EligibilityOptions(tumour_markers_sessions_required=3).values())
-    assert {"$gte": {"tace.tumour_markers_rising.run": 3}} in resolved["$and"]
+    assert resolved == {"$gte": {"tace.tumour_markers_rising.run": 3}}
 
 
 def test_window_options_must_be_in_order() -> None:
@@ -191,3 +192,36 @@ def test_a_contradiction_that_overlaps_met_is_an_engine_error(tmp_path: Path) ->
     rules = _write(tmp_path, data)
     with pytest.raises(RuleEngineError, match="contradictory record"):
         evaluate_eligibility(parse_patient(candidate()), arm(criteria_rules=rules))
+
+
+def _reading_text(cases: dict[str, str]) -> dict[str, Any]:
+    return {"$case": {"option": "invasion_spread_reading", "cases": cases}}
+
+
+@pytest.mark.parametrize("reading", ["presence", "appearance"])
+def test_an_explanation_can_follow_the_option_it_reads(tmp_path: Path, reading: str) -> None:
+    explain = {"met": _reading_text({"presence": "met by presence", "appearance": "met by appearance"}),
+               "not_met": "b", "unknown": "c"}
+    rules = _write(tmp_path, _source(_criterion(explain=explain)))
+    protocol = arm(criteria_rules=rules, invasion_spread_reading=reading)
+    result = evaluate_eligibility(parse_patient(candidate()), protocol)
+    assert result.criteria[0].why == f"met by {reading}"
+
+
+def test_an_explanation_missing_a_case_of_its_option_is_refused(tmp_path: Path) -> None:
+    explain = {"met": _reading_text({"presence": "met by presence"}), "not_met": "b", "unknown": "c"}
+    with pytest.raises(ProtocolDefinitionError, match=r"must give exactly the cases \['appearance', 'presence'\]"):
+        compiled_rules(_write(tmp_path, _source(_criterion(explain=explain))), EligibilityOptions())
+
+
+def test_every_jsh_criterion_names_the_options_that_decided_it() -> None:
+    result = evaluate_eligibility(parse_patient(candidate()), arm())
+    whys = {c.id: c.why for c in result.tace_refractory.criteria}
+    assert "Reading: response_window = calendar_months; response_window_min_months = 1; " in whys[
+        "jsh2014.insufficient_response"
+    ]
+    assert "change_before_later_session = agents_or_feeding_artery." in whys["jsh2014.intrahepatic_progression"]
+    assert whys["jsh2014.tumour_markers"].endswith("Reading: tumour_markers_sessions_required = 1.")
+    assert whys["jsh2014.vascular_invasion"].endswith("Reading: invasion_spread_reading = appearance.")
+    # the days reading is not read under calendar months, so it is not named
+    assert "response_window_min_days" not in whys["jsh2014.insufficient_response"]

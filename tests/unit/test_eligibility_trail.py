@@ -29,6 +29,9 @@ def test_each_evidence_item_lists_the_session_fields_it_read() -> None:
         "tace_history[1].selective": True,
         "tace_history[1].imaging_date": "2026-04-06",
         "tace_history[1].viable_tumour_pct": 65.0,
+        # the later session of a run must follow a change (change_before_later_session, the default)
+        "tace_history[1].agents_changed": True,
+        "tace_history[1].feeding_artery_reanalysed": False,
     }
     progression = jsh(result, IP).evidence[0]
     assert progression.inputs == {
@@ -60,18 +63,20 @@ def test_a_missing_session_field_is_listed_as_null() -> None:
 
 @pytest.mark.parametrize("criterion_id", [VI, EHS])
 def test_presence_reading_lists_the_sessions_establishing_adequate_selective_tace(criterion_id: str) -> None:
-    """Under 'presence' the criterion reads no new_* field, but it presupposes adequate selective TACE: the
-    sessions that establish it are the evidence."""
+    """Under 'presence' the criterion reads no new_* field, but it presupposes a TACE (any TACE, JSH 2014
+    criteria 3/4): the sessions that establish it are the evidence, selective or not."""
     record = candidate()
     record["tace_history"][0]["selective"] = False
-    found = jsh(judge(record), criterion_id)
-    assert [(e.session, e.date) for e in found.evidence] == [(0, "2026-01-05"), (1, "2026-03-02")]
-    assert [e.inputs for e in found.evidence] == [
-        {"tace_history[0].date": "2026-01-05", "tace_history[0].selective": False},
-        {"tace_history[1].date": "2026-03-02", "tace_history[1].selective": True},
+    found = jsh(judge(record, invasion_spread_reading="presence"), criterion_id)
+    tace = [e for e in found.evidence if e.why.startswith("TACE on")]
+    assert [(e.session, e.date) for e in tace] == [(0, "2026-01-05"), (1, "2026-03-02")]
+    assert [e.inputs for e in tace] == [
+        {"tace_history[0].date": "2026-01-05"},
+        {"tace_history[1].date": "2026-03-02"},
     ]
-    assert "not an adequately performed selective TACE" in found.evidence[0].why
-    assert found.evidence[1].why == "selective TACE on 2026-03-02"
+    assert tace[0].why == "TACE on 2026-01-05 (selective = false)"
+    assert tace[1].why == "TACE on 2026-03-02 (selective = true)"
+    assert found.why.endswith("Reading: invasion_spread_reading = presence.")
 
 
 def test_appearance_reading_also_lists_the_appearances_with_their_field() -> None:
@@ -133,7 +138,7 @@ def test_eligible_with_a_missing_field_a_criterion_read_says_it_did_not_change_t
     ]
 
 
-@pytest.mark.parametrize(("changes", "eligible"), [({"liver__inr": None}, None), ({"ecog": 2}, False)])
+@pytest.mark.parametrize(("changes", "eligible"), [({"history__other_tki": None}, None), ({"ecog": 2}, False)])
 def test_no_completeness_warning_unless_eligible(changes: dict[str, object], eligible: bool | None) -> None:
     result = judge(edit(candidate(), weight_kg=None, **changes))
     assert result.eligible is eligible

@@ -21,6 +21,7 @@ the trail of one patient's answer is ``assess --protocol``.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from hccprotocol.cohort.masks import compile_condition
 from hccprotocol.cohort.sessions import judge_sessions, series_facts, session_frame
 from hccprotocol.cohort.statuses import apply_any_met, apply_decide, status_column, tri_codes
 from hccprotocol.eligibility.compile import CompiledRules
+from hccprotocol.eligibility.dates import check_dates
 from hccprotocol.eligibility.decision import ProtocolRef, Status
 from hccprotocol.eligibility.evaluate import rules_for
 from hccprotocol.eligibility.facts import patient_fact, session_facts
@@ -113,9 +115,17 @@ class CohortResult:
 
 
 def evaluate_cohort(
-    patients: Sequence[Patient], protocol: Protocol, derived: Sequence[Derived] | None = None
+    patients: Sequence[Patient],
+    protocol: Protocol,
+    derived: Sequence[Derived] | None = None,
+    as_of: dt.date | None = None,
 ) -> CohortResult:
-    """Judge every criterion for every patient under ``protocol``; ``derived`` may be given (one per patient)."""
+    """Judge every criterion for every patient under ``protocol``; ``derived`` may be given (one per patient).
+
+    ``as_of`` as in ``evaluate_eligibility``: a TACE or imaging dated after it is an error naming the field.
+    """
+    for patient in patients:
+        check_dates(patient, as_of)
     options = protocol.eligibility
     refractory, criteria = rules_for(protocol)
     labels = [p.id for p in patients]

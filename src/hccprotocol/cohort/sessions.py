@@ -20,9 +20,8 @@ from hccprotocol.cohort.frame import facts_frame
 from hccprotocol.cohort.masks import compile_condition
 from hccprotocol.cohort.statuses import tri_codes
 from hccprotocol.eligibility.compile import CompiledRules
-from hccprotocol.eligibility.evaluate import RUN_FINDINGS
 from hccprotocol.eligibility.options import EligibilityOptions
-from hccprotocol.eligibility.tace_series import Judgement, summarise
+from hccprotocol.eligibility.tace_series import CHANGE_FIELDS, Judgement, summarise
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 
 __all__ = ["SessionCodes", "judge_sessions", "series_facts", "session_frame"]
@@ -81,7 +80,8 @@ def series_facts(
     """Per patient, ``tace_series.summarise(...).facts``: finding id -> {run, possible_run}; None if history absent.
 
     ``summarise`` is called one finding at a time (it treats findings independently) and memoised: besides the
-    options, a finding's runs depend only on its judgements per session and each session's ``agents_changed``
+    options, a finding's runs depend only on its judgements per session and each session's change fields
+    (``agents_changed``, ``feeding_artery_reanalysed``)
     (the evidence texts it also writes read more, but they are not facts). Patients with the same sequence share
     one call; the agreement test with the per-patient engine guards that dependency.
     """
@@ -94,7 +94,7 @@ def series_facts(
             out.append(None)
             continue
         end = start + len(history)
-        agents = tuple(s.get("agents_changed") for s in history)
+        agents = tuple(tuple(s.get(f) for f in CHANGE_FIELDS) for s in history)
         facts: dict[str, dict[str, int]] = {}
         for fid, (counted, present) in codes.items():
             c, p = counted[start:end], present[start:end]
@@ -102,7 +102,7 @@ def series_facts(
             runs = memo.get(key)
             if runs is None:
                 judgements = {fid: [_JUDGEMENTS[i][j] for i, j in zip(c, p, strict=True)]}
-                series = summarise([findings[fid]], history, judgements, options, RUN_FINDINGS).facts
+                series = summarise([findings[fid]], history, judgements, options).facts
                 if series is None:  # pragma: no cover - summarise returns None only for an absent history
                     raise RuleEngineError("TACE series facts missing for a recorded history")
                 runs = memo[key] = series[fid]

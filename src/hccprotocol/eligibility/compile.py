@@ -26,12 +26,16 @@ from hccprotocol.rules_engine import get_engine
 from hccprotocol.rules_source import (
     Condition,
     Criterion,
+    Explain,
     RuleSource,
     SessionFinding,
     condition_options,
     condition_paths,
     load_rule_source,
+    options_read,
     resolve_condition,
+    resolve_text,
+    text_options,
 )
 
 __all__ = ["CompiledCriterion", "CompiledFinding", "CompiledRules", "compiled_rules"]
@@ -52,12 +56,20 @@ class CompiledCriterion:
     """Session findings shown as evidence (declared, and read under the current options)."""
     contradiction: Condition | None = None
     """Resolved ``contradiction.when`` (registered as ``<id>#contradiction``; explains, never decides)."""
+    explain: Explain | None = None
+    """The explanations for the protocol's option values (``$case`` texts resolved)."""
+    reading: dict[str, object] | None = None
+    """Option -> value for every option this criterion's decision read (its conditions, the session findings
+    it reads, and how their runs are counted): printed in its why, so the trail names the reading."""
 
 
 @dataclass(frozen=True)
 class CompiledFinding:
     finding: SessionFinding
+    """The finding with its texts resolved for the protocol's options (every ``*_why`` is a string)."""
     conditions: dict[str, Condition | None]
+    reading: tuple[str, ...] = ()
+    """Options the finding's judgement and run read (conditions, and the run options that apply to it)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,41 @@ def _compile(source: RuleSource, options: EligibilityOptions, finding_ids: tuple
     values = options.values()
     known = fact_paths(finding_ids)
     where = f"rule file {source.id}"
+    findings = []
+    for finding in source.session_findings:
+        conditions: dict[str, Condition | None] = {}
+        parts: tuple[Condition | None, ...] = (
+            finding.counts_when, finding.not_counted_when, finding.present_when, finding.absent_when
+        )
+        reads: list[str] = []
+        for part, maybe in zip(FINDING_PARTS, parts, strict=True):
+            if maybe is None:
+                conditions[part] = None
+                continue
+            _check_options(maybe, f"{where}, finding {finding.id}")
+            bad = [p for p in condition_paths(maybe) if p not in SESSION_PATHS]
+            if bad:
+                raise ProtocolDefinitionError(f"{where}, finding {finding.id}: unknown session paths {bad}")
+            conditions[part] = resolve_condition(maybe, values)
+            reads.extend(options_read(maybe, values))
+        texts = {}
+        for name in ("counted_why", "not_counted_why", "present_why", "absent_why"):
+            raw = getattr(finding, name)
+            _check_text_options(raw, f"{where}, finding {finding.id}, {name}")
+            text = resolve_text(raw, values)
+            bad = [n for n in template_fields(text) if n not in SESSION_PATHS and n not in values]
+            if bad:
+                raise ProtocolDefinitionError(f"{where}, finding {finding.id}: unknown fields {bad} in {text!r}")
+            texts[name] = text
+        if finding.counts_when is not None:
+            reads.append("non_counting_session_breaks_run")
+        if finding.repeat_needs_change:
+            reads.append("change_before_later_session")
+        findings.append(
+            CompiledFinding(finding.model_copy(update=texts), conditions, tuple(dict.fromkeys(reads)))
+        )
+    by_id = {f.finding.id: f for f in findings}
+
     criteria = []
     for rule in source.criteria:
         conds = [rule.met_when, rule.not_met_when]
@@ -117,28 +164,22 @@ def _compile(source: RuleSource, options: EligibilityOptions, finding_ids: tuple
         )
         inputs = tuple(dict.fromkeys([*tested, *rule.reads]))
         evidence = tuple(f for f in rule.evidence if any(p.startswith(f"tace.{f}.") for p in tested))
-        criteria.append(CompiledCriterion(rule, met, not_met, tested, inputs, evidence, contradiction))
-
-    findings = []
-    for finding in source.session_findings:
-        conditions: dict[str, Condition | None] = {}
-        parts: tuple[Condition | None, ...] = (
-            finding.counts_when, finding.not_counted_when, finding.present_when, finding.absent_when
+        texts = {}
+        for name in ("met", "not_met", "unknown"):
+            raw = getattr(rule.explain, name)
+            _check_text_options(raw, f"{where}, {rule.id}, explain.{name}")
+            texts[name] = resolve_text(raw, values)
+        read = [o for c in conds for o in options_read(c, values)]
+        for path in tested:
+            head, _, rest = path.partition(".")
+            if head == "tace" and rest.split(".", 1)[0] in by_id:
+                read.extend(by_id[rest.split(".", 1)[0]].reading)
+        reading = {name: values[name] for name in dict.fromkeys(read)}
+        criteria.append(
+            CompiledCriterion(
+                rule, met, not_met, tested, inputs, evidence, contradiction, Explain(**texts), reading
+            )
         )
-        for part, maybe in zip(FINDING_PARTS, parts, strict=True):
-            if maybe is None:
-                conditions[part] = None
-                continue
-            _check_options(maybe, f"{where}, finding {finding.id}")
-            bad = [p for p in condition_paths(maybe) if p not in SESSION_PATHS]
-            if bad:
-                raise ProtocolDefinitionError(f"{where}, finding {finding.id}: unknown session paths {bad}")
-            conditions[part] = resolve_condition(maybe, values)
-        for text in (finding.counted_why, finding.not_counted_why, finding.present_why, finding.absent_why):
-            bad = [n for n in template_fields(text) if n not in SESSION_PATHS and n not in values]
-            if bad:
-                raise ProtocolDefinitionError(f"{where}, finding {finding.id}: unknown fields {bad} in {text!r}")
-        findings.append(CompiledFinding(finding, conditions))
 
     criteria_defs = {}
     for c in criteria:
@@ -169,6 +210,18 @@ def _compile(source: RuleSource, options: EligibilityOptions, finding_ids: tuple
     return CompiledRules(
         source, criteria_name, sessions_name, tuple(criteria), tuple(findings), tested_paths, session_paths
     )
+
+
+def _check_text_options(text: object, where: str) -> None:
+    fields = EligibilityOptions.model_fields
+    if not isinstance(text, str | dict):
+        return
+    for name, cases in text_options(text).items():
+        allowed = {str(v) for v in typing.get_args(fields[name].annotation)} if name in fields else set()
+        if not allowed or cases != allowed:
+            raise ProtocolDefinitionError(
+                f"{where}: $case on {name} must give exactly the cases {sorted(allowed)}, got {sorted(cases)}"
+            )
 
 
 def _check_options(cond: Condition, where: str) -> None:

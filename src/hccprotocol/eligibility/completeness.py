@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from hccprotocol.eligibility.compile import CompiledRules
 from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.eligibility.tace_series import CHANGE_FIELDS, needs_change
 from hccprotocol.measures.derive import derive
 from hccprotocol.patient import Patient
 from hccprotocol.patient_file import missing_fields
@@ -24,15 +25,11 @@ from hccprotocol.rules_source import condition_paths
 
 __all__ = ["missing_read_and_unread", "unread_fields_warnings"]
 
-# Findings whose runs read agents_changed under agents_changed_required (see evaluate.RUN_FINDINGS).
-_AGENTS = "agents_changed"
-
 
 def missing_read_and_unread(
     patient: Patient,
     rule_sets: Iterable[CompiledRules],
     options: EligibilityOptions,
-    run_findings: frozenset[str],
 ) -> tuple[list[str], list[str]]:
     """(missing fields some criterion reads, missing fields no criterion reads), in ``missing_fields`` order."""
     missing = missing_fields(patient)
@@ -60,9 +57,9 @@ def missing_read_and_unread(
                 return
             paths = [p for c in compiled.conditions.values() if c is not None for p in condition_paths(c)]
             fields = list(session_record_fields(paths))
-            if options.agents_changed_required and compiled.finding.id in run_findings:
-                fields.append(_AGENTS)
             read.update(f"tace_history[{i}].{f}" for i in range(sessions) for f in fields)
+            if needs_change(compiled.finding, options):  # the first session cannot extend a run
+                read.update(f"tace_history[{i}].{f}" for i in range(1, sessions) for f in CHANGE_FIELDS)
         elif head not in ("arm", "tace_refractory"):
             read.add(path)
 

@@ -19,12 +19,14 @@ files' job. This module only asks the engine and reads back which rules fired.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hccprotocol.eligibility.compile import CompiledCriterion, CompiledRules, compiled_rules
 from hccprotocol.eligibility.completeness import missing_read_and_unread, unread_fields_warnings
+from hccprotocol.eligibility.dates import check_dates
 from hccprotocol.eligibility.decision import (
     Basis,
     CriterionResult,
@@ -50,11 +52,6 @@ if TYPE_CHECKING:  # protocol.py imports eligibility.options: avoid an import cy
 
 __all__ = ["evaluate_eligibility", "rules_for"]
 
-# Findings whose runs are "consecutive sessions after adequate selective TACE, even after changing agents":
-# agents_changed_required applies to them (JSH 2014 criteria 1 (i) and 1 (ii)).
-RUN_FINDINGS = frozenset({"insufficient_response", "intrahepatic_progression"})
-
-
 def rules_for(protocol: Protocol) -> tuple[CompiledRules, CompiledRules]:
     """(refractoriness rules, criteria rules) compiled for the protocol's options."""
     options = protocol.eligibility
@@ -68,8 +65,15 @@ def rules_for(protocol: Protocol) -> tuple[CompiledRules, CompiledRules]:
     return refractory, criteria
 
 
-def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived | None = None) -> EligibilityResult:
-    """Judge every criterion for ``patient`` under ``protocol`` (its arm and eligibility options)."""
+def evaluate_eligibility(
+    patient: Patient, protocol: Protocol, derived: Derived | None = None, as_of: dt.date | None = None
+) -> EligibilityResult:
+    """Judge every criterion for ``patient`` under ``protocol`` (its arm and eligibility options).
+
+    ``as_of``: the day the question is asked (default today, which the patient model already enforces);
+    a TACE or imaging dated after it is an error naming the field, never a finding.
+    """
+    check_dates(patient, as_of)
     options = protocol.eligibility
     refractory, criteria_rules = rules_for(protocol)
     if derived is None:
@@ -77,9 +81,7 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
 
     sessions = session_facts(patient.tace_history) if patient.tace_history is not None else None
     judgements = _judge_sessions(refractory, sessions or [])
-    series = summarise(
-        [f.finding for f in refractory.findings], sessions, judgements, options, RUN_FINDINGS
-    )
+    series = summarise([f.finding for f in refractory.findings], sessions, judgements, options)
 
     fact = patient_fact(patient, derived, protocol, series.facts)
     jsh_statuses, jsh_contradictions = _statuses(refractory, fact)
@@ -90,7 +92,7 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
         """Explain each criterion whose rule-file contradiction matched (explains; never changes a status)."""
         for c in compiled.criteria:
             if c.rule.id in matched:
-                contradictions[c.rule.id] = _contradiction(c, on, sessions or [], judgements, findings)
+                contradictions[c.rule.id] = _contradiction(c, on, sessions or [], judgements, findings, derived)
                 warnings.append(f"{c.rule.id}: {contradictions[c.rule.id]}")
 
     note_contradictions(refractory, jsh_contradictions, fact)
@@ -129,7 +131,7 @@ def evaluate_eligibility(patient: Patient, protocol: Protocol, derived: Derived 
     eligible, excluded, unknown = decide(items)
     if eligible is True:
         # The decision stays the criteria's; the warning says what the record still lacks.
-        read, unread = missing_read_and_unread(patient, (refractory, criteria_rules), options, RUN_FINDINGS)
+        read, unread = missing_read_and_unread(patient, (refractory, criteria_rules), options)
         warnings.extend(unread_fields_warnings(unread, read))
     source = criteria_rules.source
     return EligibilityResult(
@@ -207,21 +209,29 @@ def _contradiction(
     sessions: Sequence[Mapping[str, Any]],
     judgements: Mapping[str, Sequence[Judgement]],
     findings: Mapping[str, SessionFinding],
+    derived: Derived,
 ) -> str:
     """The rule file's statement of the contradiction, naming each field on both sides with its value."""
     rule = c.rule.contradiction
     if rule is None or c.contradiction is None:  # only called for criteria whose contradiction fired
         raise RuleEngineError(f"criterion {c.rule.id} has no contradiction rule")
-    sides = [
-        f"{path} = {_json(lookup(fact, path))}" for path in condition_paths(c.contradiction)
-        if not path.startswith("tace.")
-    ]
+    sides = []
+    for path in condition_paths(c.contradiction):
+        if path == "derived.bclc_stage_contradicted":  # the fields behind it, as derive names them
+            sides.extend(derived.bclc_stage_contradictions)
+        elif not path.startswith("tace.") and lookup(fact, path) is not None:  # a side is a recorded value
+            sides.append(f"{path} = {_json(lookup(fact, path))}")
     if rule.sessions is not None:
         fields = session_record_fields(condition_paths(findings[rule.sessions].present_when))
         for s, j in zip(sessions, judgements[rule.sessions], strict=True):
             if j.present is True:
                 sides.extend(f"tace_history[{s['session']}].{f} = {_json(s.get(f))}" for f in fields)
     return f"{rule.why.rstrip().rstrip('.')} ({'; '.join(sides)})."
+
+
+def _option_value(value: Any) -> str:
+    """An option value as written in protocol/*.yaml (calendar_months, true, 3)."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _json(value: Any) -> str:
@@ -240,12 +250,20 @@ def _why(
     contradiction: str | None = None,
     not_recorded: Sequence[str] = (),
 ) -> str:
-    explain = c.rule.explain
+    """The rule file's explanation for the status, then the reading (options and values) that decided it."""
+    explain = c.explain
+    if explain is None:  # compile always resolves it
+        raise RuleEngineError(f"criterion {c.rule.id} was not compiled")
+    reading = (
+        " Reading: " + "; ".join(f"{name} = {_option_value(value)}" for name, value in c.reading.items()) + "."
+        if c.reading else ""
+    )
     if status == "met":
-        return explain.met
+        return f"{explain.met}{reading}"
     if status == "not_met":
-        return explain.not_met + (f" {contradiction}" if contradiction else "")
+        return f"{explain.not_met}{f' {contradiction}' if contradiction else ''}{reading}"
     if contradiction:
-        return f"{contradiction} The criterion cannot be judged on a contradictory record."
-    missing = list(dict.fromkeys([*(p for p in c.tested if lookup(fact, p) is None), *not_recorded]))
-    return explain.unknown + (f" Not known: {', '.join(missing)}." if missing else "")
+        return f"{contradiction} The criterion cannot be judged on a contradictory record.{reading}"
+    missing = list(dict.fromkeys([*(p for p in c.inputs if lookup(fact, p) is None), *not_recorded]))
+    known = f" Not known: {', '.join(missing)}." if missing else ""
+    return f"{explain.unknown}{known}{reading}"

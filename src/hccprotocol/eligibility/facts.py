@@ -16,6 +16,8 @@ make a criterion silently ``unknown`` forever).
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import typing
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -43,8 +45,11 @@ _SEQUENCES = {"tace_history", "adverse_events", "dose_changes", "labs"}
 _DERIVED_PATHS = (
     "derived.child_pugh.class",
     "derived.child_pugh.score",
+    "derived.child_pugh.score_min",
+    "derived.child_pugh.score_max",
     "derived.bclc_stage",
     "derived.bclc_stage_conflict",
+    "derived.bclc_stage_contradicted",
     "derived.albi.grade",
     "arm.id",
     "arm.includes_pd1",
@@ -69,12 +74,17 @@ def _scalar_paths(model: type[BaseModel], prefix: str = "") -> Iterable[str]:
 
 _RECORD_PATHS = frozenset(_scalar_paths(Patient))
 SESSION_PATHS = frozenset(
-    {*_scalar_paths(TaceSession), "session", "days_to_imaging", "intrahepatic_tumour_count_increase"}
+    {
+        *_scalar_paths(TaceSession), "session", "days_to_imaging", "months_to_imaging", "days_beyond_months",
+        "intrahepatic_tumour_count_increase",
+    }
 )
 
 
 SESSION_DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "days_to_imaging": ("date", "imaging_date"),
+    "months_to_imaging": ("date", "imaging_date"),
+    "days_beyond_months": ("date", "imaging_date"),
     "intrahepatic_tumour_count_increase": ("intrahepatic_tumour_count_before", "intrahepatic_tumour_count"),
 }
 """Session-fact paths computed here (``session_facts``) -> the record fields they are computed from."""
@@ -109,10 +119,16 @@ def patient_fact(
         if fact.get(section) is None:
             fact[section] = {}
     cp = derived.child_pugh
+    low, high = derived.child_pugh_score_range
     fact["derived"] = {
-        "child_pugh": {"class": cp.cls, "score": cp.score} if cp is not None else {},
+        "child_pugh": {
+            **({"class": cp.cls, "score": cp.score} if cp is not None else {}),
+            "score_min": low,
+            "score_max": high,
+        },
         "bclc_stage": derived.bclc_stage,
         "bclc_stage_conflict": derived.bclc_stage_conflict,
+        "bclc_stage_contradicted": bool(derived.bclc_stage_contradictions),
         "albi": {"grade": derived.albi.grade} if derived.albi is not None else {},
     }
     fact["arm"] = {"id": protocol.id, "includes_pd1": protocol.includes_pd1}
@@ -121,13 +137,38 @@ def patient_fact(
     return fact
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later; a day the month lacks clamps to its last day.
+
+    1 March + 1 = 1 April; 1 December + 3 = 1 March; 31 January + 1 = 28 February (29 in a leap year).
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def whole_months(start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(whole calendar months from ``start`` to ``end``, days left over): the largest m with
+    ``add_months(start, m) <= end`` and ``end - add_months(start, m)`` in days (``end`` not before ``start``)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while months > 0 and add_months(start, months) > end:
+        months -= 1
+    return months, (end - add_months(start, months)).days
+
+
 def session_facts(history: Iterable[TaceSession]) -> list[dict[str, Any]]:
-    """One fact per TACE session, with the interval to imaging and the change in tumour count computed."""
+    """One fact per TACE session, with the interval to imaging and the change in tumour count computed.
+
+    The interval is given both ways the protocol can read "1-3 months": in days (``days_to_imaging``) and in
+    calendar months (``months_to_imaging`` whole months, plus ``days_beyond_months``).
+    """
     out = []
     for index, s in enumerate(history):
         fact = s.model_dump(mode="json")
         fact["session"] = index
         fact["days_to_imaging"] = (s.imaging_date - s.date).days if s.date and s.imaging_date else None
+        months = whole_months(s.date, s.imaging_date) if s.date and s.imaging_date else (None, None)
+        fact["months_to_imaging"], fact["days_beyond_months"] = months
         fact["intrahepatic_tumour_count_increase"] = (
             s.intrahepatic_tumour_count - s.intrahepatic_tumour_count_before
             if s.intrahepatic_tumour_count is not None and s.intrahepatic_tumour_count_before is not None

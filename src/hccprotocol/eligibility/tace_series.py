@@ -33,6 +33,7 @@ from typing import Any
 from hccprotocol.eligibility.decision import Evidence
 from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.rules_engine import positional
 from hccprotocol.rules_source import Condition, SessionFinding, condition_paths
 
 __all__ = ["Judgement", "TaceSeries", "summarise"]
@@ -52,7 +53,7 @@ class Outcome(enum.Enum):
     SKIP = "does not count"
     NEGATIVE = "counts, finding absent"
     EXTEND = "counts, finding present, extends the run"
-    RESTART = "counts, finding present, starts a new run (agents not changed)"
+    RESTART = "counts, finding present, starts a new run (no change of agents or feeding-artery reanalysis)"
 
 
 def _step(run: int, outcome: Outcome, breaks_run: bool) -> int:
@@ -98,14 +99,35 @@ class TaceSeries:
     """finding id -> session fields (``tace_history[i].field``) whose absence left a session unknown."""
 
 
+CHANGE_FIELDS = ("agents_changed", "feeding_artery_reanalysed")
+"""Session fields that make a later session 'after changing the drugs and/or reanalysis of the feeding artery'."""
+
+
+def changed_before(session: Mapping[str, Any]) -> Tri:
+    """Agents changed OR feeding artery reanalysed, three-valued: true if either is true, false if both are false."""
+    values = [session.get(f) for f in CHANGE_FIELDS]
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def needs_change(finding: SessionFinding, options: EligibilityOptions) -> bool:
+    """Whether a later session of this finding's run must follow a change (option change_before_later_session)."""
+    return finding.repeat_needs_change and options.change_before_later_session == "agents_or_feeding_artery"
+
+
 def summarise(
     findings: Sequence[SessionFinding],
     sessions: Sequence[Mapping[str, Any]] | None,
     judgements: Mapping[str, Sequence[Judgement]],
     options: EligibilityOptions,
-    run_findings: frozenset[str],
 ) -> TaceSeries:
-    """Runs and per-session evidence for every finding. ``run_findings`` use ``agents_changed_required``."""
+    """Runs and per-session evidence for every finding (``findings`` with their texts resolved, see compile).
+
+    A finding with ``repeat_needs_change`` under the default option extends a run only at a session with
+    agents changed or the feeding artery reanalysed (JSH 2014: "even after changing the chemotherapeutic
+    drugs and/or reanalysis of the feeding artery"); both recorded false starts a new run; unknown is both.
+    """
     if sessions is None:
         return TaceSeries(facts=None, evidence={f.id: [] for f in findings})
     facts: dict[str, dict[str, int]] = {}
@@ -117,13 +139,12 @@ def summarise(
         possible = []
         items = []
         missing: list[str] = []
-        for session, j in zip(sessions, per_session, strict=True):
-            extends: Tri = True
-            agents_rule = options.agents_changed_required and finding.id in run_findings
-            if agents_rule:
-                extends = session.get("agents_changed")
+        change_rule = needs_change(finding, options)
+        for position, (session, j) in enumerate(zip(sessions, per_session, strict=True)):
+            # The first session has no run before it to extend: whether it followed a change cannot matter.
+            extends: Tri = changed_before(session) if change_rule and position > 0 else True
             possible.append(_outcomes(j, extends))
-            items.append(_evidence(finding, reads, session, j, extends, agents_rule, options, missing))
+            items.append(_evidence(finding, reads, session, j, extends, change_rule, options, missing))
         run, possible_run = longest_runs(possible, options.non_counting_session_breaks_run)
         facts[finding.id] = {"run": run, "possible_run": possible_run}
         evidence[finding.id] = items
@@ -155,7 +176,7 @@ def _evidence(
     session: Mapping[str, Any],
     j: Judgement,
     extends: Tri,
-    agents_rule: bool,
+    change_rule: bool,
     options: EligibilityOptions,
     missing: list[str],
 ) -> Evidence:
@@ -171,34 +192,48 @@ def _evidence(
     if finding.counts_when is not None:
         read.extend(reads.counting)
         if j.counted is True:
-            parts.append(render(finding.counted_why, values))
+            parts.append(render(_text(finding.counted_why), values))
         elif j.counted is False:
-            parts.append(render(finding.not_counted_why, values))
+            parts.append(render(_text(finding.not_counted_why), values))
         else:
             parts.append("unknown whether this session counts" + _not_recorded(reads.counting, session, index, missing))
     if j.counted is not False:
         read.extend(reads.finding)
         if j.present is True:
-            parts.append(render(finding.present_why, values))
+            parts.append(render(_text(finding.present_why), values))
         elif j.present is False:
-            parts.append(render(finding.absent_why, values))
+            parts.append(render(_text(finding.absent_why), values))
         else:
             parts.append(f"{_sentence(finding.title)}: unknown" + _not_recorded(reads.finding, session, index, missing))
-        if agents_rule and j.present is not False:
-            read.append("agents_changed")
-        if j.present is not False and extends is not True:
-            if extends is None:
-                missing.append(_path(index, "agents_changed"))
-            shown = (
-                "no: starts a new run" if extends is False
-                else f"unknown (not recorded: {_path(index, 'agents_changed')})"
-            )
-            parts.append(f"agents changed or feeding artery reanalysed before this session: {shown}")
+        if change_rule and index > 0 and j.present is not False:
+            read.extend(CHANGE_FIELDS)
+            parts.append(_change_text(session, index, extends, missing))
     counted = j.counted is True and j.present is not None
     inputs = {_path(index, name): session.get(name) for name in dict.fromkeys(read)}
     return Evidence(
         session=index, date=session.get("date"), counted=counted, why="; ".join(parts), inputs=inputs
     )
+
+
+def _change_text(session: Mapping[str, Any], index: int, extends: Tri, missing: list[str]) -> str:
+    """What the change requirement read for this session and what it made of it (the option is named)."""
+    shown = ", ".join(f"{f} = {_show(session.get(f))}" for f in CHANGE_FIELDS)
+    if extends is True:
+        verdict = "after a change, so it may extend a run"
+    elif extends is False:
+        verdict = "no change of agents and no feeding-artery reanalysis, so it can only start a new run"
+    else:
+        unknown = [_path(index, f) for f in CHANGE_FIELDS if session.get(f) is None]
+        missing.extend(unknown)
+        verdict = f"unknown whether it followed a change (not recorded: {', '.join(unknown)})"
+    return f"change_before_later_session = agents_or_feeding_artery: {shown}: {verdict}"
+
+
+def _text(value: object) -> str:
+    """A finding text resolved at compile (a ``$case`` text reaching here is a defect)."""
+    if not isinstance(value, str):
+        raise TypeError(f"unresolved rule text {value!r}: findings must be compiled before they are summarised")
+    return value
 
 
 def _path(index: int, name: str) -> str:
@@ -246,5 +281,5 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        return positional(value)  # 0.00001, not 1e-05
     return str(value)

@@ -4,7 +4,8 @@ Why ordered rules with three-valued logic: the stage is the first rule that
 holds, from the most to the least advanced. If an earlier rule cannot be
 decided because an input is unknown, the stage is unknown (``None``): a
 missing ECOG can never be read as ECOG 0. A known ECOG 3 already gives D,
-whatever else is missing.
+whatever else is missing, and so do Child-Pugh points already summing to 10
+(class C whatever the missing component).
 
 Mapping (Reig M et al., J Hepatol 2022;76:681, clinical-references §6.3;
 "preserved liver function" is read as Child-Pugh A or B, end-stage as C,
@@ -38,6 +39,20 @@ class BclcInputs:
     extrahepatic_spread: bool | None
     ecog: int | None
     child_pugh_class: str | None
+    child_pugh_classes: tuple[str, ...] | None = None
+    """Classes a partial Child-Pugh allows (``ChildPugh.classes``) when ``child_pugh_class`` is unknown."""
+
+
+def _class_is(x: BclcInputs, cls: str) -> Tri:
+    """Whether Child-Pugh class is ``cls``: certain from the class, or from a range that allows only it or not it."""
+    if x.child_pugh_class is not None:
+        return x.child_pugh_class == cls
+    if x.child_pugh_classes:
+        if set(x.child_pugh_classes) == {cls}:
+            return True
+        if cls not in x.child_pugh_classes:
+            return False
+    return None
 
 
 def _or(*values: Tri) -> Tri:
@@ -63,16 +78,15 @@ def _rules(x: BclcInputs) -> list[tuple[BclcStage, Tri]]:
     ecog = x.ecog
     count = x.tumour_count
     size = x.largest_diameter_cm
-    cp = x.child_pugh_class
     return [
-        ("D", _or(_test(ecog, lambda e: e >= 3), _test(cp, lambda c: c == "C"))),
+        ("D", _or(_test(ecog, lambda e: e >= 3), _class_is(x, "C"))),
         ("C", _or(x.vascular_invasion, x.extrahepatic_spread, _test(ecog, lambda e: 1 <= e <= 2))),
         (
             "0",
             _and(
                 _test(count, lambda n: n == 1),
                 _test(size, lambda d: d <= 2),
-                _test(cp, lambda c: c == "A"),
+                _class_is(x, "A"),
             ),
         ),
         (

@@ -51,6 +51,18 @@ class ChildPugh:
     points: dict[str, int | None]
     score: int | None
     cls: ChildPughClass | None
+    score_min: int = 5
+    """Lowest score the unknown components allow (each unknown at 1 point); equals ``score`` when complete."""
+    score_max: int = 15
+    """Highest score the unknown components allow (each unknown at 3 points)."""
+
+    @property
+    def classes(self) -> tuple[ChildPughClass, ...]:
+        """Every class the score range allows: ('C',) when the known points already reach 10, whatever is missing."""
+        return tuple(c for c, (lo, hi) in CLASS_SCORES.items() if self.score_min <= hi and self.score_max >= lo)
+
+
+CLASS_SCORES: dict[ChildPughClass, tuple[int, int]] = {"A": (5, 6), "B": (7, 9), "C": (10, 15)}
 
 
 def child_pugh(
@@ -61,7 +73,12 @@ def child_pugh(
     ascites: str | None,
     encephalopathy: str | None,
 ) -> ChildPugh:
-    """Points for every known component; score and class only when all five are known."""
+    """Points for every known component; score and class only when all five are known.
+
+    The score range (``score_min``..``score_max``) is always given: a missing component can add 1-3 points,
+    so a class the range allows alone is certain without it (known points summing to 10 are class C
+    whatever the INR), and a criterion that the whole range satisfies is decided (see the rule files).
+    """
     points: dict[str, int | None] = {
         "bilirubin": None if total_bilirubin_umol_l is None else bilirubin_points(total_bilirubin_umol_l),
         "albumin": None if albumin_g_l is None else albumin_points(albumin_g_l),
@@ -70,7 +87,9 @@ def child_pugh(
         "encephalopathy": None if encephalopathy is None else ENCEPHALOPATHY_POINTS[encephalopathy],
     }
     known = [p for p in points.values() if p is not None]
-    if len(known) < len(points):
-        return ChildPugh(points, None, None)
+    unknown = len(points) - len(known)
+    low, high = sum(known) + unknown, sum(known) + 3 * unknown
+    if unknown:
+        return ChildPugh(points, None, None, low, high)
     score = sum(known)
-    return ChildPugh(points, score, child_pugh_class(score))
+    return ChildPugh(points, score, child_pugh_class(score), score, score)

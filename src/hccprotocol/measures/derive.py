@@ -7,6 +7,7 @@ unknown, and its trail entry names the inputs it read (``None`` = unknown).
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,20 @@ class Derived(Output):
     bclc_stage_recorded: str | None = Field(description="Stage recorded by the team, if any")
     bclc_stage_conflict: bool | None = Field(
         description="True when the recorded stage differs from the derived one; null when either is unknown"
+    )
+    child_pugh_score_range: tuple[int, int] = Field(
+        (5, 15),
+        description="Lowest and highest Child-Pugh score the record allows (each missing component 1-3 points); "
+        "both equal the score when all five components are known",
+    )
+    child_pugh_classes: list[Literal["A", "B", "C"]] = Field(
+        default_factory=lambda: list(cp_mod.CLASS_SCORES),
+        description="Child-Pugh classes the score range allows (one class: certain even with a missing component)",
+    )
+    bclc_stage_contradictions: list[str] = Field(
+        default_factory=list,
+        description="Why the record cannot be staged: fields that contradict each other, each with its value "
+        "(the stage is then null, never a guess)",
     )
 
 
@@ -81,27 +96,57 @@ def derive(patient: Patient, bsa_formula: BsaFormulaName = DEFAULT_FORMULA) -> D
     cp_out = None
     if cp.score is not None and cp.cls is not None:
         cp_out = ChildPughOut(score=cp.score, cls=cp.cls, points=cp.points)
+    if cp.cls is None and len(cp.classes) == 1:
+        warnings.append(
+            f"Child-Pugh score unknown ({cp.score_min}-{cp.score_max}: a component is missing) but class "
+            f"{cp.classes[0]} whatever the missing points"
+        )
 
     albi_out = None
     if bili is not None and alb is not None:
         raw = albi_mod.albi_score(bili, alb)
         albi_out = AlbiOut(score=round(raw, 4), grade=albi_mod.albi_grade(raw))
 
+    count, count_path = _staging_count(patient)
     bclc_inputs = bclc_mod.BclcInputs(
-        tumour_count=tumour.count if tumour else None,
+        tumour_count=count,
         largest_diameter_cm=tumour.largest_diameter_cm if tumour else None,
         vascular_invasion=tumour.vascular_invasion if tumour else None,
         extrahepatic_spread=tumour.extrahepatic_spread if tumour else None,
         ecog=patient.ecog,
         child_pugh_class=cp.cls,
+        child_pugh_classes=cp.classes,
     )
-    stage = bclc_mod.derive_bclc(bclc_inputs)
+    contradictions = staging_contradictions(patient)
+    stage = None if contradictions else bclc_mod.derive_bclc(bclc_inputs)
+    if contradictions:
+        warnings.append(
+            "BCLC stage not derived: the record contradicts itself (" + "; ".join(contradictions)
+            + "); correct the record"
+        )
+    if count_path != "tumour.count":
+        imaged = _lookup_count(patient, count_path)
+        if imaged is None:
+            warnings.append(
+                f"BCLC tumour burden unknown: the latest response imaging ({count_path.rsplit('.', 1)[0]}) is newer "
+                f"than tumour.count but its intrahepatic_tumour_count is not recorded"
+            )
+        elif imaged == 0:
+            warnings.append(
+                f"BCLC tumour burden not staged: the latest response imaging shows 0 intrahepatic tumours "
+                f"({count_path} = 0); only the C and D rules can decide the stage"
+            )
+        elif tumour is not None and tumour.count is not None and imaged != tumour.count:
+            warnings.append(
+                f"BCLC staged with the latest response imaging's intrahepatic tumour count ({count_path} = "
+                f"{imaged}), which is newer than tumour.count = {tumour.count}"
+            )
     recorded = patient.bclc_stage
     conflict = None if stage is None or recorded is None else stage != recorded
     if conflict:
         warnings.append(
-            f"BCLC stage recorded by the team ({recorded}) differs from the derived stage ({stage}); "
-            "the stage is treated as unknown until the team resolves it"
+            f"BCLC stage recorded by the team ({recorded}) differs from the derived stage ({stage}); a criterion "
+            "that depends on which of the two it is stays unknown until the team resolves it"
         )
 
     measures = [
@@ -138,12 +183,15 @@ def derive(patient: Patient, bsa_formula: BsaFormulaName = DEFAULT_FORMULA) -> D
             formula="first of D, C, 0, A, B whose rule holds (see hccprotocol.measures.bclc)",
             source=bclc_mod.SOURCE,
             inputs={
-                "tumour.count": bclc_inputs.tumour_count,
+                "tumour.count": tumour.count if tumour else None,
+                **({count_path: _lookup_count(patient, count_path)} if count_path != "tumour.count" else {}),
                 "tumour.largest_diameter_cm": bclc_inputs.largest_diameter_cm,
                 "tumour.vascular_invasion": bclc_inputs.vascular_invasion,
                 "tumour.extrahepatic_spread": bclc_inputs.extrahepatic_spread,
                 "ecog": bclc_inputs.ecog,
                 "derived.child_pugh.class": bclc_inputs.child_pugh_class,
+                "derived.child_pugh_classes": list(cp.classes),
+                **_contradiction_inputs(patient),
                 "bclc_stage": recorded,
             },
         ),
@@ -156,5 +204,75 @@ def derive(patient: Patient, bsa_formula: BsaFormulaName = DEFAULT_FORMULA) -> D
         bclc_stage=stage,
         bclc_stage_recorded=recorded,
         bclc_stage_conflict=conflict,
+        child_pugh_score_range=(cp.score_min, cp.score_max),
+        child_pugh_classes=list(cp.classes),
+        bclc_stage_contradictions=contradictions,
     )
     return DerivedResult(derived=derived, measures=measures, warnings=warnings)
+
+
+def _lookup_count(patient: Patient, path: str) -> int | None:
+    index = int(path.split("[", 1)[1].split("]", 1)[0])
+    return (patient.tace_history or ())[index].intrahepatic_tumour_count
+
+
+def _shown(value: object) -> str:
+    return json.dumps(value)
+
+
+def _staging_count(patient: Patient) -> tuple[int | None, str]:
+    """The intrahepatic tumour count BCLC staging reads, and its field path.
+
+    How "newer" is decided: ``tumour`` carries no date, while each response imaging in ``tace_history``
+    is dated and follows a TACE the record lists. The record cannot show the undated count to be later
+    than a dated imaging, so the latest response imaging (the last session, in date order, with an
+    ``imaging_date``) is taken as newer than ``tumour.count``, and its ``intrahepatic_tumour_count`` is
+    staged (a warning names both when they differ). If that imaging's count is not recorded, the count is
+    unknown (an older count is never used in its place); 0 tumours at imaging leaves the tumour burden
+    unstaged (BCLC 0-B describe tumours), so only the C and D rules can decide. Without any response
+    imaging, ``tumour.count`` is staged.
+    """
+    latest = next(
+        ((i, s) for i, s in reversed(list(enumerate(patient.tace_history or ()))) if s.imaging_date is not None),
+        None,
+    )
+    if latest is None:
+        return (patient.tumour.count if patient.tumour else None), "tumour.count"
+    index, session = latest
+    count = session.intrahepatic_tumour_count
+    return (count if count else None), f"tace_history[{index}].intrahepatic_tumour_count"
+
+
+def staging_contradictions(patient: Patient) -> list[str]:
+    """Fields of the record that contradict each other for staging, each side with its value.
+
+    A TACE session recording new vascular invasion (extrahepatic spread) while ``tumour`` says there is none,
+    or a Cheng PVTT type recorded while ``tumour.vascular_invasion`` is false: either side may be the error,
+    so the record is not staged (staging it A or B would exclude on a guess).
+    """
+    tumour = patient.tumour
+    out: list[str] = []
+    for field in ("vascular_invasion", "extrahepatic_spread"):
+        if tumour is None or getattr(tumour, field) is not False:
+            continue
+        for i, s in enumerate(patient.tace_history or ()):
+            if getattr(s, f"new_{field}") is True:
+                out.append(f"tace_history[{i}].new_{field} = true while tumour.{field} = false")
+    if tumour is not None and tumour.vascular_invasion is False and tumour.pvtt_cheng_type is not None:
+        out.append(
+            f"tumour.pvtt_cheng_type = {_shown(tumour.pvtt_cheng_type)} (a portal vein tumour thrombus) while "
+            "tumour.vascular_invasion = false"
+        )
+    return out
+
+
+def _contradiction_inputs(patient: Patient) -> dict[str, object]:
+    """The fields ``staging_contradictions`` read, for the trail (recorded values only, so the trail stays short)."""
+    out: dict[str, object] = {}
+    for i, s in enumerate(patient.tace_history or ()):
+        for field in ("new_vascular_invasion", "new_extrahepatic_spread"):
+            if getattr(s, field) is not None:
+                out[f"tace_history[{i}].{field}"] = getattr(s, field)
+    if patient.tumour is not None and patient.tumour.pvtt_cheng_type is not None:
+        out["tumour.pvtt_cheng_type"] = patient.tumour.pvtt_cheng_type
+    return out
