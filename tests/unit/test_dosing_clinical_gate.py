@@ -19,13 +19,13 @@ from typer.testing import CliRunner
 
 from hccprotocol.cli import app
 from hccprotocol.dosing import next_cycle_doses
+from hccprotocol.errors import ClinicalGateError
 from hccprotocol.gate import eligibility_gate
 from hccprotocol.patient import Patient
 from hccprotocol.patient_file import parse_patient
 from hccprotocol.protocol import load_protocol
 from hccprotocol.schedule.adapters import default_providers
 from hccprotocol.schedule.plan import make_plan
-from hccprotocol.errors import ClinicalGateError
 
 from .dosing_support import EXAMPLES, by_agent
 
