@@ -17,11 +17,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from hccprotocol.course import Course, replay_course
 from hccprotocol.dosing import DosePlan, next_cycle_doses
-from hccprotocol.errors import InputError
+from hccprotocol.errors import ClinicalGateError, InputError
 from hccprotocol.protocol import Protocol, load_protocol
 from hccprotocol.schedule.adapters import default_providers
 from hccprotocol.schedule.plan import Plan, make_plan
-from hccprotocol.schedule.site_calendar import ScheduleInputError
 from tests.bdd.conftest import validated
 
 scenarios("dosing.feature")
@@ -37,7 +36,7 @@ class Result:
         self.plan: DosePlan | None = None
         self.course: Course | None = None
         self.calendar: Plan | None = None
-        self.error: InputError | None = None
+        self.error: InputError | ClinicalGateError | None = None
 
 
 @pytest.fixture
@@ -138,7 +137,7 @@ def when_doses(
         result.plan = next_cycle_doses(
             validated(record), _protocol(protocol_state, tmp_path), dt.date.fromisoformat(day)
         )
-    except InputError as exc:
+    except (InputError, ClinicalGateError) as exc:
         result.error = exc
 
 
@@ -150,7 +149,7 @@ def when_doses_forced(
         result.plan = next_cycle_doses(
             validated(record), _protocol(protocol_state, tmp_path), dt.date.fromisoformat(day), force=True
         )
-    except InputError as exc:
+    except (InputError, ClinicalGateError) as exc:
         result.error = exc
 
 
@@ -170,7 +169,7 @@ def when_course(record: dict[str, Any], protocol_state: dict[str, Any], tmp_path
     result.error = None
     try:
         result.course = replay_course(validated(record), _protocol(protocol_state, tmp_path))
-    except InputError as exc:
+    except (InputError, ClinicalGateError) as exc:
         result.error = exc
 
 
@@ -182,7 +181,7 @@ def when_course_as_of(
         result.course = replay_course(
             validated(record), _protocol(protocol_state, tmp_path), as_of=dt.date.fromisoformat(day)
         )
-    except InputError as exc:
+    except (InputError, ClinicalGateError) as exc:
         result.error = exc
 
 
@@ -295,8 +294,8 @@ def then_no_line_marked(result: Result, text: str) -> None:
 
 @then(parsers.parse('the doses are refused by the clinical gate naming "{text}"'))
 def then_gate_refused(result: Result, text: str) -> None:
-    """The same refusal (error class and wording) as ``plan``; its exit code is the CLI's business."""
-    assert isinstance(result.error, ScheduleInputError), result.error
+    """The same refusal (error class, wording and exit code 3) as ``plan``."""
+    assert isinstance(result.error, ClinicalGateError), result.error
     assert text in result.error.message and "no doses:" in result.error.message
     assert "use --force" in result.error.message
 
