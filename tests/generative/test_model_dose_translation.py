@@ -37,6 +37,10 @@ OPTION_FACTS = {
     "hypersensitivity": ("folfox_hypersensitivity", ("any_grade", "grade3_or_anaphylaxis")),
     "lab_grade4": ("lenvatinib_lab_grade4", ("manage_as_grade3", "discontinue")),
     "proteinuria_resume": ("lenvatinib_proteinuria_resume", ("below_2_g", "at_or_below_2_g")),
+    "rpls": ("lenvatinib_rpls", ("discontinue", "withhold_then_reduce")),
+    "proteinuria_event": ("lenvatinib_proteinuria_event", ("grade2_withholds", "labs_decide")),
+    "infusion_reaction": ("pd1_infusion_reaction", ("interrupt_and_premedicate", "hold_until_resolved")),
+    "hepatitis_transaminases": ("pd1_hepatitis_transaminases", ("discontinue", "hold")),
 }
 OPTIONS = {
     name: OptionSpec(
@@ -52,6 +56,7 @@ OPTIONS = {
 # Asserted by the old engine only when true (absent otherwise): always known booleans in the model.
 FLAGS = frozenset(
     {"attributed", "regimen_attributed", "procedure_attributed", "blocking", "proteinuria_blocking"}
+    | {"before_first_dose", "reduced_today", "stated_not_life_threatening", "lab_derived"}
     | {f"in_{c}" for c in CATEGORIES}
     | {f"first_{c}" for c in CATEGORIES}
 )
@@ -112,6 +117,9 @@ TERMS = [
     "Diarrhea",
     "Hypothyroidism",
     "Fatigue",
+    "Reversible posterior leukoencephalopathy syndrome",
+    "Infusion related reaction",
+    "Alanine aminotransferase increased",
 ]
 EVENTS = st.fixed_dictionaries(
     {

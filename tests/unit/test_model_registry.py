@@ -71,7 +71,7 @@ def test_the_translated_refractoriness_file_loads_with_the_protocol_options() ->
 
     options = options_from_model(EligibilityOptions, "protocol/*.yaml, eligibility")
     assert options["invasion_spread_reading"].values == ("presence", "appearance")
-    assert options["invasion_spread_reading"].default == "presence"
+    assert options["invasion_spread_reading"].default == "appearance"  # issue 8: JSH "appearance" by default
     assert (options["response_window_min_days"].kind, options["response_window_min_days"].default) == ("integer", 28)
     assert "criteria_rules" not in options  # a rule-file name is no option a condition reads
     data = yaml.safe_load((FIXTURES / "jsh-lcsgj-2014.yaml").read_text())

@@ -183,6 +183,25 @@ _DERIVED = (
     _fact("derived.bsa_m2", "number", "derived measure (BSA, protocol formula)", unit="m2"),
     _fact("derived.child_pugh.score", "integer", "derived measure (Child-Pugh, Pugh 1973)", unit="points"),
     _fact("derived.child_pugh.class", "enum", "derived measure (Child-Pugh, Pugh 1973)", values=("A", "B", "C")),
+    # a missing component adds 1 to 3 points: the scores the record allows, as bounds and as one range
+    _fact(
+        "derived.child_pugh.score_min",
+        "integer",
+        "derived measure (Child-Pugh): lowest score the record allows (missing components at 1 point)",
+        unit="points",
+    ),
+    _fact(
+        "derived.child_pugh.score_max",
+        "integer",
+        "derived measure (Child-Pugh): highest score the record allows (missing components at 3 points)",
+        unit="points",
+    ),
+    _fact(
+        "derived.child_pugh.score_range",
+        "count_range",
+        "derived measure (Child-Pugh): the score known within bounds (score_min .. score_max)",
+        unit="points",
+    ),
     _fact("derived.albi.score", "number", "derived measure (ALBI, Johnson 2015)", unit="score"),
     _fact("derived.albi.grade", "integer", "derived measure (ALBI, Johnson 2015)", unit="grade 1-3"),
     _fact("derived.bclc_stage", "enum", "derived measure (BCLC 2022)", values=("0", "A", "B", "C", "D")),
@@ -190,6 +209,11 @@ _DERIVED = (
         "derived.bclc_stage_conflict",
         "boolean",
         "derived measure: the recorded BCLC stage differs from the derived one",
+    ),
+    _fact(
+        "derived.bclc_stage_contradicted",
+        "boolean",
+        "derived measure: the record contradicts itself, so the BCLC stage is not derived",
     ),
     _fact(
         "derived.bclc_stage_undisputed",
@@ -249,6 +273,18 @@ def session_facts() -> FactCatalogue:
         _fact("session", "integer", "engine: index of the session in tace_history", always_known=True),
         _fact("days_to_imaging", "integer", "computed: imaging_date - date", unit="days"),
         _fact(
+            "months_to_imaging",
+            "integer",
+            "computed: whole calendar months from date to imaging_date (month ends clamp)",
+            unit="months",
+        ),
+        _fact(
+            "days_beyond_months",
+            "integer",
+            "computed: days from date + months_to_imaging calendar months to imaging_date",
+            unit="days",
+        ),
+        _fact(
             "intrahepatic_tumour_count_increase",
             "integer",
             "computed: intrahepatic_tumour_count - intrahepatic_tumour_count_before",
@@ -303,6 +339,30 @@ def dose_event_facts(categories: Iterable[str] = ()) -> FactCatalogue:
         _fact("action", "enum", "clinician decision", values=("restore", "hold", "resume", "discontinue")),
         _fact("urine_protein_g_24h", "number", "laboratory result", unit="g/24 h"),
         _fact("proteinuria_blocking", "boolean", course + ": proteinuria holds the agent", always_known=True),
+        _fact(
+            "before_first_dose",
+            "boolean",
+            "laboratory result: dated up to the agent's first dosing day (taken before its first dose)",
+            always_known=True,
+        ),
+        _fact(
+            "reduced_today",
+            "boolean",
+            course + ": the agent's last reduction took effect on this event's date",
+            always_known=True,
+        ),
+        _fact(
+            "stated_not_life_threatening",
+            "boolean",
+            ae + ": the record states life_threatening: false (never assumed)",
+            always_known=True,
+        ),
+        _fact(
+            "lab_derived",
+            "boolean",
+            ae + ": derived from dated laboratory values (rules/ctcae-lab-grading.yaml), not recorded",
+            always_known=True,
+        ),
     ]
     for cat in categories:
         facts.append(_fact(f"in_{cat}", "boolean", f"{ae}: in category {cat}", always_known=True))

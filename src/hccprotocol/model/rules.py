@@ -113,6 +113,11 @@ class SessionFinding(Rule):
 
     counts_when: Condition | None = None
     present_when: Condition
+    repeat_needs_change: bool = Field(
+        False,
+        description="A later session extends a run only after a change of agents or a feeding-artery reanalysis "
+        "(option change_before_later_session; the run engine applies it)",
+    )
     counted_why: str = ""
     not_counted_why: str = ""
     present_why: str = Field(min_length=1)
