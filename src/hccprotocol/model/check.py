@@ -14,10 +14,10 @@ import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not, OptionRef, iter_nodes
+from hccprotocol.model.conditions import Compare, Condition, In, Known, OptionRef, iter_nodes
 from hccprotocol.model.facts import CountRange, Fact, FactCatalogue
 from hccprotocol.model.options import OptionSpec
-from hccprotocol.model.semantics import Truth, _compare, kleene_all, kleene_any, kleene_not
+from hccprotocol.model.semantics import Truth, _compare, kleene_any, walk
 
 __all__ = ["check_condition", "reachable"]
 
@@ -167,16 +167,7 @@ def _partial(cond: Condition, assigned: Mapping[str, Any], options: Mapping[str,
             return assigned.get(f"option.{value.option}", options[value.option].default)
         return value
 
-    def ev(node: Condition) -> Truth:
-        if isinstance(node, Const):
-            return node.value
-        if isinstance(node, All):
-            return kleene_all(ev(i) for i in node.items)
-        if isinstance(node, Any_):
-            return kleene_any(ev(i) for i in node.items)
-        if isinstance(node, Not):
-            return kleene_not(ev(node.item))
-        assert isinstance(node, Compare | In | Known)
+    def leaf(node: Compare | In | Known) -> Truth:
         if node.path not in assigned:
             return None
         value = assigned[node.path]
@@ -188,7 +179,7 @@ def _partial(cond: Condition, assigned: Mapping[str, Any], options: Mapping[str,
             return kleene_any(_compare(value, "eq", resolve(v)) for v in node.values)
         return _compare(value, node.op, resolve(node.value))
 
-    return ev(cond)
+    return walk(cond, leaf)
 
 
 def _candidates(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec]) -> dict[str, list[Any]]:

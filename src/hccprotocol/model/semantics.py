@@ -33,6 +33,7 @@ __all__ = [
     "kleene_any",
     "kleene_not",
     "status",
+    "walk",
 ]
 
 Truth = bool | None
@@ -83,15 +84,7 @@ def evaluate(cond: Condition, facts: Mapping[str, Any], options: Mapping[str, An
     def resolve(value: Any) -> Any:
         return _option(opts, value.option) if isinstance(value, OptionRef) else value
 
-    def ev(node: Condition) -> Truth:
-        if isinstance(node, Const):
-            return node.value
-        if isinstance(node, All):
-            return kleene_all(ev(i) for i in node.items)
-        if isinstance(node, Any_):
-            return kleene_any(ev(i) for i in node.items)
-        if isinstance(node, Not):
-            return kleene_not(ev(node.item))
+    def leaf(node: Compare | In | Known) -> Truth:
         if isinstance(node, Known):
             return read(node.path) is not None
         value = read(node.path)
@@ -99,10 +92,27 @@ def evaluate(cond: Condition, facts: Mapping[str, Any], options: Mapping[str, An
             return None
         if isinstance(node, In):
             return kleene_any(_compare(value, "eq", resolve(v)) for v in node.values)
-        assert isinstance(node, Compare)
         return _compare(value, node.op, resolve(node.value))
 
-    return ev(cond)
+    return walk(cond, leaf)
+
+
+def walk(cond: Condition, leaf: Callable[[Compare | In | Known], Truth]) -> Truth:
+    """Kleene evaluation of ``cond``'s connectives; ``leaf`` gives each test's truth.
+
+    Why one walk: the reference evaluator and the loader's reachability check (which evaluates
+    with partly assigned facts) must combine tests with exactly the same three-valued logic.
+    """
+    if isinstance(cond, Const):
+        return cond.value
+    if isinstance(cond, All):
+        return kleene_all(walk(i, leaf) for i in cond.items)
+    if isinstance(cond, Any_):
+        return kleene_any(walk(i, leaf) for i in cond.items)
+    if isinstance(cond, Not):
+        return kleene_not(walk(cond.item, leaf))
+    assert isinstance(cond, Compare | In | Known)
+    return leaf(cond)
 
 
 def criterion_parts(criterion: Criterion) -> dict[str, Condition]:
