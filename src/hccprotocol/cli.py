@@ -53,17 +53,17 @@ EXIT_CODES = {0: "ok", 1: "internal error", 2: "invalid input", 3: "refused by a
 
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "dose": (
-        "hccprotocol.dosing.command",
+        "hccprotocol.commands.dose",
         "dose_command",
         "Doses for the next cycle, after every modification the recorded course calls for.",
     ),
     "course": (
-        "hccprotocol.course.command",
+        "hccprotocol.commands.course",
         "course_command",
         "Replay adverse events, labs and dose changes: each drug's dose level and status at every point.",
     ),
     "plan": (
-        "hccprotocol.schedule.command",
+        "hccprotocol.commands.plan",
         "plan_command",
         "Dated treatment calendar: HAIC admissions and infusions, lenvatinib, PD-1, labs and imaging.",
     ),

@@ -16,9 +16,9 @@ import yaml
 from typer.testing import CliRunner
 
 from hccprotocol.cli import app
+from hccprotocol.commands import dose as dose_cli
 from hccprotocol.ctcae import CtcaeError
 from hccprotocol.dosing import DosingInputError, next_cycle_doses
-from hccprotocol.dosing import command as dose_cli
 from hccprotocol.errors import InputError
 from hccprotocol.protocol import load_protocol
 

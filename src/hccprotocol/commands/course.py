@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
+from hccprotocol.commands import dose as dose_cli
+from hccprotocol.commands.dose import DoseFormat, parse_date
 from hccprotocol.course import replay_course
-from hccprotocol.dosing import command as dose_cli
-from hccprotocol.dosing.command import DoseFormat, parse_date
 from hccprotocol.patient_file import load_patient
 from hccprotocol.protocol import DEFAULT_PROTOCOL, load_protocol
 from hccprotocol.render import report_console
