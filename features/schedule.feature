@@ -11,6 +11,10 @@ Feature: Per-patient treatment calendar
 
   Rule: The first cycle of each arm
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.admission_time @option:schedule.cycle_length_days @option:schedule.pd1_infusion_minutes
+    @option:schedule.pd1_time @option:schedule.systemic_start.default_day
     Scenario: First cycle of HAIC-FOLFOX + lenvatinib + PD-1 inhibitor
       # 68 kg, 172 cm: BSA 1.8025 m2; oxaliplatin 85 x 1.8025 = 153 mg, leucovorin 400 x 1.8025 = 721 mg,
       # 5-FU 2400 x 1.8025 = 4326 mg over 46 h from hour 3; lenvatinib 12 mg (>= 60 kg); camrelizumab 200 mg
@@ -31,6 +35,8 @@ Feature: Per-patient treatment calendar
         | 2027-01-07 | 2027-01-24 |       | lenvatinib   | oral      | 12      |       |
         | 2027-01-07 |            | 08:00 | camrelizumab | infusion  | 200     | 1     |
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.precycle_labs @rule:schedule.systemic_start
     Scenario: First cycle of HAIC-FOLFOX + lenvatinib
       # 54.5 kg, 158 cm: BSA 1.5466 m2; 85 x 1.5466 = 131 mg, 400 x 1.5466 = 619 mg, 2400 x 1.5466 = 3712 mg;
       # lenvatinib 8 mg (< 60 kg); no PD-1 inhibitor on this arm
@@ -52,6 +58,10 @@ Feature: Per-patient treatment calendar
 
   Rule: Lenvatinib and the PD-1 inhibitor start in the window of cycle days 4-6
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.systemic_start.default_day @option:schedule.systemic_start.window_first_day
+    @option:schedule.systemic_start.window_last_day
     Scenario Outline: Start day with the site closed on <closed>
       Given the example patient "p01-bclc-c-pvtt"
       And the site is closed on <closed>
@@ -73,6 +83,9 @@ Feature: Per-patient treatment calendar
 
   Rule: The course interrupts, reduces and stops drugs on their dates
 
+    @rule:lenvatinib.paper.grade3 @rule:lenvatinib.resume @rule:schedule.haic_cycle @rule:schedule.haic_infusion
+    @rule:schedule.imaging @rule:schedule.lenvatinib_daily @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs
+    @rule:schedule.systemic_start
     Scenario: A grade 3 adverse event opens an interruption window for lenvatinib
       # Paper made safe: interrupt until grade <= 1, then resume one level lower (12 -> 8 mg)
       Given the example patient "p01-bclc-c-pvtt"
@@ -90,6 +103,12 @@ Feature: Per-patient treatment calendar
 
   Rule: A failed pre-cycle check delays the cycle and everything after it re-projects
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_delay @rule:schedule.precycle_labs
+    @rule:schedule.systemic_start
+    @option:schedule.cycle_length_days @option:schedule.delay_step_days
+    @option:schedule.precycle_labs.days_before_haic @option:schedule.precycle_labs.enabled
+    @option:schedule.precycle_labs.limits
     Scenario: Neutrophils below the limit delay cycle 2 by a week
       Given the example patient "p01-bclc-c-pvtt"
       And a patient with:
@@ -104,6 +123,10 @@ Feature: Per-patient treatment calendar
       And a delay is shown on 2027-01-25
       And the pre-cycle check on 2027-01-31 is due
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.precycle_labs.days_before_haic @option:schedule.precycle_labs.enabled
+    @option:schedule.precycle_labs.from_cycle
     Scenario: A check with no recorded result is due, not passed
       Given the example patient "p01-bclc-c-pvtt"
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
@@ -112,6 +135,10 @@ Feature: Per-patient treatment calendar
 
   Rule: When HAIC is discontinued, lenvatinib and the PD-1 inhibitor continue to the planned end
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_discontinued @rule:schedule.haic_infusion @rule:schedule.imaging
+    @rule:schedule.precycle_delay @rule:schedule.precycle_labs @rule:schedule.systemic_after_haic_stop
+    @rule:schedule.systemic_start
+    @option:schedule.max_delay_days
     Scenario: Platelets stay low at five weekly checks
       # Cycle 2 is due 2027-01-25; failed checks on 24 Jan, 31 Jan, 7 Feb and 14 Feb delay it 28 days;
       # the check of 21 Feb fails again and a further 7 days would exceed 30: HAIC is discontinued on
@@ -141,6 +168,8 @@ Feature: Per-patient treatment calendar
 
   Rule: The site calendar moves an infusion forward without counting a delay
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.site_shift @rule:schedule.systemic_start
     Scenario: A holiday on the day of cycle 2
       Given the example patient "p01-bclc-c-pvtt"
       And the site is closed on 2027-01-25
@@ -151,6 +180,9 @@ Feature: Per-patient treatment calendar
 
   Rule: Imaging every 6 weeks from the first HAIC
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.imaging_interval_days
     Scenario: Imaging cadence over six cycles
       # 2027-01-04 + 42 = 2027-02-15; + 84 = 2027-03-29; + 126 = 2027-05-10 is after the end (2027-05-09)
       Given the example patient "p01-bclc-c-pvtt"
@@ -160,6 +192,10 @@ Feature: Per-patient treatment calendar
 
   Rule: Every-other-day lenvatinib is shown as such in every export
 
+    @rule:lenvatinib.label.grade3 @rule:lenvatinib.resume @rule:schedule.haic_cycle @rule:schedule.haic_infusion
+    @rule:schedule.imaging @rule:schedule.lenvatinib_daily @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs
+    @rule:schedule.systemic_start
+    @option:modification.lenvatinib_policy
     Scenario: After the second reduction lenvatinib is marked only on its dosing days
       Lenvima SmPC, HCC dose reductions (JGH 2021 Table 1), for a patient < 60 kg: "8 mg once daily ->
       4 mg once daily -> 4 mg every other day"; the label policy steps one level down at each grade 3
@@ -188,6 +224,9 @@ Feature: Per-patient treatment calendar
 
   Rule: Pre-cycle blood is never drawn on a closed day
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.site_shift @rule:schedule.systemic_start
+    @option:schedule.precycle_labs.result_max_age_days
     Scenario: When every day before the HAIC is closed the blood is drawn on the HAIC morning
       Protocol option schedule.precycle_labs: a result drawn 1 to 3 days before the HAIC, or on its morning,
       answers the check (result_max_age_days 3); haic_morning_fallback true draws it that morning, before
@@ -200,6 +239,7 @@ Feature: Per-patient treatment calendar
       And the pre-cycle blood for cycle 2 is drawn on 2027-01-25, the morning of the HAIC
       And the pre-cycle blood for cycle 3 is drawn on 2027-02-14
 
+    @option:schedule.precycle_labs.haic_morning_fallback
     Scenario: Without the option such a site calendar is refused
       Given the example patient "p01-bclc-c-pvtt"
       And the site is closed on 2027-01-22, 2027-01-23, 2027-01-24

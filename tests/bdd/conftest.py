@@ -73,6 +73,20 @@ def validated(record: dict[str, Any]) -> Patient:
     return parse_patient(record, source="scenario")
 
 
+def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
+    """``@rule:<id>`` and ``@option:<name>`` become ``pytest.mark.rule("<id>")`` / ``pytest.mark.option("<name>")``.
+
+    Why: a tag is a marker name by default, and a name with ':' or '.' cannot be registered
+    (``--strict-markers``); the traceability test and the review report read the tags from the
+    .feature files and the cucumber JSON, ``-m`` can still select by ``rule``/``option``.
+    """
+    kind, sep, name = tag.partition(":")
+    if sep and kind in ("rule", "option") and name:
+        getattr(pytest.mark, kind)(name)(function)
+        return True
+    return None
+
+
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     """Nothing to clean: each scenario builds its own record."""
 
