@@ -670,3 +670,224 @@ Feature: Dose modification over the course
         | 2026-10-06 | camrelizumab | resume |
       When the course is replayed
       Then camrelizumab is "active" at level "200mg" at the end
+
+  Rule: A death (CTCAE grade 5) discontinues every drug, whatever the attribution
+
+    @rule:lenvatinib.death @rule:folfox.death @rule:pd1.death
+    Scenario: A grade 5 adverse event ends the whole course
+      CTCAE v5.0: grade 5 is "Death" (Hypertension grade 5: "Death"). No drug continues after it.
+      Given adverse events:
+        | onset      | term         | grade | attributed to | immune related | resolved |
+        | 2026-09-20 | Hypertension | 5     | lenvatinib    | false          | -        |
+      When the course is replayed
+      Then lenvatinib is "discontinued" at level "-" at the end
+      And oxaliplatin is "discontinued" at level "-" at the end
+      And camrelizumab is "discontinued" at level "-" at the end
+
+  Rule: A clinician's decision recorded in dose changes is applied on its date
+
+    @rule:lenvatinib.clinician.hold @rule:lenvatinib.clinician.resume @rule:folfox.clinician.hold
+    @rule:folfox.clinician.resume @rule:pd1.clinician.hold @rule:pd1.clinician.resume
+    Scenario Outline: A clinician's hold lasts until the clinician's resume, at the same dose
+      Lenvatinib 12 mg (68 kg >= 60 kg), oxaliplatin 85 mg/m2, camrelizumab 200 mg: a hold by the clinician is not a
+      dose reduction, so the drug resumes at the level it was held at.
+      Given dose changes:
+        | date       | agent   | action |
+        | 2026-09-20 | <agent> | hold   |
+        | 2026-10-01 | <agent> | resume |
+      When the course is replayed
+      Then the <agent> course is:
+        | date       | action | level   |
+        | 2026-09-20 | hold   | -       |
+        | 2026-10-01 | resume | <level> |
+
+      Examples:
+        | agent        | level   |
+        | lenvatinib   | 12mg    |
+        | oxaliplatin  | 85mg/m2 |
+        | camrelizumab | 200mg   |
+
+    @rule:lenvatinib.clinician.discontinue @rule:pd1.clinician.discontinue
+    Scenario Outline: A clinician's discontinuation is permanent
+      Given dose changes:
+        | date       | agent   | action      |
+        | 2026-09-20 | <agent> | discontinue |
+      When the course is replayed
+      Then <agent> is "discontinued" at level "-" at the end
+
+      Examples:
+        | agent        |
+        | lenvatinib   |
+        | camrelizumab |
+
+  Rule: Under the label ladder the first proteinuria withholds lenvatinib without a reduction
+
+    @rule:lenvatinib.proteinuria.label-first @rule:lenvatinib.proteinuria.resume
+    @option:modification.lenvatinib_policy
+    Scenario: Urine protein >= 2 g/24 h, the first proteinuria: withheld, then the same 12 mg
+      Lenvima SmPC (JGH 2021 Table 1): "No dose adjustment required for first occurrence of ... proteinuria";
+      withhold at >= 2 g/24 h, resume when it is below 2 g/24 h (modification.lenvatinib_proteinuria_resume).
+      Given the protocol option "modification.lenvatinib_policy" is "label"
+      And laboratory results:
+        | date       | urine_protein_g_24h |
+        | 2026-09-20 | 2.5                 |
+        | 2026-10-01 | 1.0                 |
+      When the course is replayed
+      Then the lenvatinib course is:
+        | date       | action    | level |
+        | 2026-09-20 | interrupt | -     |
+        | 2026-10-01 | resume    | 12mg  |
+
+    @rule:lenvatinib.proteinuria.grade2-label-first @rule:lenvatinib.resume
+    @option:modification.lenvatinib_policy @option:modification.lenvatinib_proteinuria_event
+    Scenario: A recorded grade 2 proteinuria, the first proteinuria: withheld until resolved, then the same 12 mg
+      Given the protocol option "modification.lenvatinib_policy" is "label"
+      And the protocol option "modification.lenvatinib_proteinuria_event" is "grade2_withholds"
+      And adverse events:
+        | onset      | term        | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Proteinuria | 2     | lenvatinib    | false          | 2026-09-27 |
+      When the course is replayed
+      Then lenvatinib is "active" at level "12mg" at the end
+
+  Rule: More FOLFOX rules from the oxaliplatin label
+
+    @rule:folfox.rpls
+    Scenario: Reversible posterior leukoencephalopathy syndrome stops oxaliplatin permanently
+      Oxaliplatin US PI: "Discontinue ... for RPLS" (clinical-references.md 2.1).
+      Given adverse events:
+        | onset      | term                                              | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Reversible posterior leukoencephalopathy syndrome | 2     | oxaliplatin   | false          | 2026-10-01 |
+      When the course is replayed
+      Then oxaliplatin is "discontinued" at level "-" at the end
+
+    @rule:folfox.other-non-haematological @rule:folfox.resume
+    Scenario: Another grade 3 non-haematological toxicity holds the HAIC, then oxaliplatin and 5-FU one level lower
+      Oxaliplatin US PI Table 2: after recovery from a grade 3-4 toxicity, oxaliplatin 85 -> 65 mg/m2 and 5-FU -20 %
+      (2400 x 0.8 = 1920 mg/m2).
+      Given adverse events:
+        | onset      | term    | grade | attributed to | immune related | resolved   |
+        | 2026-09-10 | Fatigue | 3     | oxaliplatin   | false          | 2026-09-17 |
+      When the course is replayed
+      Then oxaliplatin is at level "65mg/m2" after recovery
+      And fluorouracil is at level "1920mg/m2" after recovery
+
+    @rule:folfox.neuropathy.attributed-other-drug @rule:folfox.resume
+    Scenario: A grade 3 neuropathy attributed to 5-FU, not oxaliplatin, holds 5-FU without a reduction
+      The oxaliplatin neuropathy rows (reduce, stop) apply to oxaliplatin only; another FOLFOX drug the clinician
+      holds responsible is held until grade <= 1 and resumes at the same dose.
+      Given adverse events:
+        | onset      | term                          | grade | attributed to | immune related | resolved   |
+        | 2026-09-10 | Peripheral sensory neuropathy | 3     | fluorouracil  | false          | 2026-09-17 |
+      When the course is replayed
+      Then fluorouracil is at level "2400mg/m2" after recovery
+
+    @rule:folfox.gastrointestinal @rule:folfox.persisting @rule:folfox.resume
+    @option:modification.folfox_persistence_days
+    Scenario Outline: A FOLFOX hold not resolved within 30 days discontinues oxaliplatin
+      SYSUCC HAIC protocol (He 2017): "The study treatment was stopped if no recovery occurred after a 30-day delay"
+      (modification.folfox_persistence_days 30): 10 September + 30 days = 10 October.
+      Given adverse events:
+        | onset      | term     | grade | attributed to | immune related | resolved   |
+        | 2026-09-10 | Diarrhea | 3     | oxaliplatin   | false          | <resolved> |
+      When the course is replayed
+      Then oxaliplatin is "<status>" at level "<level>" at the end
+
+      Examples:
+        | resolved   | status       | level   |
+        | 2026-10-10 | active       | 65mg/m2 |
+        | 2026-10-11 | discontinued | -       |
+
+  Rule: More PD-1 rules (ASCO 2021 irAE guideline)
+
+    @rule:pd1.irae.troponin
+    Scenario: An immune-related troponin rise holds the PD-1 after it resolves, until the clinician decides
+      ASCO 2021 myocarditis G1 (abnormal cardiac biomarkers): hold and work up; resumption is a clinician's decision.
+      Given adverse events:
+        | onset      | term                         | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Cardiac troponin I increased | 1     | camrelizumab  | true           | 2026-10-05 |
+      When the course is replayed
+      Then camrelizumab is "held" at level "200mg" at the end
+
+    @rule:pd1.irae.troponin @rule:pd1.clinician.resume
+    Scenario: The clinician resumes the PD-1 after the troponin rise resolved
+      Given adverse events:
+        | onset      | term                         | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Cardiac troponin I increased | 1     | camrelizumab  | true           | 2026-10-05 |
+      And dose changes:
+        | date       | agent        | action |
+        | 2026-10-10 | camrelizumab | resume |
+      When the course is replayed
+      Then camrelizumab is "active" at level "200mg" at the end
+
+    @rule:pd1.irae.hepatic-failure
+    Scenario: Hepatic failure under the PD-1 inhibitor discontinues it
+      Given adverse events:
+        | onset      | term            | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Hepatic failure | 3     | camrelizumab  | true           | 2026-10-05 |
+      When the course is replayed
+      Then camrelizumab is "discontinued" at level "-" at the end
+
+    @rule:pd1.irae.hepatitis.transaminases-grade3 @rule:pd1.irae.grade2-3 @rule:pd1.resume
+    @option:modification.pd1_hepatitis_transaminases
+    Scenario Outline: Immune-related ALT grade 3 (5-20 x ULN) discontinues by default; a site may hold instead
+      ASCO 2021 immune hepatitis G3: "Consider permanently discontinuing ICPi if asymptomatic; permanently
+      discontinue if symptomatic" (modification.pd1_hepatitis_transaminases).
+      Given the protocol option "modification.pd1_hepatitis_transaminases" is "<option>"
+      And adverse events:
+        | onset      | term                               | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Alanine aminotransferase increased | 3     | camrelizumab  | true           | 2026-10-05 |
+      When the course is replayed
+      Then camrelizumab is "<status>" at level "<level>" at the end
+
+      Examples:
+        | option      | status       | level |
+        | discontinue | discontinued | -     |
+        | hold        | active       | 200mg |
+
+    @rule:pd1.grade3 @rule:pd1.resume
+    Scenario: A grade 3 adverse event that is not immune-related holds the PD-1, then the same 200 mg
+      Given adverse events:
+        | onset      | term    | grade | attributed to | immune related | resolved   |
+        | 2026-09-25 | Fatigue | 3     | camrelizumab  | false          | 2026-10-05 |
+      When the course is replayed
+      Then the camrelizumab course is:
+        | date       | action | level |
+        | 2026-09-25 | hold   | -     |
+        | 2026-10-05 | resume | 200mg |
+
+    @rule:pd1.irae.grade2-3 @rule:pd1.persisting @rule:pd1.resume
+    @option:modification.pd1_persistence_days
+    Scenario Outline: A PD-1 hold not resolved within 12 weeks discontinues it
+      ASCO / nivolumab label: "permanently discontinue if no resolution within 12 weeks" (pd1_persistence_days 84):
+      5 September + 84 days = 28 November.
+      Given adverse events:
+        | onset      | term    | grade | attributed to | immune related | resolved   |
+        | 2026-09-05 | Colitis | 3     | camrelizumab  | true           | <resolved> |
+      When the course is replayed
+      Then camrelizumab is "<status>" at level "<level>" at the end
+
+      Examples:
+        | resolved   | status       | level |
+        | 2026-11-28 | active       | 200mg |
+        | 2026-11-29 | discontinued | -     |
+
+  Rule: Neutropenia seen only in dated lab results interrupts lenvatinib (label policy)
+
+    @rule:labs.lenvatinib.neutropenia @rule:lenvatinib.label.first-haematological @rule:lenvatinib.resume
+    @option:modification.lenvatinib_policy
+    Scenario Outline: Lenvatinib restarts when neutrophils are back to grade 2, at the same dose the first time
+      CTCAE v5.0 Neutrophil count decreased: grade 3 "<1.0 - 0.5 x 10e9 /L", grade 2 "<1.5 - 1.0 x 10e9 /L".
+      Lenvima SmPC: haematological toxicity grade 3 -> interrupt; restart "when resolved to grade 2"; no dose
+      adjustment for the first occurrence.
+      Given the protocol option "modification.lenvatinib_policy" is "label"
+      And laboratory results:
+        | date       | anc_10e9_l |
+        | 2026-09-10 | 0.8        |
+        | 2026-09-17 | <later>    |
+      When the course is replayed up to 2026-09-18
+      Then lenvatinib is "<status>" at level "12mg" at the end
+
+      Examples:
+        | later | status      |
+        | 0.99  | interrupted |
+        | 1.0   | active      |
