@@ -67,8 +67,8 @@ Feature: Dose modification over the course
       values, never QTc prolongation or ejection fraction decreased, and only when the record says
       life_threatening is false (missing: the grade 4 rule applies).
       Given adverse events recorded as:
-        | onset      | term   | grade | attributed to | life threatening | resolved   |
-        | 2026-09-20 | <term> | 4     | lenvatinib    | <judged>         | 2026-09-27 |
+        | onset      | term   | grade | attributed to | immune related | life threatening | resolved   |
+        | 2026-09-20 | <term> | 4     | lenvatinib    | false          | <judged>         | 2026-09-27 |
       When the course is replayed
       Then lenvatinib is "<status>" at level "<level>" at the end
 
@@ -87,8 +87,8 @@ Feature: Dose modification over the course
     Scenario: A laboratory grade 4 discontinues when the site manages it as grade 4
       Given the protocol option "modification.lenvatinib_lab_grade4" is "discontinue"
       And adverse events recorded as:
-        | onset      | term                     | grade | attributed to | life threatening | resolved   |
-        | 2026-09-20 | Platelet count decreased | 4     | lenvatinib    | false            | 2026-09-27 |
+        | onset      | term                     | grade | attributed to | immune related | life threatening | resolved   |
+        | 2026-09-20 | Platelet count decreased | 4     | lenvatinib    | false          | false            | 2026-09-27 |
       When the course is replayed
       Then lenvatinib is "discontinued" at level "-" at the end
 

@@ -78,6 +78,14 @@ Feature: Doses for the next cycle
       Then the fluorouracil runs over 23 h at 188.09 mg/h on days "1-2"
       And the option "fluorouracil_infusion_hours" is shown as 23
 
+    @option:dosing.allowed_deviation_pct
+    Scenario: The pharmacy's dose-banding tolerance is printed with every dose, never applied silently
+      The engine rounds to dosing.per_m2_rounding_mg only; a prepared dose may differ from the calculated one by
+      at most dosing.allowed_deviation_pct (5 %, the usual cytotoxic banding tolerance), which pharmacy applies.
+      When the doses for 2026-08-25 are calculated
+      Then the option "allowed_deviation_pct" is shown as 5
+      And the oxaliplatin dose is 153 mg from "85 mg/m2 x 1.8025 m2" (153.2125 mg unrounded)
+
     @option:dosing.per_m2_rounding_mg
     Scenario: Half a milligram rounds up
       Given a patient with:

@@ -213,10 +213,10 @@ Feature: Per-patient treatment calendar
         | height_cm          | 160.0          |
         | pd1_agent          | "camrelizumab" |
         | treatment_start    | "2027-01-04"   |
-      And lenvatinib adverse events:
-        | onset      | term         | grade | resolved   |
-        | 2027-01-10 | Hypertension | 3     | 2027-01-13 |
-        | 2027-01-20 | Hypertension | 3     | 2027-01-23 |
+      And adverse events recorded as:
+        | onset      | term         | grade | attributed to | immune related | resolved   |
+        | 2027-01-10 | Hypertension | 3     | lenvatinib    | false          | 2027-01-13 |
+        | 2027-01-20 | Hypertension | 3     | lenvatinib    | false          | 2027-01-23 |
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles, allowing a past start
       Then lenvatinib reads "4 mg every other day" from 2027-01-23 to 2027-02-14 in JSON, CSV and iCalendar
       And the month grid marks "Lenvatinib 4 mg every other day" on 2027-01-23, 2027-01-25, 2027-01-27, 2027-01-29, 2027-01-31, 2027-02-02, 2027-02-04, 2027-02-06, 2027-02-08, 2027-02-10, 2027-02-12, 2027-02-14 only
@@ -246,3 +246,131 @@ Feature: Per-patient treatment calendar
       And the protocol option "schedule.precycle_labs.haic_morning_fallback" is false
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
       Then the plan is refused with "haic_morning_fallback"
+
+  Rule: The paper's PD-1 reading: every 4 weeks from its first dose, independent of HAIC
+
+    @rule:schedule.pd1_interval @option:dosing.pd1_schedule
+    Scenario: Camrelizumab every 28 days with the option q4w_paper
+      # Lin 2023: "200 mg for 3 weeks and then stopped for 1 week. Every 4 weeks comprises a treatment cycle".
+      # First dose on cycle day 4 (2027-01-07), then + 28 = 2027-02-04, + 56 = 2027-03-04; three 21-day cycles end
+      # on 2027-01-04 + 63 - 1 = 2027-03-07.
+      Given the example patient "p01-bclc-c-pvtt"
+      And the protocol option "dosing.pd1_schedule" is "q4w_paper"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then the camrelizumab infusions are on 2027-01-07, 2027-02-04, 2027-03-04
+      And HAIC is given on 2027-01-04, 2027-01-25, 2027-02-15
+
+  Rule: A site may pause lenvatinib around each later HAIC (the paper is silent)
+
+    @rule:schedule.lenvatinib_hold_around_haic @option:schedule.lenvatinib_around_haic.hold
+    @option:schedule.lenvatinib_around_haic.days_before @option:schedule.lenvatinib_around_haic.days_after
+    Scenario Outline: Lenvatinib held from <before> days before to <after> days after the HAIC of cycle 2
+      # Cycle 2 HAIC on 2027-01-25; the first HAIC (2027-01-04) is before lenvatinib starts (cycle day 4).
+      Given the example patient "p01-bclc-c-pvtt"
+      And the protocol option "schedule.lenvatinib_around_haic.hold" is true
+      And the protocol option "schedule.lenvatinib_around_haic.days_before" is <before>
+      And the protocol option "schedule.lenvatinib_around_haic.days_after" is <after>
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then lenvatinib is on hold from <first> to <last>
+
+      Examples:
+        | before | after | first      | last       |
+        | 1      | 2     | 2027-01-24 | 2027-01-27 |
+        | 2      | 0     | 2027-01-23 | 2027-01-25 |
+
+  Rule: A HAIC drug held by the course on the HAIC day delays the cycle
+
+    @rule:schedule.course_hold_delay @rule:folfox.gastrointestinal @option:schedule.delay_step_days
+    Scenario: Grade 3 diarrhoea from oxaliplatin still ongoing on the day of cycle 2
+      # Oxaliplatin label: hold FOLFOX until recovery from grade 3 GI toxicity. Cycle 2 is due 2027-01-25, the
+      # diarrhoea resolves on 2027-01-28: cycle 2 moves by the delay step (7 days) to 2027-02-01.
+      Given the example patient "p01-bclc-c-pvtt"
+      And adverse events recorded as:
+        | onset      | term     | grade | attributed to | immune related | resolved   |
+        | 2027-01-20 | Diarrhea | 3     | oxaliplatin   | false          | 2027-01-28 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then HAIC is given on 2027-01-04, 2027-02-01
+      And a delay is shown on 2027-01-25
+
+  Rule: Without oxaliplatin and 5-FU there is no HAIC; leucovorin is never infused alone
+
+    @rule:schedule.haic_stopped_by_course @rule:folfox.hypersensitivity @rule:schedule.systemic_after_haic_stop
+    Scenario: Anaphylaxis to oxaliplatin and 5-FU ends HAIC after cycle 1
+      # Oxaliplatin boxed warning: permanently discontinue for anaphylaxis (any grade, modification
+      # folfox_hypersensitivity any_grade). Camrelizumab continues every 21 days from its last dose:
+      # 2027-01-07, 2027-01-28, 2027-02-18 (2027-03-11 is after the end of three cycles, 2027-03-07).
+      Given the example patient "p01-bclc-c-pvtt"
+      And adverse events recorded as:
+        | onset      | term        | grade | attributed to             | immune related | resolved   |
+        | 2027-01-10 | Anaphylaxis | 3     | oxaliplatin, fluorouracil | false          | 2027-01-11 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then HAIC is given on 2027-01-04
+      And the leucovorin infusions are on 2027-01-04
+      And the camrelizumab infusions are on 2027-01-07, 2027-01-28, 2027-02-18
+
+    @rule:schedule.leucovorin_with_fluorouracil @rule:folfox.hypersensitivity @rule:folfox.leucovorin-with-fluorouracil
+    Scenario: Anaphylaxis to 5-FU alone: HAIC continues with oxaliplatin only
+      Given the example patient "p01-bclc-c-pvtt"
+      And adverse events recorded as:
+        | onset      | term        | grade | attributed to | immune related | resolved   |
+        | 2027-01-10 | Anaphylaxis | 3     | fluorouracil  | false          | 2027-01-11 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then HAIC is given on 2027-01-04, 2027-01-25
+      And the oxaliplatin infusions are on 2027-01-04, 2027-01-25
+      And the leucovorin infusions are on 2027-01-04
+      And the fluorouracil infusions are on 2027-01-04
+
+  Rule: How many cycles are planned
+
+    @option:schedule.default_cycles @option:schedule.cycle_length_days
+    Scenario: Without a number of cycles the protocol's default of 4 is planned
+      # 4 cycles of 21 days from 2027-01-04: HAIC on 4, 25 January, 15 February, 8 March; end 2027-03-28.
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 with the protocol's default number of cycles
+      Then HAIC is given on 2027-01-04, 2027-01-25, 2027-02-15, 2027-03-08
+      And the calendar ends on 2027-03-28
+
+    @option:schedule.max_cycles_without_force
+    Scenario: 8 cycles, the paper's maximum, are planned; 9 need --force
+      # The paper's range of HAIC courses is 2-8. 8 cycles end on 2027-01-04 + 168 - 1 = 2027-06-20.
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 8 cycles
+      Then the calendar ends on 2027-06-20
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 9 cycles
+      Then the plan is refused with "9 cycles is more than the protocol's 8"
+
+  Rule: The site calendar may push an activity forward by at most 14 days
+
+    @rule:schedule.site_shift @option:schedule.site_shift_max_days
+    Scenario Outline: Cycle 2 (due 2027-01-25) with the site closed until <closed until>
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on <closed>
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then <outcome>
+
+      Examples:
+        | closed until | closed                                                                                                                                                                  | outcome                                                       |
+        | 2027-02-07   | 2027-01-25, 2027-01-26, 2027-01-27, 2027-01-28, 2027-01-29, 2027-01-30, 2027-01-31, 2027-02-01, 2027-02-02, 2027-02-03, 2027-02-04, 2027-02-05, 2027-02-06, 2027-02-07 | HAIC is given on 2027-01-04, 2027-02-08                       |
+        | 2027-02-08   | 2027-01-25, 2027-01-26, 2027-01-27, 2027-01-28, 2027-01-29, 2027-01-30, 2027-01-31, 2027-02-01, 2027-02-02, 2027-02-03, 2027-02-04, 2027-02-05, 2027-02-06, 2027-02-07, 2027-02-08 | the plan is refused with "raise schedule.site_shift_max_days" |
+
+  Rule: Times are in the site's zone; a library caller that names none gets the protocol's UTC
+
+    @option:schedule.timezone @option:schedule.admission_time
+    Scenario: No time zone given: admission at 08:00 UTC
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 1 cycles
+      Then the calendar's times are in "UTC"
+      And HAIC is given on 2027-01-04
+
+  Rule: A change from a course source that names no rule is shown under the calendar's own rule id
+
+    @rule:schedule.course_change
+    Scenario: A course change without a rule id still names a rule
+      # The real course replay always names its transition; another course source (a library caller's
+      # provider) may not. The calendar row is never left without a rule: it names schedule.course_change.
+      Given the example patient "p01-bclc-c-pvtt"
+      And the course source reports, without rule ids:
+        | date       | agent      | action    |
+        | 2027-01-20 | lenvatinib | interrupt |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then the lenvatinib hold row of 2027-01-20 names the rule "schedule.course_change"

@@ -8,7 +8,12 @@ domain's ``test_<domain>_bdd.py``; steps reused across domains live here.
 - ``Given a patient with:`` + a two-column table ``| field | value |`` where
   field is a dotted path (``liver.inr``) and value is JSON (``1.2``, ``true``,
   ``"none"``) or the word ``absent`` (the field is left out: unknown).
-- ``Given the example patient "p01-bclc-c-pvtt"``: a file from ``examples/``.
+- ``Given the example patient "p01-bclc-c-pvtt"``: a file from ``examples/`` (the review report prints
+  every field of that file under the step, so no input is hidden from the reviewer).
+- ``Given adverse events recorded as:``: columns by name, ALL required: onset, term, grade, attributed to
+  (comma-separated drug ids), immune related (true/false), resolved (a date, or - for ongoing); optional
+  column life threatening (true/false, or - for not stated: the record then does not say). No value is
+  filled in by the step.
 """
 
 from __future__ import annotations
@@ -67,6 +72,44 @@ def example_patient(name: str) -> dict[str, Any]:
     """A bundled example from ``examples/`` (name without extension)."""
     path = next(EXAMPLES.glob(f"{name}.*"))
     return load_patient(path).model_dump(mode="json", exclude_none=True)
+
+
+def true_false(column: str, cell: str) -> bool:
+    """A yes/no cell written ``true`` or ``false``; anything else is an error (never read as false)."""
+    value = cell.strip()
+    if value not in ("true", "false"):
+        raise ValueError(f"column {column!r}: write true or false, got {cell!r}")
+    return value == "true"
+
+
+def _dash(cell: str) -> str | None:
+    return None if cell.strip() in ("-", "") else cell.strip()
+
+
+@given("adverse events recorded as:")
+def adverse_events_by_header(record: dict[str, Any], datatable: list[list[str]]) -> None:
+    """See the module docstring: every clinical value of the event comes from its row."""
+    header = [h.strip() for h in datatable[0]]
+    required = ["onset", "term", "grade", "attributed to", "immune related", "resolved"]
+    lacking = [c for c in required if c not in header]
+    unknown = set(header) - {*required, "life threatening"}
+    if lacking or unknown:
+        raise ValueError(f"adverse events table: missing columns {lacking}, unknown columns {sorted(unknown)}")
+    events = record.setdefault("adverse_events", [])
+    for row in datatable[1:]:
+        cells = dict(zip(header, (c.strip() for c in row), strict=True))
+        event: dict[str, Any] = {
+            "onset_date": cells["onset"],
+            "term": cells["term"],
+            "grade": int(cells["grade"]),
+            "attributed_to": [t.strip() for t in cells["attributed to"].split(",") if t.strip()],
+            "immune_related": true_false("immune related", cells["immune related"]),
+            "resolved_date": _dash(cells["resolved"]),
+        }
+        judged = _dash(cells.get("life threatening", "-"))
+        if judged is not None:
+            event["life_threatening"] = true_false("life threatening", judged)
+        events.append(event)
 
 
 def validated(record: dict[str, Any]) -> Patient:
