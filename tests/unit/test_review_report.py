@@ -82,7 +82,10 @@ def test_report_lists_every_rule_id_and_option_each_with_a_passing_scenario(full
     assert "Scenario Outline: A FOLFOX hold not resolved within 30 days discontinues oxaliplatin" in html
     assert "folfox.persisting" in html and "HAIC still held after modification.folfox_persistence_days" in html
     # every field of an example patient file is shown under the step that loads it
-    assert "Every field of this example patient file" in html
+    assert 'Example patient "p01-bclc-c-pvtt"' in html and "tace_history[1].viable_tumour_pct = 65.0" in html
+    # the hand calculations written as comments, and the scenario descriptions (sources), are shown
+    assert "# 2027-01-04 + 42 = 2027-02-15" in html
+    assert "SYSUCC HAIC protocol (He 2017): &#34;The study treatment was stopped" in html
 
 
 @pytest.mark.slow

@@ -24,6 +24,9 @@ class StepDoc(_Doc):
     text: str
     table: tuple[tuple[str, ...], ...] = ()
     docstring: str | None = None
+    line: int = 0
+    comments: tuple[str, ...] = ()
+    """``#`` comments written above this step (hand calculations, sources): shown to the reviewer with it."""
 
 
 class Examples(_Doc):
@@ -39,6 +42,7 @@ class ScenarioDoc(_Doc):
     rule: str | None
     keyword: str
     name: str
+    description: str
     line: int
     tags: tuple[str, ...]
     """Tags of the scenario itself (``@rule:x`` without the ``@``), not those inherited from Feature or Rule."""
@@ -68,12 +72,18 @@ def _cells(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(c["value"] for c in row["cells"])
 
 
-def _steps(node: dict[str, Any]) -> tuple[StepDoc, ...]:
+def _steps(node: dict[str, Any], comments: list[tuple[int, str]] | None = None, after: int = 0) -> tuple[StepDoc, ...]:
+    """Steps of a Background or Scenario; each takes the comments between the previous step (or ``after``) and it."""
     out = []
+    previous = after
     for s in node.get("steps", []):
         table = tuple(_cells(r) for r in s["dataTable"]["rows"]) if s.get("dataTable") else ()
         doc = s["docString"]["content"] if s.get("docString") else None
-        out.append(StepDoc(keyword=s["keyword"].strip(), text=s["text"], table=table, docstring=doc))
+        line = int(s["location"]["line"])
+        above = tuple(text for at, text in comments or [] if previous < at < line)
+        out.append(StepDoc(keyword=s["keyword"].strip(), text=s["text"], table=table, docstring=doc, line=line,
+                           comments=above))
+        previous = line
     return tuple(out)
 
 
@@ -87,12 +97,14 @@ def parse_feature(path: Path, root: Path | None = None) -> FeatureDoc:
     shown = path.relative_to(root).as_posix() if root is not None else path.name
     background: tuple[StepDoc, ...] = ()
     scenarios: list[ScenarioDoc] = []
+    comments = [(int(c["location"]["line"]), c["text"].strip().lstrip("#").strip()) for c in doc.get("comments", [])]
 
     def visit(children: list[dict[str, Any]], rule: str | None, inherited: tuple[str, ...]) -> None:
         nonlocal background
         for child in children:
             if "background" in child and rule is None:
-                background = _steps(child["background"])
+                node = child["background"]
+                background = _steps(node, comments, int(node["location"]["line"]))
             elif "rule" in child:
                 node = child["rule"]
                 visit(node.get("children", []), node["name"], (*inherited, *_tags(node)))
@@ -110,8 +122,9 @@ def parse_feature(path: Path, root: Path | None = None) -> FeatureDoc:
                 scenarios.append(
                     ScenarioDoc(
                         file=shown, feature=feature["name"], rule=rule, keyword=node["keyword"], name=node["name"],
-                        line=node["location"]["line"], tags=_tags(node), inherited_tags=inherited,
-                        steps=_steps(node), examples=examples,
+                        description=(node.get("description") or "").strip(), line=node["location"]["line"],
+                        tags=_tags(node), inherited_tags=inherited,
+                        steps=_steps(node, comments, int(node["location"]["line"])), examples=examples,
                     )
                 )
 

@@ -57,8 +57,15 @@ class StepView(_View):
     text: str
     table: tuple[tuple[str, ...], ...]
     docstring: str | None
-    record: tuple[tuple[str, str], ...] = ()
-    """For ``the example patient "<name>"``: every field of that file, so no input is hidden in a file."""
+    comments: tuple[str, ...]
+    example: str | None = None
+    """For ``the example patient "<name>"``: that name; the appendix lists every field of the file."""
+
+
+class ExamplePatient(_View):
+    name: str
+    file: str
+    fields: tuple[tuple[str, str], ...]
 
 
 class ScenarioView(_View):
@@ -66,6 +73,7 @@ class ScenarioView(_View):
     anchor: str
     keyword: str
     name: str
+    description: str
     rule_block: str | None
     line: int
     status: Status
@@ -101,6 +109,7 @@ class ReviewReport(_View):
     protocols: tuple[FileVersion, ...]
     rule_files: tuple[FileVersion, ...]
     features: tuple[FeatureView, ...]
+    example_patients: tuple[ExamplePatient, ...]
     rule_matrix: tuple[MatrixRow, ...]
     option_matrix: tuple[MatrixRow, ...]
     totals: dict[str, int]
@@ -152,14 +161,26 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, json.dumps(value, ensure_ascii=False, default=str))]
 
 
-def _step(step: StepDoc, examples_dir: Path | None) -> StepView:
-    record: tuple[tuple[str, str], ...] = ()
-    if examples_dir is not None and step.text.startswith('the example patient "'):
-        name = step.text.split('"')[1]
-        found = sorted(examples_dir.glob(f"{name}.*"))
-        if found:
-            record = tuple(_flatten(yaml.safe_load(found[0].read_text(encoding="utf-8"))))
-    return StepView(keyword=step.keyword, text=step.text, table=step.table, docstring=step.docstring, record=record)
+_EXAMPLE_STEP = 'the example patient "'
+
+
+def _step(step: StepDoc) -> StepView:
+    example = step.text.split('"')[1] if step.text.startswith(_EXAMPLE_STEP) else None
+    return StepView(keyword=step.keyword, text=step.text, table=step.table, docstring=step.docstring,
+                    comments=step.comments, example=example)
+
+
+def _example_patients(docs: tuple[FeatureDoc, ...], examples_dir: Path | None) -> tuple[ExamplePatient, ...]:
+    """Every example patient file a step loads, with every field: no scenario input is hidden in a file."""
+    names = sorted({st.text.split('"')[1] for d in docs for sc in d.scenarios for st in (*d.background, *sc.steps)
+                    if st.text.startswith(_EXAMPLE_STEP)})
+    out = []
+    for name in names:
+        found = sorted(examples_dir.glob(f"{name}.*")) if examples_dir is not None else []
+        fields = tuple(_flatten(yaml.safe_load(found[0].read_text(encoding="utf-8")))) if found else ()
+        out.append(ExamplePatient(name=name, file=f"examples/{found[0].name}" if found else "(not found)",
+                                  fields=fields))
+    return tuple(out)
 
 
 def _aggregate(doc: ScenarioDoc, runs: list[ScenarioRun]) -> Status:
@@ -173,9 +194,7 @@ def _aggregate(doc: ScenarioDoc, runs: list[ScenarioRun]) -> Status:
     return "skipped" if any(r.status == "skipped" for r in runs) else "not run"
 
 
-def _scenario(
-    number: int, doc: ScenarioDoc, runs: list[ScenarioRun], catalogue: Catalogue, examples_dir: Path | None
-) -> ScenarioView:
+def _scenario(number: int, doc: ScenarioDoc, runs: list[ScenarioRun], catalogue: Catalogue) -> ScenarioView:
     by_row = {r.row: r for r in runs}
     examples, row = [], 0
     for e in doc.examples:
@@ -188,10 +207,11 @@ def _scenario(
     rule_ids = tag_values(doc.tags, "rule") + tag_values(doc.inherited_tags, "rule")
     option_names = tag_values(doc.tags, "option") + tag_values(doc.inherited_tags, "option")
     return ScenarioView(
-        number=f"S{number}", anchor=f"s{number}", keyword=doc.keyword, name=doc.name, rule_block=doc.rule,
+        number=f"S{number}", anchor=f"s{number}", keyword=doc.keyword, name=doc.name, description=doc.description,
+        rule_block=doc.rule,
         line=doc.line, status=_aggregate(doc, runs),
         failed_steps=tuple(sorted({r.failed_step for r in runs if r.failed_step})),
-        steps=tuple(_step(s, examples_dir) for s in doc.steps), examples=tuple(examples),
+        steps=tuple(_step(s) for s in doc.steps), examples=tuple(examples),
         rules=tuple(catalogue.rules[r] for r in dict.fromkeys(rule_ids) if r in catalogue.rules),
         options=tuple(catalogue.options[o] for o in dict.fromkeys(option_names) if o in catalogue.options),
         other_tags=tuple(t for t in doc.all_tags if not t.startswith(("rule:", "option:"))),
@@ -212,7 +232,7 @@ def build_report(
         scenarios = []
         for sc in doc.scenarios:
             number += 1
-            view = _scenario(number, sc, run.for_scenario(sc.file, sc.line), catalogue, examples_dir)
+            view = _scenario(number, sc, run.for_scenario(sc.file, sc.line), catalogue)
             scenarios.append(view)
             for rid in dict.fromkeys(tag_values(sc.all_tags, "rule")):
                 if rid in rule_hits:
@@ -227,7 +247,7 @@ def build_report(
         views.append(
             FeatureView(
                 file=doc.file, name=doc.name, description=doc.description,
-                background=tuple(_step(s, examples_dir) for s in doc.background), scenarios=tuple(scenarios),
+                background=tuple(_step(s) for s in doc.background), scenarios=tuple(scenarios),
                 flags=signed[doc.file],
             )
         )
@@ -258,7 +278,8 @@ def build_report(
     }
     return ReviewReport(
         generated_on=today, tool_version=__version__, protocols=_protocol_files(), rule_files=_rule_files(catalogue),
-        features=tuple(views), rule_matrix=rule_matrix, option_matrix=option_matrix, totals=totals,
+        features=tuple(views), example_patients=_example_patients(docs, examples_dir),
+        rule_matrix=rule_matrix, option_matrix=option_matrix, totals=totals,
         rules_without_passing=tuple(r.id for r in rule_matrix if not r.passing),
         options_without_passing=tuple(r.id for r in option_matrix if not r.passing),
         unknown_tags=tuple(sorted(unknown)),
@@ -275,6 +296,10 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+_ENV.filters["as_json"] = lambda value: json.dumps(value, ensure_ascii=False, default=str)
+"""JSON text of a value, escaped by autoescape like any text (``tojson`` would show ``\u003e`` for '>')."""
 
 
 def render_report(report: ReviewReport) -> str:
