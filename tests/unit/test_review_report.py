@@ -223,10 +223,41 @@ def test_cucumber_json_rows_follow_the_examples_order(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     run = read_cucumber(path)
     got = [(r.file, r.line, r.row, r.status, r.failed_step) for r in run.runs]
-    assert got == [("a.feature", 4, 0, "passed", None), ("a.feature", 4, 1, "failed", "Then it fails"),
-                   ("a.feature", 9, 0, "passed", None), ("a.feature", 12, 0, "not run", None)]
+    uri = "features/a.feature"
+    assert got == [(uri, 4, 0, "passed", None), (uri, 4, 1, "failed", "Then it fails"),
+                   (uri, 9, 0, "passed", None), (uri, 12, 0, "not run", None)]
+    assert [r.row for r in run.for_scenario("features", "a.feature", 4)] == [0, 1]
+    assert run.for_scenario("other", "a.feature", 4) == []
 
 
 def test_the_template_is_package_data() -> None:
     assert resources.files("hccprotocol.render").joinpath("templates/review-report.html.j2").is_file()
     assert '"hccprotocol.render": ["templates/*"]' in (ROOT / "setup.py").read_text(encoding="utf-8")
+
+
+def test_a_rule_whose_only_scenario_fails_has_no_passing_scenario_in_the_report() -> None:
+    """Every scenario passed except the only one of a rule: the report names that rule, and only it."""
+    import datetime as dt
+
+    from hccprotocol.review.cucumber import RunResult, ScenarioRun
+    from hccprotocol.review.features import parse_features
+    from hccprotocol.review.report import build_report, render_report
+    from hccprotocol.review.traceability import coverage
+
+    features = ROOT / "features"
+    only = {r: keys[0] for r, keys in coverage(catalogue(), features).rules.items() if len(keys) == 1}
+    rule, key = sorted(only.items())[0]
+    runs = []
+    for doc in parse_features(features):
+        for sc in doc.scenarios:
+            for row in range(max(1, sum(len(e.rows) for e in sc.examples))):
+                failed = f"{sc.file}:{sc.line}" == key and row == 0
+                runs.append(ScenarioRun(file=f"features/{sc.file}", line=sc.line, row=row, test_id="t",
+                                        status="failed" if failed else "passed",
+                                        failed_step="Then x" if failed else None))
+    report = build_report(catalogue(), features, RunResult(runs=tuple(runs)), today=dt.date(2026, 12, 2))
+    assert report.rules_without_passing == (rule,)
+    assert report.totals["failed_tests"] == 1
+    html = render_report(report)
+    assert f'data-rule="{rule}" data-passing="0"' in html
+    assert "Failed at: Then x" in html

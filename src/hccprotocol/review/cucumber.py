@@ -32,6 +32,8 @@ class ScenarioRun(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     file: str
+    """The feature ``uri`` as pytest-bdd writes it: ``<features folder name>/<file>`` for a top-level file,
+    ``<subfolder>/<file>`` for a nested one (pytest-bdd 9 quirk)."""
     line: int
     row: int
     test_id: str
@@ -45,8 +47,10 @@ class RunResult(BaseModel):
     runs: tuple[ScenarioRun, ...]
     exit_code: int | None = None
 
-    def for_scenario(self, file: str, line: int) -> list[ScenarioRun]:
-        return [r for r in self.runs if r.file == file and r.line == line]
+    def for_scenario(self, folder: str, file: str, line: int) -> list[ScenarioRun]:
+        """Runs of the scenario at ``line`` of ``file`` (relative to the features folder named ``folder``)."""
+        uris = {f"{folder}/{file}"} if "/" not in file else {file}
+        return [r for r in self.runs if r.file in uris and r.line == line]
 
 
 def _status(steps: list[dict[str, Any]]) -> tuple[Status, str | None]:
@@ -69,7 +73,7 @@ def read_cucumber(path: Path, exit_code: int | None = None) -> RunResult:
         raise OptionError(f"--cucumber-json: {path} is not a readable cucumber JSON report ({exc})") from None
     runs: list[ScenarioRun] = []
     for feature in data:
-        file = str(feature["uri"]).split("/", 1)[-1]
+        file = str(feature["uri"])
         seen: dict[int, int] = {}
         for element in feature.get("elements", []):
             line = int(element["line"])

@@ -232,7 +232,7 @@ def build_report(
         scenarios = []
         for sc in doc.scenarios:
             number += 1
-            view = _scenario(number, sc, run.for_scenario(sc.file, sc.line), catalogue)
+            view = _scenario(number, sc, run.for_scenario(features_dir.name, sc.file, sc.line), catalogue)
             scenarios.append(view)
             for rid in dict.fromkeys(tag_values(sc.all_tags, "rule")):
                 if rid in rule_hits:
