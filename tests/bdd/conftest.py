@@ -8,12 +8,20 @@ domain's ``test_<domain>_bdd.py``; steps reused across domains live here.
 - ``Given a patient with:`` + a two-column table ``| field | value |`` where
   field is a dotted path (``liver.inr``) and value is JSON (``1.2``, ``true``,
   ``"none"``) or the word ``absent`` (the field is left out: unknown).
-- ``Given the example patient "p01-bclc-c-pvtt"``: a file from ``examples/`` (the review report prints
-  every field of that file under the step, so no input is hidden from the reviewer).
+- ``Given the example patient "p01-bclc-c-pvtt"``: a file from ``examples/`` (the review report lists
+  every field of that file in its appendix, linked from the step, so no input is hidden from the reviewer).
 - ``Given adverse events recorded as:``: columns by name, ALL required: onset, term, grade, attributed to
   (comma-separated drug ids), immune related (true/false), resolved (a date, or - for ongoing); optional
   column life threatening (true/false, or - for not stated: the record then does not say). No value is
   filled in by the step.
+
+## Tags: which rule or option a scenario exercises
+``@rule:<id>`` (a criterion, session finding, dose-modification transition, lab-grading trigger or calendar
+rule id) and ``@option:<name>`` (a protocol option, dotted: ``modification.lenvatinib_policy``,
+``eligibility.response_window``) on the Scenario or Scenario Outline line (pytest-bdd 9 drops Examples-level
+tags from the cucumber JSON). Every id of ``hccprotocol.review.catalogue`` needs at least one tagged scenario
+and a tag naming an unknown id fails ``tests/unit/test_traceability.py``; ``hccprotocol review-report`` shows
+which tagged scenarios passed. ``-m rule`` / ``-m option`` select tagged scenarios.
 """
 
 from __future__ import annotations
