@@ -261,3 +261,13 @@ def test_a_rule_whose_only_scenario_fails_has_no_passing_scenario_in_the_report(
     html = render_report(report)
     assert f'data-rule="{rule}" data-passing="0"' in html
     assert "Failed at: Then x" in html
+
+
+@pytest.mark.parametrize("text", ["{}", "not json", '[{"name": "no uri"}]'])
+def test_a_file_that_is_not_a_cucumber_report_is_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(text, encoding="utf-8")
+    done = _cli("review-report", "--cucumber-json", str(path), "-o", str(tmp_path / "r.html"))
+    assert done.returncode == 2, done.stderr
+    assert "--cucumber-json" in done.stderr
+    assert not (tmp_path / "r.html").exists()

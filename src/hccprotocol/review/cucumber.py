@@ -71,6 +71,8 @@ def read_cucumber(path: Path, exit_code: int | None = None) -> RunResult:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise OptionError(f"--cucumber-json: {path} is not a readable cucumber JSON report ({exc})") from None
+    if not isinstance(data, list) or not all(isinstance(f, dict) and "uri" in f for f in data):
+        raise OptionError(f"--cucumber-json: {path} is not a cucumber JSON report (a list of features with a uri)")
     runs: list[ScenarioRun] = []
     for feature in data:
         file = str(feature["uri"])
