@@ -64,3 +64,10 @@ def review_command(
             run = run_scenarios(base, folder, Path(tmp) / "cucumber.json")
     report = build_report(catalogue(), folder, run, today=dt.date.today(), examples_dir=base / "examples")
     write_output(render_report(report), output)
+    t = report.totals
+    typer.echo(
+        f"review report: {t['tests']} tests, {t['failed_tests']} failed; rules with a passing scenario "
+        f"{t['rules_passing']}/{t['rules']}, options {t['options_passing']}/{t['options']}; "
+        f"changed since sign-off: {', '.join(report.changed_features) or 'none'}",
+        err=True,
+    )
