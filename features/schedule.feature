@@ -8,6 +8,9 @@ Feature: Per-patient treatment calendar
 
   Background:
     Given today is 2026-12-01
+    # The calendar's eligibility gate (not eligible or undetermined: refused) has its own scenarios in
+    # eligibility.feature and dosing.feature; here every patient is let through it, and the step says so.
+    And the eligibility gate is let through (its scenarios are in eligibility.feature)
 
   Rule: The first cycle of each arm
 

@@ -1,8 +1,9 @@
 """Steps of ``features/schedule.feature``: the treatment calendar in clinical language.
 
 The calendar is built with the real dosing and course engines (``schedule.adapters``).
-The eligibility gate has its own scenarios in the eligibility feature; here every
-patient is let through the gate so that the scenarios are about dates.
+The eligibility gate has its own scenarios in the eligibility feature; a scenario lets
+every patient through it only when it says so (``the eligibility gate is let through``,
+in the feature's Background), never silently: without that step the real gate runs.
 
 ## Given
 - ``Given today is 2026-12-01``: fixes "today" (a start before it needs --allow-past).
@@ -90,14 +91,17 @@ def site_closed(site: dict[str, Any], days: str) -> None:
     site["closed_dates"] = [] if days.strip() == "no day" else [d.isoformat() for d in _dates(days)]
 
 
-def _providers(course_source: dict[str, Any] | None = None) -> Providers:
+def _providers(let_through: bool, course_source: dict[str, Any] | None = None) -> Providers:
     real = default_providers()
     course = real.course
     if course_source:
         changes = tuple(course_source["changes"])
         course = lambda patient, protocol, start: (CourseTimeline.of(changes), ())  # noqa: E731
     return Providers(
-        eligibility=lambda patient, protocol: EligibilityGate(True, "eligible (gate covered elsewhere)"),
+        eligibility=(
+            (lambda patient, protocol: EligibilityGate(True, "eligible (gate covered elsewhere)"))
+            if let_through else real.eligibility
+        ),
         doses=real.doses,
         course=course,
         timings=real.timings,
@@ -108,6 +112,16 @@ def _providers(course_source: dict[str, Any] | None = None) -> Providers:
 @pytest.fixture
 def option_changes() -> dict[str, Any]:
     return {}
+
+
+@pytest.fixture
+def gate() -> dict[str, bool]:
+    return {"let_through": False}
+
+
+@given("the eligibility gate is let through (its scenarios are in eligibility.feature)")
+def gate_let_through(gate: dict[str, bool]) -> None:
+    gate["let_through"] = True
 
 
 @pytest.fixture
@@ -151,9 +165,9 @@ def _protocol(arm: str, changes: dict[str, Any], tmp_path: Path) -> Protocol:
 @when(parsers.parse('the calendar is planned on "{arm}" from {start} for {cycles:d} cycles, allowing a past start'))
 def planned_past(
     record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
-    cycles: int, option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any],
+    cycles: int, option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any], gate: dict[str, bool],
 ) -> None:
-    planned(record, site, today, outcome, arm, start, cycles, option_changes, tmp_path, course_source,
+    planned(record, site, today, outcome, arm, start, cycles, option_changes, tmp_path, course_source, gate,
             allow_past=True)
 
 
@@ -162,17 +176,17 @@ def planned_past(
 ))
 def planned_default_cycles(
     record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
-    option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any],
+    option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any], gate: dict[str, bool],
 ) -> None:
     """No cycle count is passed: the protocol's schedule.default_cycles applies."""
-    planned(record, site, today, outcome, arm, start, None, option_changes, tmp_path, course_source)
+    planned(record, site, today, outcome, arm, start, None, option_changes, tmp_path, course_source, gate)
 
 
 @when(parsers.parse('the calendar is planned on "{arm}" from {start} for {cycles:d} cycles'))
 def planned(
     record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
     cycles: int | None, option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any],
-    allow_past: bool = False,
+    gate: dict[str, bool], allow_past: bool = False,
 ) -> None:
     outcome.pop("error", None)
     try:
@@ -180,7 +194,7 @@ def planned(
             validated(record),
             _protocol(arm, option_changes, tmp_path),
             start=dt.date.fromisoformat(start),
-            providers=_providers(course_source),
+            providers=_providers(gate["let_through"], course_source),
             cycles=cycles,
             site_calendar=SiteCalendar.model_validate(site) if site else None,
             today=today,
