@@ -311,7 +311,7 @@ Feature: Per-patient treatment calendar
       And the leucovorin infusions are on 2027-01-04
       And the camrelizumab infusions are on 2027-01-07, 2027-01-28, 2027-02-18
 
-    @rule:schedule.leucovorin_with_fluorouracil @rule:folfox.hypersensitivity @rule:folfox.leucovorin-with-fluorouracil
+    @rule:folfox.hypersensitivity @rule:folfox.leucovorin-with-fluorouracil
     Scenario: Anaphylaxis to 5-FU alone: HAIC continues with oxaliplatin only
       Given the example patient "p01-bclc-c-pvtt"
       And adverse events recorded as:
@@ -322,6 +322,19 @@ Feature: Per-patient treatment calendar
       And the oxaliplatin infusions are on 2027-01-04, 2027-01-25
       And the leucovorin infusions are on 2027-01-04
       And the fluorouracil infusions are on 2027-01-04
+
+    @rule:schedule.leucovorin_with_fluorouracil
+    Scenario: The calendar itself never infuses leucovorin without 5-FU
+      # The course replay discontinues leucovorin with 5-FU (folfox.leucovorin-with-fluorouracil); a course source
+      # that reports only the 5-FU stop still gets no leucovorin infusion: the calendar's own rule leaves it out.
+      Given the example patient "p01-bclc-c-pvtt"
+      And the course source reports, without rule ids:
+        | date       | agent        | action      |
+        | 2027-01-10 | fluorouracil | discontinue |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then the oxaliplatin infusions are on 2027-01-04, 2027-01-25
+      And the leucovorin infusions are on 2027-01-04
+      And the decision trail names the rule "schedule.leucovorin_with_fluorouracil" on 2027-01-25
 
   Rule: How many cycles are planned
 

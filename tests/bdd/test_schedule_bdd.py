@@ -329,6 +329,12 @@ def hold_row_rule(outcome: dict[str, Any], agent: str, day: str, rule: str) -> N
     assert rows and all(r["rule"] == rule for r in rows), rows
 
 
+@then(parsers.parse('the decision trail names the rule "{rule}" on {day}'))
+def trail_names(outcome: dict[str, Any], rule: str, day: str) -> None:
+    entries = [t.to_json() for t in _plan(outcome).schedule.trail]
+    assert any(e["rule"] == rule and str(e["date"]) == day for e in entries), [e["rule"] for e in entries]
+
+
 @then(parsers.parse('the plan is refused with "{text}"'))
 def refused(outcome: dict[str, Any], text: str) -> None:
     error = outcome.get("error")
