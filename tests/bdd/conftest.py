@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +140,42 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
     return None
 
 
+FIRED_ENV = "HCCPROTOCOL_BDD_FIRED"
+"""When set to a file path, every scenario appends the rule ids its result names (a JSON line)."""
+
+
+def _named_rules(value: Any) -> set[str]:
+    """Rule ids a scenario's result names explicitly: course events, calendar rows and trail, dose bases."""
+    found: set[str] = set()
+    for holder in (value, getattr(value, "__dict__", {})):
+        items = holder.values() if isinstance(holder, dict) else ()
+        for item in items:
+            events = getattr(item, "events", None)
+            if isinstance(events, list | tuple):
+                found |= {e.rule for e in events if hasattr(e, "rule")}
+            if hasattr(item, "event_rows"):
+                found |= {r["rule"] for r in item.event_rows()}
+                found |= {t.to_json()["rule"] for t in item.schedule.trail}
+            for agent in getattr(item, "agents", None) or ():
+                basis = getattr(agent, "basis", "")
+                if isinstance(basis, str):
+                    found |= set(re.findall(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_\-]+)+", basis))
+    return found
+
+
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
-    """Nothing to clean: each scenario builds its own record."""
+    """Each scenario builds its own record: nothing to clean. With ``HCCPROTOCOL_BDD_FIRED`` set, record which
+    rule ids the result named, so a test can check that every ``@rule`` tag names a rule that acted."""
+    path = os.environ.get(FIRED_ENV)
+    if not path:
+        return
+    named: set[str] = set()
+    for name in ("result", "outcome"):
+        if name in request.fixturenames:
+            named |= _named_rules(request.getfixturevalue(name))
+    line = {"file": Path(feature.filename).name, "line": scenario.line_number, "rules": sorted(named)}
+    with Path(path).open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
 
 
 @pytest.hookimpl(hookwrapper=True)
