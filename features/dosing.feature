@@ -61,6 +61,7 @@ Feature: Doses for the next cycle
 
   Rule: FOLFOX-HAIC is dosed by BSA with the arithmetic shown
 
+    @option:dosing.bsa_formula @option:dosing.fluorouracil_infusion_hours @option:dosing.per_m2_rounding_mg
     Scenario: 68 kg, 172 cm (BSA 1.8025 m2)
       When the doses for 2026-08-25 are calculated
       Then the BSA used is 1.8025 m2
@@ -70,12 +71,22 @@ Feature: Doses for the next cycle
       And the fluorouracil runs over 46 h at 94.04 mg/h on days "1-3"
       And the oxaliplatin runs over 2 h at 76.5 mg/h on days "1"
 
+    @option:dosing.fluorouracil_infusion_hours
     Scenario: 5-FU over 23 h when the site chooses it
       Given the protocol option "dosing.fluorouracil_infusion_hours" is 23
       When the doses for 2026-08-25 are calculated
       Then the fluorouracil runs over 23 h at 188.09 mg/h on days "1-2"
       And the option "fluorouracil_infusion_hours" is shown as 23
 
+    @option:dosing.allowed_deviation_pct
+    Scenario: The pharmacy's dose-banding tolerance is printed with every dose, never applied silently
+      The engine rounds to dosing.per_m2_rounding_mg only; a prepared dose may differ from the calculated one by
+      at most dosing.allowed_deviation_pct (5 %, the usual cytotoxic banding tolerance), which pharmacy applies.
+      When the doses for 2026-08-25 are calculated
+      Then the option "allowed_deviation_pct" is shown as 5
+      And the oxaliplatin dose is 153 mg from "85 mg/m2 x 1.8025 m2" (153.2125 mg unrounded)
+
+    @option:dosing.per_m2_rounding_mg
     Scenario: Half a milligram rounds up
       Given a patient with:
         | field     | value |
@@ -84,6 +95,7 @@ Feature: Doses for the next cycle
       When the doses for 2026-08-25 are calculated
       Then the oxaliplatin dose is 145 mg from "85 mg/m2 x 1.7000 m2" (144.5 mg unrounded)
 
+    @option:dosing.bsa_cap_m2
     Scenario Outline: Obese patients get full actual-weight BSA unless the site caps it
       Given a patient with:
         | field     | value |
@@ -135,12 +147,14 @@ Feature: Doses for the next cycle
       When the doses for 2026-08-25 are calculated
       Then the doses are refused naming "gives no PD-1 inhibitor"
 
+    @option:dosing.pd1_schedule
     Scenario: PD-1 every 4 weeks is the paper's alternative reading
       Given the protocol option "dosing.pd1_schedule" is "q4w_paper"
       When the doses for 2026-08-25 are calculated
       Then the camrelizumab frequency mentions "every 4 weeks"
       And the camrelizumab dose is 200 mg in 1 vials
 
+    @rule:pd1.irae.grade2-3 @rule:pd1.resume
     Scenario: Immune-related events of every grade never reduce the PD-1 dose
       Given a patient with:
         | field              | value        |
@@ -252,6 +266,7 @@ Feature: Doses for the next cycle
         | 74        | delayed |
         | 75        | active  |
 
+    @option:schedule.precycle_labs.result_max_age_days
     Scenario: No baseline result within 3 days before the first HAIC leaves it pending
       # the background results are of 24 and 31 August; on 28 August the latest (24 August) is 4 days old
       # (oxaliplatin is pending_input: its creatinine clearance is unknown for want of a recent creatinine)
@@ -261,6 +276,7 @@ Feature: Doses for the next cycle
       And the oxaliplatin status is "pending_input" and its basis names "creatinine_umol_l"
       And a warning says "pre-cycle check for cycle 1 (baseline work-up) unknown"
 
+    @option:schedule.precycle_labs.baseline_child_pugh_classes
     Scenario Outline: Child-Pugh C delays the first HAIC; A and B do not
       # Child-Pugh points: bilirubin <34.2 / 34.2-51.3 / >51.3 umol/L; albumin >35 / 28-35 / <28 g/L;
       # INR <1.7 / 1.7-2.3 / >2.3; ascites none / mild / moderate-severe; encephalopathy none / 1-2 / 3-4
@@ -307,6 +323,7 @@ Feature: Doses for the next cycle
       Then the oxaliplatin status is "pending_input" and its basis names "sex"
       And the oxaliplatin gets no dose
 
+    @option:agents.oxaliplatin.renal_start.policy
     Scenario: The site may follow the paper (no renal adjustment) instead of the label
       Given a patient with:
         | field      | value |
@@ -323,6 +340,9 @@ Feature: Doses for the next cycle
     A cycle-1 laboratory failure, a hold or a delay that `dose` reports for a date appears in the calendar
     for the same record on that date: the HAIC is not given that day.
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_delay @rule:schedule.precycle_labs
+    @rule:schedule.systemic_start
     Scenario Outline: A failing baseline result delays cycle 1 in the doses and in the calendar
       Given laboratory results:
         | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l | creatinine_umol_l |

@@ -35,6 +35,8 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
       | 2026-01-05 | yes       | 35              | 70              | 3              | 3             | no             | no                    | no                      | no             | no                        |
       | 2026-03-02 | yes       | 35              | 65              | 3              | 3             | no             | no                    | no                      | yes            | no                        |
 
+  @rule:inclusion.tace_refractory
+  @option:eligibility.criteria_rules
   Scenario Outline: A complete candidate is eligible for either arm
     When eligibility is assessed for the "<arm>" arm
     Then the patient is eligible
@@ -66,6 +68,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
 
   Rule: ECOG performance status must be 0 or 1
 
+    @rule:exclusion.ecog_above_1 @rule:inclusion.ecog_0_1
     Scenario Outline: ECOG either side of 1
       Lin 2023 inclusion (4): "ECOG-PS score <= 1"; exclusion (5): "ECOG-PS score > 1".
       Given the patient also has:
@@ -84,6 +87,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
 
   Rule: Child-Pugh class A or B (score up to 9) is included; class C (10 or more) is not
 
+    @rule:inclusion.child_pugh_a_or_b
     Scenario Outline: Child-Pugh 9 (B) and 10 (C)
       Lin 2023 inclusion (5): "Child-Pugh class A or B". Pugh 1973 (MDCalc cut-offs): bilirubin 40 µmol/L 2,
       albumin 30 g/L 2, INR 1.8 2, mild ascites 2, encephalopathy none 1 / grade 1-2 2.
@@ -103,6 +107,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
         | none           | met     | eligible     |
         | grade_1_2      | not met | not eligible |
 
+    @rule:inclusion.child_pugh_a_or_b
     Scenario Outline: A missing INR decides Child-Pugh only when 1-3 points could cross 9/10
       A missing component adds 1 to 3 points. With the other four summing to 6 the score is 7-9 (class B
       whatever the INR); 7 gives 8-10 and 8 gives 9-11 (B or C: unknown); 9 gives 10-12 (class C whatever the
@@ -137,6 +142,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
 
   Rule: Missing data never makes a patient eligible
 
+    @rule:inclusion.child_pugh_a_or_b
     Scenario: A missing INR that could decide Child-Pugh B or C leaves the decision open
       Given the patient also has:
         | field                        | value  |
@@ -150,6 +156,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
       And criterion "inclusion.child_pugh_a_or_b" is unknown
       And the derived BCLC stage is unknown
 
+    @rule:inclusion.child_pugh_a_or_b
     Scenario: A missing INR does not hide an ECOG of 2
       Given the patient also has:
         | field                        | value  |
@@ -164,6 +171,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
 
   Rule: BCLC stage B or C is included; 0, A and D are not (BCLC 2022)
 
+    @rule:inclusion.bclc_b_or_c
     Scenario Outline: Stages derived from tumour burden, ECOG and Child-Pugh
       Lin 2023 inclusion (3): "BCLC stage B/C". BCLC 2022 (Reig 2022): 0 "single <=2 cm", A "single, or <=3
       nodules each <=3 cm", B "multinodular", C "portal invasion and/or extrahepatic spread" or ECOG 1-2,
@@ -194,6 +202,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
         | 1    | 1     | 2.0  | false  | C     | met     | eligible     |
         | 3    | 3     | 8.5  | false  | D     | not met | not eligible |
 
+    @rule:inclusion.bclc_b_or_c
     Scenario Outline: The latest response imaging's tumour count is newer than the tumour record
       The tumour record carries no date; a response imaging is dated and follows a recorded TACE, so its
       intrahepatic tumour count is staged.
@@ -218,6 +227,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
         | 1     | 4      | B       | met     |
         | 4     | absent | unknown | unknown |
 
+    @rule:inclusion.bclc_b_or_c
     Scenario Outline: A contradictory record is never staged A and excluded
       A session records new vascular invasion (or a PVTT type is recorded) while the tumour record says there is
       none: stage unknown, the contradiction named, undetermined rather than excluded.
@@ -244,6 +254,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
         | yes | absent | unknown | unknown | undetermined |
         | no  | "I"    | unknown | unknown | undetermined |
 
+    @rule:inclusion.bclc_b_or_c
     Scenario: The contradiction is named in the warnings and in the criterion's why
       Given the patient also has:
         | field                    | value |
@@ -256,6 +267,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
 
   Rule: A BCLC stage recorded by the team must agree with the derived stage where it matters
 
+    @rule:inclusion.bclc_b_or_c
     Scenario Outline: Recorded stage against the derived stage C
       A conflict between B and C cannot change "BCLC stage B/C"; a conflict across it (A or D against C) can.
       Given the patient also has:
@@ -317,6 +329,10 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
 
   Rule: Each exclusion, when present, excludes; when not recorded, the decision is open
 
+    @rule:exclusion.contraindication_haic @rule:exclusion.contraindication_lenvatinib
+    @rule:exclusion.other_subsequent_treatment @rule:exclusion.other_tki @rule:exclusion.prior_immunotherapy
+    @rule:exclusion.prior_systemic_therapy @rule:exclusion.refuses_treatment @rule:exclusion.severe_autoimmune_disease
+    @rule:inclusion.unresectable_hcc
     Scenario Outline: Exclusions of the paper
       Given the patient also has:
         | field   | value   |
@@ -340,6 +356,7 @@ Feature: Eligibility for HAIC + lenvatinib (+ PD-1 inhibitor) after TACE failure
 
   Rule: A PD-1 inhibitor contraindication excludes from the triple arm only
 
+    @rule:exclusion.contraindication_pd1
     Scenario Outline: PD-1 contraindication by arm
       Given the patient also has:
         | field                 | value |

@@ -8,9 +8,16 @@ Feature: Per-patient treatment calendar
 
   Background:
     Given today is 2026-12-01
+    # The calendar's eligibility gate (not eligible or undetermined: refused) has its own scenarios in
+    # eligibility.feature and dosing.feature; here every patient is let through it, and the step says so.
+    And the eligibility gate is let through (its scenarios are in eligibility.feature)
 
   Rule: The first cycle of each arm
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.admission_time @option:schedule.cycle_length_days @option:schedule.pd1_infusion_minutes
+    @option:schedule.pd1_time @option:schedule.systemic_start.default_day
     Scenario: First cycle of HAIC-FOLFOX + lenvatinib + PD-1 inhibitor
       # 68 kg, 172 cm: BSA 1.8025 m2; oxaliplatin 85 x 1.8025 = 153 mg, leucovorin 400 x 1.8025 = 721 mg,
       # 5-FU 2400 x 1.8025 = 4326 mg over 46 h from hour 3; lenvatinib 12 mg (>= 60 kg); camrelizumab 200 mg
@@ -31,6 +38,8 @@ Feature: Per-patient treatment calendar
         | 2027-01-07 | 2027-01-24 |       | lenvatinib   | oral      | 12      |       |
         | 2027-01-07 |            | 08:00 | camrelizumab | infusion  | 200     | 1     |
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.precycle_labs @rule:schedule.systemic_start
     Scenario: First cycle of HAIC-FOLFOX + lenvatinib
       # 54.5 kg, 158 cm: BSA 1.5466 m2; 85 x 1.5466 = 131 mg, 400 x 1.5466 = 619 mg, 2400 x 1.5466 = 3712 mg;
       # lenvatinib 8 mg (< 60 kg); no PD-1 inhibitor on this arm
@@ -52,6 +61,10 @@ Feature: Per-patient treatment calendar
 
   Rule: Lenvatinib and the PD-1 inhibitor start in the window of cycle days 4-6
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.systemic_start.default_day @option:schedule.systemic_start.window_first_day
+    @option:schedule.systemic_start.window_last_day
     Scenario Outline: Start day with the site closed on <closed>
       Given the example patient "p01-bclc-c-pvtt"
       And the site is closed on <closed>
@@ -73,6 +86,9 @@ Feature: Per-patient treatment calendar
 
   Rule: The course interrupts, reduces and stops drugs on their dates
 
+    @rule:lenvatinib.paper.grade3 @rule:lenvatinib.resume @rule:schedule.haic_cycle @rule:schedule.haic_infusion
+    @rule:schedule.imaging @rule:schedule.lenvatinib_daily @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs
+    @rule:schedule.systemic_start
     Scenario: A grade 3 adverse event opens an interruption window for lenvatinib
       # Paper made safe: interrupt until grade <= 1, then resume one level lower (12 -> 8 mg)
       Given the example patient "p01-bclc-c-pvtt"
@@ -90,6 +106,12 @@ Feature: Per-patient treatment calendar
 
   Rule: A failed pre-cycle check delays the cycle and everything after it re-projects
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_delay @rule:schedule.precycle_labs
+    @rule:schedule.systemic_start
+    @option:schedule.cycle_length_days @option:schedule.delay_step_days
+    @option:schedule.precycle_labs.days_before_haic @option:schedule.precycle_labs.enabled
+    @option:schedule.precycle_labs.limits
     Scenario: Neutrophils below the limit delay cycle 2 by a week
       Given the example patient "p01-bclc-c-pvtt"
       And a patient with:
@@ -104,6 +126,10 @@ Feature: Per-patient treatment calendar
       And a delay is shown on 2027-01-25
       And the pre-cycle check on 2027-01-31 is due
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.precycle_labs.days_before_haic @option:schedule.precycle_labs.enabled
+    @option:schedule.precycle_labs.from_cycle
     Scenario: A check with no recorded result is due, not passed
       Given the example patient "p01-bclc-c-pvtt"
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
@@ -112,6 +138,10 @@ Feature: Per-patient treatment calendar
 
   Rule: When HAIC is discontinued, lenvatinib and the PD-1 inhibitor continue to the planned end
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_discontinued @rule:schedule.haic_infusion @rule:schedule.imaging
+    @rule:schedule.precycle_delay @rule:schedule.precycle_labs @rule:schedule.systemic_after_haic_stop
+    @rule:schedule.systemic_start
+    @option:schedule.max_delay_days
     Scenario: Platelets stay low at five weekly checks
       # Cycle 2 is due 2027-01-25; failed checks on 24 Jan, 31 Jan, 7 Feb and 14 Feb delay it 28 days;
       # the check of 21 Feb fails again and a further 7 days would exceed 30: HAIC is discontinued on
@@ -141,6 +171,8 @@ Feature: Per-patient treatment calendar
 
   Rule: The site calendar moves an infusion forward without counting a delay
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.site_shift @rule:schedule.systemic_start
     Scenario: A holiday on the day of cycle 2
       Given the example patient "p01-bclc-c-pvtt"
       And the site is closed on 2027-01-25
@@ -151,6 +183,9 @@ Feature: Per-patient treatment calendar
 
   Rule: Imaging every 6 weeks from the first HAIC
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.systemic_start
+    @option:schedule.imaging_interval_days
     Scenario: Imaging cadence over six cycles
       # 2027-01-04 + 42 = 2027-02-15; + 84 = 2027-03-29; + 126 = 2027-05-10 is after the end (2027-05-09)
       Given the example patient "p01-bclc-c-pvtt"
@@ -160,6 +195,10 @@ Feature: Per-patient treatment calendar
 
   Rule: Every-other-day lenvatinib is shown as such in every export
 
+    @rule:lenvatinib.label.grade3 @rule:lenvatinib.resume @rule:schedule.haic_cycle @rule:schedule.haic_infusion
+    @rule:schedule.imaging @rule:schedule.lenvatinib_daily @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs
+    @rule:schedule.systemic_start
+    @option:modification.lenvatinib_policy
     Scenario: After the second reduction lenvatinib is marked only on its dosing days
       Lenvima SmPC, HCC dose reductions (JGH 2021 Table 1), for a patient < 60 kg: "8 mg once daily ->
       4 mg once daily -> 4 mg every other day"; the label policy steps one level down at each grade 3
@@ -177,10 +216,10 @@ Feature: Per-patient treatment calendar
         | height_cm          | 160.0          |
         | pd1_agent          | "camrelizumab" |
         | treatment_start    | "2027-01-04"   |
-      And lenvatinib adverse events:
-        | onset      | term         | grade | resolved   |
-        | 2027-01-10 | Hypertension | 3     | 2027-01-13 |
-        | 2027-01-20 | Hypertension | 3     | 2027-01-23 |
+      And adverse events recorded as:
+        | onset      | term         | grade | attributed to | immune related | resolved   |
+        | 2027-01-10 | Hypertension | 3     | lenvatinib    | false          | 2027-01-13 |
+        | 2027-01-20 | Hypertension | 3     | lenvatinib    | false          | 2027-01-23 |
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles, allowing a past start
       Then lenvatinib reads "4 mg every other day" from 2027-01-23 to 2027-02-14 in JSON, CSV and iCalendar
       And the month grid marks "Lenvatinib 4 mg every other day" on 2027-01-23, 2027-01-25, 2027-01-27, 2027-01-29, 2027-01-31, 2027-02-02, 2027-02-04, 2027-02-06, 2027-02-08, 2027-02-10, 2027-02-12, 2027-02-14 only
@@ -188,6 +227,9 @@ Feature: Per-patient treatment calendar
 
   Rule: Pre-cycle blood is never drawn on a closed day
 
+    @rule:schedule.haic_cycle @rule:schedule.haic_infusion @rule:schedule.imaging @rule:schedule.lenvatinib_daily
+    @rule:schedule.pd1_each_cycle @rule:schedule.precycle_labs @rule:schedule.site_shift @rule:schedule.systemic_start
+    @option:schedule.precycle_labs.result_max_age_days
     Scenario: When every day before the HAIC is closed the blood is drawn on the HAIC morning
       Protocol option schedule.precycle_labs: a result drawn 1 to 3 days before the HAIC, or on its morning,
       answers the check (result_max_age_days 3); haic_morning_fallback true draws it that morning, before
@@ -200,9 +242,151 @@ Feature: Per-patient treatment calendar
       And the pre-cycle blood for cycle 2 is drawn on 2027-01-25, the morning of the HAIC
       And the pre-cycle blood for cycle 3 is drawn on 2027-02-14
 
+    @option:schedule.precycle_labs.haic_morning_fallback
     Scenario: Without the option such a site calendar is refused
       Given the example patient "p01-bclc-c-pvtt"
       And the site is closed on 2027-01-22, 2027-01-23, 2027-01-24
       And the protocol option "schedule.precycle_labs.haic_morning_fallback" is false
       When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
       Then the plan is refused with "haic_morning_fallback"
+
+  Rule: The paper's PD-1 reading: every 4 weeks from its first dose, independent of HAIC
+
+    @rule:schedule.pd1_interval @option:dosing.pd1_schedule
+    Scenario: Camrelizumab every 28 days with the option q4w_paper
+      # Lin 2023: "200 mg for 3 weeks and then stopped for 1 week. Every 4 weeks comprises a treatment cycle".
+      # First dose on cycle day 4 (2027-01-07), then + 28 = 2027-02-04, + 56 = 2027-03-04; three 21-day cycles end
+      # on 2027-01-04 + 63 - 1 = 2027-03-07.
+      Given the example patient "p01-bclc-c-pvtt"
+      And the protocol option "dosing.pd1_schedule" is "q4w_paper"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then the camrelizumab infusions are on 2027-01-07, 2027-02-04, 2027-03-04
+      And HAIC is given on 2027-01-04, 2027-01-25, 2027-02-15
+
+  Rule: A site may pause lenvatinib around each later HAIC (the paper is silent)
+
+    @rule:schedule.lenvatinib_hold_around_haic @option:schedule.lenvatinib_around_haic.hold
+    @option:schedule.lenvatinib_around_haic.days_before @option:schedule.lenvatinib_around_haic.days_after
+    Scenario Outline: Lenvatinib held from <before> days before to <after> days after the HAIC of cycle 2
+      # Cycle 2 HAIC on 2027-01-25; the first HAIC (2027-01-04) is before lenvatinib starts (cycle day 4).
+      Given the example patient "p01-bclc-c-pvtt"
+      And the protocol option "schedule.lenvatinib_around_haic.hold" is true
+      And the protocol option "schedule.lenvatinib_around_haic.days_before" is <before>
+      And the protocol option "schedule.lenvatinib_around_haic.days_after" is <after>
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then lenvatinib is on hold from <first> to <last>
+
+      Examples:
+        | before | after | first      | last       |
+        | 1      | 2     | 2027-01-24 | 2027-01-27 |
+        | 2      | 0     | 2027-01-23 | 2027-01-25 |
+
+  Rule: A HAIC drug held by the course on the HAIC day delays the cycle
+
+    @rule:schedule.course_hold_delay @rule:folfox.gastrointestinal @option:schedule.delay_step_days
+    Scenario: Grade 3 diarrhoea from oxaliplatin still ongoing on the day of cycle 2
+      # Oxaliplatin label: hold FOLFOX until recovery from grade 3 GI toxicity. Cycle 2 is due 2027-01-25, the
+      # diarrhoea resolves on 2027-01-28: cycle 2 moves by the delay step (7 days) to 2027-02-01.
+      Given the example patient "p01-bclc-c-pvtt"
+      And adverse events recorded as:
+        | onset      | term     | grade | attributed to | immune related | resolved   |
+        | 2027-01-20 | Diarrhea | 3     | oxaliplatin   | false          | 2027-01-28 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then HAIC is given on 2027-01-04, 2027-02-01
+      And a delay is shown on 2027-01-25
+
+  Rule: Without oxaliplatin and 5-FU there is no HAIC; leucovorin is never infused alone
+
+    @rule:schedule.haic_stopped_by_course @rule:folfox.hypersensitivity @rule:schedule.systemic_after_haic_stop
+    Scenario: Anaphylaxis to oxaliplatin and 5-FU ends HAIC after cycle 1
+      # Oxaliplatin boxed warning: permanently discontinue for anaphylaxis (any grade, modification
+      # folfox_hypersensitivity any_grade). Camrelizumab continues every 21 days from its last dose:
+      # 2027-01-07, 2027-01-28, 2027-02-18 (2027-03-11 is after the end of three cycles, 2027-03-07).
+      Given the example patient "p01-bclc-c-pvtt"
+      And adverse events recorded as:
+        | onset      | term        | grade | attributed to             | immune related | resolved   |
+        | 2027-01-10 | Anaphylaxis | 3     | oxaliplatin, fluorouracil | false          | 2027-01-11 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 3 cycles
+      Then HAIC is given on 2027-01-04
+      And the leucovorin infusions are on 2027-01-04
+      And the camrelizumab infusions are on 2027-01-07, 2027-01-28, 2027-02-18
+
+    @rule:folfox.hypersensitivity @rule:folfox.leucovorin-with-fluorouracil
+    Scenario: Anaphylaxis to 5-FU alone: HAIC continues with oxaliplatin only
+      Given the example patient "p01-bclc-c-pvtt"
+      And adverse events recorded as:
+        | onset      | term        | grade | attributed to | immune related | resolved   |
+        | 2027-01-10 | Anaphylaxis | 3     | fluorouracil  | false          | 2027-01-11 |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then HAIC is given on 2027-01-04, 2027-01-25
+      And the oxaliplatin infusions are on 2027-01-04, 2027-01-25
+      And the leucovorin infusions are on 2027-01-04
+      And the fluorouracil infusions are on 2027-01-04
+
+    @rule:schedule.leucovorin_with_fluorouracil
+    Scenario: The calendar itself never infuses leucovorin without 5-FU
+      # The course replay discontinues leucovorin with 5-FU (folfox.leucovorin-with-fluorouracil); a course source
+      # that reports only the 5-FU stop still gets no leucovorin infusion: the calendar's own rule leaves it out.
+      Given the example patient "p01-bclc-c-pvtt"
+      And the course source reports, without rule ids:
+        | date       | agent        | action      |
+        | 2027-01-10 | fluorouracil | discontinue |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then the oxaliplatin infusions are on 2027-01-04, 2027-01-25
+      And the leucovorin infusions are on 2027-01-04
+      And the decision trail names the rule "schedule.leucovorin_with_fluorouracil" on 2027-01-25
+
+  Rule: How many cycles are planned
+
+    @option:schedule.default_cycles @option:schedule.cycle_length_days
+    Scenario: Without a number of cycles the protocol's default of 4 is planned
+      # 4 cycles of 21 days from 2027-01-04: HAIC on 4, 25 January, 15 February, 8 March; end 2027-03-28.
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 with the protocol's default number of cycles
+      Then HAIC is given on 2027-01-04, 2027-01-25, 2027-02-15, 2027-03-08
+      And the calendar ends on 2027-03-28
+
+    @option:schedule.max_cycles_without_force
+    Scenario: 8 cycles, the paper's maximum, are planned; 9 need --force
+      # The paper's range of HAIC courses is 2-8. 8 cycles end on 2027-01-04 + 168 - 1 = 2027-06-20.
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 8 cycles
+      Then the calendar ends on 2027-06-20
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 9 cycles
+      Then the plan is refused with "9 cycles is more than the protocol's 8"
+
+  Rule: The site calendar may push an activity forward by at most 14 days
+
+    @rule:schedule.site_shift @option:schedule.site_shift_max_days
+    Scenario Outline: Cycle 2 (due 2027-01-25) with the site closed until <closed until>
+      Given the example patient "p01-bclc-c-pvtt"
+      And the site is closed on <closed>
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then <outcome>
+
+      Examples:
+        | closed until | closed                                                                                                                                                                  | outcome                                                       |
+        | 2027-02-07   | 2027-01-25, 2027-01-26, 2027-01-27, 2027-01-28, 2027-01-29, 2027-01-30, 2027-01-31, 2027-02-01, 2027-02-02, 2027-02-03, 2027-02-04, 2027-02-05, 2027-02-06, 2027-02-07 | HAIC is given on 2027-01-04, 2027-02-08                       |
+        | 2027-02-08   | 2027-01-25, 2027-01-26, 2027-01-27, 2027-01-28, 2027-01-29, 2027-01-30, 2027-01-31, 2027-02-01, 2027-02-02, 2027-02-03, 2027-02-04, 2027-02-05, 2027-02-06, 2027-02-07, 2027-02-08 | the plan is refused with "raise schedule.site_shift_max_days" |
+
+  Rule: Times are in the site's zone; a library caller that names none gets the protocol's UTC
+
+    @option:schedule.timezone @option:schedule.admission_time
+    Scenario: No time zone given: admission at 08:00 UTC
+      Given the example patient "p01-bclc-c-pvtt"
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 1 cycles
+      Then the calendar's times are in "UTC"
+      And HAIC is given on 2027-01-04
+
+  Rule: A change from a course source that names no rule is shown under the calendar's own rule id
+
+    @rule:schedule.course_change
+    Scenario: A course change without a rule id still names a rule
+      # The real course replay always names its transition; another course source (a library caller's
+      # provider) may not. The calendar row is never left without a rule: it names schedule.course_change.
+      Given the example patient "p01-bclc-c-pvtt"
+      And the course source reports, without rule ids:
+        | date       | agent      | action    |
+        | 2027-01-20 | lenvatinib | interrupt |
+      When the calendar is planned on "haic-lenvatinib-pd1" from 2027-01-04 for 2 cycles
+      Then the lenvatinib hold row of 2027-01-20 names the rule "schedule.course_change"

@@ -40,6 +40,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: 1 (i) insufficient responses: viable tumour above 50 %, two sessions in a row
 
+    @rule:adequate_tace @rule:insufficient_response @rule:jsh2014.insufficient_response
+    @option:eligibility.refractoriness_rules
     Scenario Outline: 50 % viable tumour is not an insufficient response; 51 % is
       JSH 2014 1 (i): "viable lesion >50%".
       Given these TACE sessions:
@@ -56,6 +58,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | 50     | not met | not eligible |
         | 51     | met     | eligible     |
 
+    @rule:insufficient_response @rule:jsh2014.insufficient_response
+    @option:eligibility.change_before_later_session
     Scenario Outline: The later insufficient response must follow a change of agents or a feeding-artery reanalysis
       JSH 2014 1 (i): "even after changing the chemotherapeutic drugs and/or reanalysis of the feeding artery".
       Default reading (change_before_later_session = agents_or_feeding_artery): the second session extends the
@@ -79,6 +83,7 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | agents_or_feeding_artery | no     | absent     | unknown |
         | not_required             | no     | no         | met     |
 
+    @rule:insufficient_response @rule:jsh2014.insufficient_response
     Scenario: An unrecorded viable tumour percentage leaves the run open
       Missing data may or may not complete the run: unknown, never a definite answer.
       Given these TACE sessions:
@@ -93,6 +98,9 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: "1-3 months" is counted in calendar months from the TACE date, both ends inclusive
 
+    @rule:insufficient_response @rule:jsh2014.insufficient_response
+    @option:eligibility.response_window @option:eligibility.response_window_max_months
+    @option:eligibility.response_window_min_months
     Scenario Outline: Response imaging on either side of the window's edges
       JSH 2014 1: "response-evaluation CT/MRI at 1-3 months". 1 month after 1 March is 1 April; 3 months after
       1 December is 1 March; a day the month lacks clamps to its last day (1 month after 31 January is
@@ -122,6 +130,9 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | 2025-11-30 | 2026-02-28 | counted     | met     |
         | 2025-11-30 | 2026-03-01 | not counted | not met |
 
+    @rule:insufficient_response @rule:jsh2014.insufficient_response
+    @option:eligibility.response_window @option:eligibility.response_window_max_days
+    @option:eligibility.response_window_min_days
     Scenario Outline: A site may count days instead (named option response_window = days, 28-92 days)
       The former approximation of "1-3 months" (28-92 days, both inclusive) stays available as a named option.
       Given the protocol option "response_window" is "days"
@@ -142,6 +153,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: 1 (ii) progressions in the liver, two sessions in a row
 
+    @rule:insufficient_response @rule:intrahepatic_progression @rule:jsh2014.insufficient_response
+    @rule:jsh2014.intrahepatic_progression
     Scenario Outline: More tumours than before each of two consecutive TACE sessions
       JSH 2014 1 (ii): "tumor number increases compared with the number before the previous TACE", "even after
       changing the chemotherapeutic drugs and/or reanalysis of the feeding artery".
@@ -162,6 +175,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: Sessions known not to count break the run; sessions with missing data leave it open
 
+    @rule:insufficient_response @rule:jsh2014.insufficient_response
+    @option:eligibility.non_counting_session_breaks_run
     Scenario Outline: A non-selective session between two insufficient responses
       JSH 2014 1: "after adequately performed selective TACE"; "consecutive" read literally by default.
       Given the protocol option "non_counting_session_breaks_run" is <breaks>
@@ -178,6 +193,7 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | true   | not met |
         | false  | met     |
 
+    @rule:insufficient_response @rule:jsh2014.insufficient_response
     Scenario Outline: Known non-counting sessions break the run; unknown ones leave it open
       JSH 2014 1: "two or more consecutive" responses "after adequately performed selective TACE" at "1-3
       months": a session known not to count (non-selective, or imaged 95 or 27 days later) breaks the run; one
@@ -201,6 +217,7 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: 2 tumour markers count after any TACE, selective or not
 
+    @rule:jsh2014.tumour_markers @rule:tumour_markers_rising
     Scenario Outline: Markers rising right after a selective or a non-selective TACE
       JSH 2014 2: "Continuous elevation of tumor markers right after TACE" ("adequately performed selective
       TACE" qualifies criterion 1 only).
@@ -217,6 +234,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | no        | no     | not met | not eligible |
         | yes       | yes    | met     | eligible     |
 
+    @rule:jsh2014.tumour_markers @rule:tumour_markers_rising
+    @option:eligibility.tumour_markers_sessions_required
     Scenario Outline: The number of sessions with rising markers a site requires
       JSH 2014 2: "continuous elevation of tumor markers right after TACE"; one session by default.
       Given the protocol option "tumour_markers_sessions_required" is <required>
@@ -234,6 +253,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: 3 vascular invasion must appear after TACE (default); its presence is a named option
 
+    @rule:jsh2014.vascular_invasion @rule:new_vascular_invasion @rule:tace_performed
+    @option:eligibility.invasion_spread_reading
     Scenario Outline: Vascular invasion present at assessment, new after TACE or already there before
       JSH 2014 3: "Appearance of vascular invasion" (default, invasion_spread_reading = appearance); the paper:
       "presence of vascular invasion" (option presence). Any TACE counts.
@@ -259,6 +280,8 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: 4 extrahepatic spread must appear after TACE (default); its presence is a named option
 
+    @rule:jsh2014.extrahepatic_spread @rule:new_extrahepatic_spread @rule:tace_performed
+    @option:eligibility.invasion_spread_reading
     Scenario Outline: Extrahepatic spread present at assessment, new after TACE or already there before
       JSH 2014 4: "Appearance of extrahepatic spread"; the paper: "presence of extrahepatic spread".
       Given the patient also has:
@@ -282,6 +305,9 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
 
   Rule: A record that contradicts itself is never an answer
 
+    @rule:jsh2014.extrahepatic_spread @rule:jsh2014.vascular_invasion @rule:new_extrahepatic_spread
+    @rule:new_vascular_invasion @rule:tace_performed
+    @option:eligibility.invasion_spread_reading
     Scenario Outline: A new finding the tumour record denies
       The tumour record says there is no vascular invasion (extrahepatic spread) while a TACE session records it
       as new: either may be wrong, so the criterion is unknown and the record is not staged (BCLC 2022 needs it).
@@ -301,6 +327,7 @@ Feature: TACE failure/refractoriness by JSH-LCSGJ 2014, as applied by Lin et al.
         | presence   | yes    | no      | jsh2014.vascular_invasion   | tumour.vascular_invasion = false; tace_history[0].new_vascular_invasion = true     |
         | appearance | no     | yes     | jsh2014.extrahepatic_spread | tumour.extrahepatic_spread = false; tace_history[0].new_extrahepatic_spread = true |
 
+    @rule:jsh2014.vascular_invasion @rule:new_vascular_invasion @rule:tace_performed
     Scenario Outline: A portal vein tumour thrombus type recorded while the tumour record denies vascular invasion
       A Cheng PVTT type (Lin 2023 records "Cheng's portal vein tumor thrombosis classification") is a vascular
       invasion; recorded beside tumour.vascular_invasion = false it contradicts the record (unknown, not staged);

@@ -67,6 +67,16 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "plan_command",
         "Dated treatment calendar: HAIC admissions and infusions, lenvatinib, PD-1, labs and imaging.",
     ),
+    "review-report": (
+        "hccprotocol.commands.review",
+        "review_command",
+        "Run every scenario and write the clinician review report (HTML): rules, coverage, sign-off flags.",
+    ),
+    "signoff": (
+        "hccprotocol.commands.signoff",
+        "signoff_command",
+        "Append a clinician's sign-off of a feature file to features/signoff.yaml.",
+    ),
 }
 """Commands loaded when invoked: (module, function, summary shown by ``hccprotocol --help``)."""
 

@@ -21,7 +21,7 @@ from hccprotocol.errors import ClinicalGateError, InputError
 from hccprotocol.protocol import Protocol, load_protocol
 from hccprotocol.schedule.adapters import default_providers
 from hccprotocol.schedule.plan import Plan, make_plan
-from tests.bdd.conftest import validated
+from tests.bdd.conftest import true_false, validated
 
 scenarios("dosing.feature")
 scenarios("dose_modification.feature")
@@ -92,7 +92,8 @@ def given_renal_policy(protocol_state: dict[str, Any], policy: str) -> None:
 
 @given("adverse events:")
 def given_adverse_events(record: dict[str, Any], datatable: list[list[str]]) -> None:
-    """Columns: onset, term, grade, attributed to (comma-separated ids), immune related, resolved (- = ongoing)."""
+    """Columns: onset, term, grade, attributed to (comma-separated ids), immune related (true/false), resolved
+    (- = ongoing). Every value is in the table; a cell other than true/false for immune related is an error."""
     events = record.setdefault("adverse_events", [])
     for onset, term, grade, to, irae, resolved in datatable[1:]:
         events.append(
@@ -101,7 +102,7 @@ def given_adverse_events(record: dict[str, Any], datatable: list[list[str]]) -> 
                 "term": term.strip(),
                 "grade": int(grade),
                 "attributed_to": [t.strip() for t in to.split(",") if t.strip()],
-                "immune_related": irae.strip() == "true",
+                "immune_related": true_false("immune related", irae),
                 "resolved_date": _cell(resolved),
             }
         )
@@ -380,31 +381,6 @@ def then_rejected(result: Result, text: str) -> None:
 
 
 ## Issue 9 (dose-modification safety): steps added by the dose-modification work; kept in their own block.
-
-
-@given("adverse events recorded as:")
-def given_adverse_events_by_header(record: dict[str, Any], datatable: list[list[str]]) -> None:
-    """Columns by name: onset, term, grade, attributed to, and optionally immune related, life threatening
-    (true / false / - for not stated), resolved (- = ongoing). Every clinical value is in the table."""
-    header = [h.strip() for h in datatable[0]]
-    known = {"onset", "term", "grade", "attributed to", "immune related", "life threatening", "resolved"}
-    unknown = set(header) - known
-    assert not unknown, f"unknown columns {sorted(unknown)}"
-    events = record.setdefault("adverse_events", [])
-    for row in datatable[1:]:
-        cells = dict(zip(header, (c.strip() for c in row), strict=True))
-        event: dict[str, Any] = {
-            "onset_date": cells["onset"],
-            "term": cells["term"],
-            "grade": int(cells["grade"]),
-            "attributed_to": [t.strip() for t in cells["attributed to"].split(",") if t.strip()],
-            "immune_related": cells.get("immune related") == "true",
-            "resolved_date": _cell(cells.get("resolved", "-")),
-        }
-        judged = _cell(cells.get("life threatening", "-"))
-        if judged is not None:
-            event["life_threatening"] = judged == "true"
-        events.append(event)
 
 
 @then(parsers.parse('the course warns "{text}"'))

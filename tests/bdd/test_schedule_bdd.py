@@ -1,8 +1,9 @@
 """Steps of ``features/schedule.feature``: the treatment calendar in clinical language.
 
 The calendar is built with the real dosing and course engines (``schedule.adapters``).
-The eligibility gate has its own scenarios in the eligibility feature; here every
-patient is let through the gate so that the scenarios are about dates.
+The eligibility gate has its own scenarios in the eligibility feature; a scenario lets
+every patient through it only when it says so (``the eligibility gate is let through``,
+in the feature's Background), never silently: without that step the real gate runs.
 
 ## Given
 - ``Given today is 2026-12-01``: fixes "today" (a start before it needs --allow-past).
@@ -45,6 +46,7 @@ from hccprotocol.render.ics import render_plan_ics
 from hccprotocol.schedule.adapters import default_providers
 from hccprotocol.schedule.plan import EligibilityGate, Plan, Providers, make_plan
 from hccprotocol.schedule.site_calendar import SiteCalendar
+from hccprotocol.schedule.timeline import CourseChange, CourseTimeline
 from tests.bdd.conftest import validated
 
 scenarios("schedule.feature")
@@ -89,12 +91,19 @@ def site_closed(site: dict[str, Any], days: str) -> None:
     site["closed_dates"] = [] if days.strip() == "no day" else [d.isoformat() for d in _dates(days)]
 
 
-def _providers() -> Providers:
+def _providers(let_through: bool, course_source: dict[str, Any] | None = None) -> Providers:
     real = default_providers()
+    course = real.course
+    if course_source:
+        changes = tuple(course_source["changes"])
+        course = lambda patient, protocol, start: (CourseTimeline.of(changes), ())  # noqa: E731
     return Providers(
-        eligibility=lambda patient, protocol: EligibilityGate(True, "eligible (gate covered elsewhere)"),
+        eligibility=(
+            (lambda patient, protocol: EligibilityGate(True, "eligible (gate covered elsewhere)"))
+            if let_through else real.eligibility
+        ),
         doses=real.doses,
-        course=real.course,
+        course=course,
         timings=real.timings,
         pd1_interval=real.pd1_interval,
     )
@@ -105,19 +114,37 @@ def option_changes() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture
+def gate() -> dict[str, bool]:
+    return {"let_through": False}
+
+
+@given("the eligibility gate is let through (its scenarios are in eligibility.feature)")
+def gate_let_through(gate: dict[str, bool]) -> None:
+    gate["let_through"] = True
+
+
+@pytest.fixture
+def course_source() -> dict[str, Any]:
+    """Changes a non-default course source reports (``Given the course source reports ...``); empty: the real one."""
+    return {}
+
+
+@given("the course source reports, without rule ids:")
+def course_source_reports(course_source: dict[str, Any], datatable: list[list[str]]) -> None:
+    """Columns date, agent, action: the only changes the calendar receives (no replay of the record)."""
+    header, *rows = datatable
+    assert header == ["date", "agent", "action"], header
+    course_source["changes"] = [
+        CourseChange(date=dt.date.fromisoformat(d), agent=agent, action=action)  # type: ignore[arg-type]
+        for d, agent, action in rows
+    ]
+
+
 @given(parsers.re(r'the protocol option "(?P<key>[a-z_]+(?:\.[a-z0-9_]+)+)" is (?P<value>.+)'))
 def protocol_option(option_changes: dict[str, Any], key: str, value: str) -> None:
     """``value`` is JSON (``"label"``, ``23``); the calendar uses a site copy of the protocol with it changed."""
     option_changes[key] = json.loads(value)
-
-
-@given("lenvatinib adverse events:")
-def lenvatinib_events(record: dict[str, Any], datatable: list[list[str]]) -> None:
-    """Columns: onset, term (CTCAE v5.0), grade, resolved; attributed to lenvatinib, not immune-related."""
-    events = record.setdefault("adverse_events", [])
-    for onset, term, grade, resolved in datatable[1:]:
-        events.append({"onset_date": onset, "term": term, "grade": int(grade), "attributed_to": ["lenvatinib"],
-                       "immune_related": False, "resolved_date": resolved})
 
 
 def _protocol(arm: str, changes: dict[str, Any], tmp_path: Path) -> Protocol:
@@ -138,22 +165,36 @@ def _protocol(arm: str, changes: dict[str, Any], tmp_path: Path) -> Protocol:
 @when(parsers.parse('the calendar is planned on "{arm}" from {start} for {cycles:d} cycles, allowing a past start'))
 def planned_past(
     record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
-    cycles: int, option_changes: dict[str, Any], tmp_path: Path,
+    cycles: int, option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any], gate: dict[str, bool],
 ) -> None:
-    planned(record, site, today, outcome, arm, start, cycles, option_changes, tmp_path, allow_past=True)
+    planned(record, site, today, outcome, arm, start, cycles, option_changes, tmp_path, course_source, gate,
+            allow_past=True)
+
+
+@when(parsers.parse(
+    'the calendar is planned on "{arm}" from {start} with the protocol\'s default number of cycles'
+))
+def planned_default_cycles(
+    record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
+    option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any], gate: dict[str, bool],
+) -> None:
+    """No cycle count is passed: the protocol's schedule.default_cycles applies."""
+    planned(record, site, today, outcome, arm, start, None, option_changes, tmp_path, course_source, gate)
 
 
 @when(parsers.parse('the calendar is planned on "{arm}" from {start} for {cycles:d} cycles'))
 def planned(
     record: dict[str, Any], site: dict[str, Any], today: dt.date, outcome: dict[str, Any], arm: str, start: str,
-    cycles: int, option_changes: dict[str, Any], tmp_path: Path, allow_past: bool = False,
+    cycles: int | None, option_changes: dict[str, Any], tmp_path: Path, course_source: dict[str, Any],
+    gate: dict[str, bool], allow_past: bool = False,
 ) -> None:
+    outcome.pop("error", None)
     try:
         outcome["plan"] = make_plan(
             validated(record),
             _protocol(arm, option_changes, tmp_path),
             start=dt.date.fromisoformat(start),
-            providers=_providers(),
+            providers=_providers(gate["let_through"], course_source),
             cycles=cycles,
             site_calendar=SiteCalendar.model_validate(site) if site else None,
             today=today,
@@ -275,6 +316,23 @@ def continuation_warning(outcome: dict[str, Any], day: str) -> None:
         "systemic therapy continues" in w and f"to {day}" in w and "pending clinical review" in w
         for w in _plan(outcome).warnings
     )
+
+
+@then(parsers.parse('the calendar\'s times are in "{zone}"'))
+def times_in(outcome: dict[str, Any], zone: str) -> None:
+    assert _plan(outcome).timezone == zone
+
+
+@then(parsers.parse('the {agent} hold row of {day} names the rule "{rule}"'))
+def hold_row_rule(outcome: dict[str, Any], agent: str, day: str, rule: str) -> None:
+    rows = [r for r in _rows(outcome, "hold", agent) if r["date"] == day]
+    assert rows and all(r["rule"] == rule for r in rows), rows
+
+
+@then(parsers.parse('the decision trail names the rule "{rule}" on {day}'))
+def trail_names(outcome: dict[str, Any], rule: str, day: str) -> None:
+    entries = [t.to_json() for t in _plan(outcome).schedule.trail]
+    assert any(e["rule"] == rule and str(e["date"]) == day for e in entries), [e["rule"] for e in entries]
 
 
 @then(parsers.parse('the plan is refused with "{text}"'))
