@@ -67,6 +67,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "plan_command",
         "Dated treatment calendar: HAIC admissions and infusions, lenvatinib, PD-1, labs and imaging.",
     ),
+    "rules": (
+        "hccprotocol.commands.rules",
+        "rules_command",
+        "Every rule id the protocol reads, with its file, title, source and version (the rule registry).",
+    ),
 }
 """Commands loaded when invoked: (module, function, summary shown by ``hccprotocol --help``)."""
 
@@ -97,7 +102,7 @@ class LazyGroup(TyperGroup):
             self.commands.setdefault(name, TyperCommand(name, help=summary, short_help=summary))
 
     def list_commands(self, ctx: Any) -> list[str]:
-        order = ["assess", "dose", "course", "plan", "schema"]
+        order = ["assess", "dose", "course", "plan", "rules", "schema"]
         return sorted(self.commands, key=lambda name: order.index(name) if name in order else len(order))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:

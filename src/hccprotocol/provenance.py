@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hccprotocol import __version__
 from hccprotocol.data_files import read_data
 from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.model.rules import RuleFile as ModelRuleFile
 from hccprotocol.protocol import Protocol
 
 __all__ = ["Header", "ProtocolFile", "RuleFile", "build_header", "protocol_path", "rule_path"]
@@ -106,16 +107,34 @@ def _rule_file(path: Path) -> RuleFile:
     return RuleFile(id=str(data["id"]), version=str(data["version"]), file=shown, sha256=digest, shipped=shipped)
 
 
+def _model_rule_file(path: Path, model: ModelRuleFile) -> RuleFile:
+    """A rule file as the model loaded it: the id, version and hash of the bytes the engines read."""
+    shipped, shown = _is_shipped(path, model.sha256, "hccprotocol.data.rules", model.id)
+    return RuleFile(id=model.id, version=model.version, file=shown, sha256=model.sha256, shipped=shipped)
+
+
 def build_header(protocol_arg: str, protocol: Protocol, as_of: dt.date) -> Header:
-    """The header for an output computed with ``protocol`` (loaded from ``protocol_arg``) as of ``as_of``."""
+    """The header for an output computed with ``protocol`` (loaded from ``protocol_arg``) as of ``as_of``.
+
+    Rule files on the protocol model (:mod:`hccprotocol.model.shipped`) are reported
+    from the model (loaded, checked and cached once per process); the others, still
+    in the old syntax, are read here for their id and version.
+    """
+    from hccprotocol.model.shipped import load_for_protocol
+
     path = protocol_path(protocol_arg)
     digest = _digest(path)
     shipped, shown = _is_shipped(path, digest, "hccprotocol.data.protocol", protocol.id)
     rules = [rule_path(protocol.eligibility.refractoriness_rules), rule_path(protocol.eligibility.criteria_rules)]
     rules.extend(sorted(_shipped_dir("hccprotocol.data.rules").glob(DOSE_MODIFICATION_GLOB)))
+    loaded = load_for_protocol(protocol_arg)
+    on_model = {p.resolve(): m for p, m in zip(loaded.paths, loaded.files, strict=True)}
+    rules.extend(p for p in loaded.paths if p.resolve() not in {r.resolve() for r in rules})
     return Header(
         tool_version=__version__,
         protocol=ProtocolFile(id=protocol.id, version=protocol.version, file=shown, sha256=digest, shipped=shipped),
-        rule_files=[_rule_file(p) for p in rules],
+        rule_files=[
+            _model_rule_file(p, on_model[p.resolve()]) if p.resolve() in on_model else _rule_file(p) for p in rules
+        ],
         as_of=as_of,
     )
