@@ -286,6 +286,7 @@ class SchemaName(StrEnum):
     dose = "dose"
     course = "course"
     plan = "plan"
+    rules = "rules"
 
 
 @app.command()
@@ -306,6 +307,10 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which schema to prin
                 for key, lim in limits.LIMITS.items()
             }
         )
+    elif name is SchemaName.rules:
+        from hccprotocol.commands.rules import rules_schema
+
+        emit_json(rules_schema())
     else:
         from hccprotocol.render.json_output import output_schema
 

@@ -180,3 +180,14 @@ def test_a_misspelt_key_in_a_file_on_the_model_is_refused_with_its_line(fixture_
         issue["path"].startswith(f"rules/calendar-small.yaml:{line} ") and "statment" in issue["message"]
         for issue in error["issues"]
     ), error["issues"]
+
+
+def test_rules_json_validates_against_schema_rules(fixture_rules: Path) -> None:
+    import jsonschema
+
+    schema = json.loads(runner.invoke(app, ["schema", "rules"]).stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    doc = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    broken = {**doc, "rules": [{**doc["rules"][0], "line": "first"}]}
+    assert not jsonschema.Draft202012Validator(schema).is_valid(broken)

@@ -19,16 +19,40 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel, ConfigDict, Field
 
 from hccprotocol.model.registry import RegistryEntry, registry
 from hccprotocol.model.shipped import DEFAULT_PROTOCOL, NOT_YET_ON_MODEL, load_for_protocol
+from hccprotocol.provenance import Header
 
-__all__ = ["RulesFormat", "rules_command", "rules_document"]
+__all__ = ["RulesFormat", "RulesOutput", "rules_command", "rules_document", "rules_schema"]
 
 
 class RulesFormat(StrEnum):
     json = "json"
     table = "table"
+
+
+class RulesOutput(BaseModel):
+    """``rules --format json``: the registry of every rule the protocol reads, under the provenance header."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    as_of: dt.date = Field(description="Date of the listing; equals header.as_of")
+    hccprotocol_version: str
+    header: Header
+    rules: list[RegistryEntry] = Field(description="Every rule id, in file order (an id is unique across files)")
+    not_on_model: list[str] = Field(description="rules/ files not yet on the protocol model, so not listed")
+
+
+def rules_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``rules --format json`` (``hccprotocol schema rules``)."""
+    from hccprotocol import __version__
+
+    schema = RulesOutput.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://hccprotocol.invalid/schema/rules-{__version__}.json"
+    return schema
 
 
 def rules_document(protocol_arg: str, as_of: dt.date) -> dict[str, Any]:
@@ -39,13 +63,14 @@ def rules_document(protocol_arg: str, as_of: dt.date) -> dict[str, Any]:
 
     loaded = load_for_protocol(protocol_arg)
     header = build_header(protocol_arg, load_protocol(protocol_arg), as_of)
-    return {
-        "as_of": as_of.isoformat(),
-        "hccprotocol_version": __version__,
-        "header": header.model_dump(mode="json"),
-        "rules": [e.model_dump(mode="json") for e in registry(loaded.files)],
-        "not_on_model": [f"rules/{name}" for name in NOT_YET_ON_MODEL],
-    }
+    document = RulesOutput(
+        as_of=as_of,
+        hccprotocol_version=__version__,
+        header=header,
+        rules=list(registry(loaded.files)),
+        not_on_model=[f"rules/{name}" for name in NOT_YET_ON_MODEL],
+    )
+    return document.model_dump(mode="json")
 
 
 def _render_table(entries: tuple[RegistryEntry, ...], not_on_model: tuple[str, ...]) -> None:
