@@ -18,15 +18,17 @@ import datetime as dt
 import hashlib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hccprotocol import __version__
 from hccprotocol.data_files import read_data
 from hccprotocol.errors import ProtocolDefinitionError
-from hccprotocol.model.rules import RuleFile as ModelRuleFile
 from hccprotocol.protocol import Protocol
+
+if TYPE_CHECKING:
+    from hccprotocol.model.rules import RuleFile as ModelRuleFile
 
 __all__ = ["Header", "ProtocolFile", "RuleFile", "build_header", "protocol_path", "rule_path"]
 
