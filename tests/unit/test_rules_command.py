@@ -191,3 +191,15 @@ def test_rules_json_validates_against_schema_rules(fixture_rules: Path) -> None:
     jsonschema.Draft202012Validator(schema).validate(doc)
     broken = {**doc, "rules": [{**doc["rules"][0], "line": "first"}]}
     assert not jsonschema.Draft202012Validator(schema).is_valid(broken)
+
+
+def test_rules_lists_every_rule_of_the_files_shipped_on_the_model() -> None:
+    """With the real rules/ folder: every rule id of every file on the model, read from the files themselves."""
+    _clear()
+    doc = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)
+    expected = [e["id"] for name in shipped.SHIPPED_RULE_FILES for e in _expected(ROOT / "rules" / name)]
+    assert sorted(r["id"] for r in doc["rules"]) == sorted(expected)
+    header_ids = {r["id"] for r in doc["header"]["rule_files"]}
+    for name in shipped.SHIPPED_RULE_FILES:
+        assert yaml.safe_load((ROOT / "rules" / name).read_text())["id"] in header_ids
+    assert doc["not_on_model"] == [f"rules/{n}" for n in shipped.NOT_YET_ON_MODEL]
