@@ -197,7 +197,13 @@ def test_rules_lists_every_rule_of_the_files_shipped_on_the_model() -> None:
     """With the real rules/ folder: every rule id of every file on the model, read from the files themselves."""
     _clear()
     doc = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)
-    expected = [e["id"] for name in shipped.SHIPPED_RULE_FILES for e in _expected(ROOT / "rules" / name)]
+    expected = [
+        rule["id"]
+        for name in shipped.SHIPPED_RULE_FILES
+        for section, rules in yaml.safe_load((ROOT / "rules" / name).read_text()).items()
+        if section in ("session_findings", "criteria", "transitions", "calendar")
+        for rule in rules
+    ]
     assert sorted(r["id"] for r in doc["rules"]) == sorted(expected)
     header_ids = {r["id"] for r in doc["header"]["rule_files"]}
     for name in shipped.SHIPPED_RULE_FILES:
