@@ -15,6 +15,7 @@ to call from every command.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from importlib import resources
 from pathlib import Path
@@ -101,6 +102,17 @@ def _is_shipped(path: Path, digest: str, package: str, file_id: str) -> tuple[bo
 
 
 def _rule_file(path: Path) -> RuleFile:
+    """A rule file not on the model: its id and version as written, its hash (cached per file state)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_rule_file(path, 0, 0)  # raises the reader's error naming the file
+    return _read_rule_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_rule_file(path: Path, _mtime_ns: int, _size: int) -> RuleFile:
+    """Keyed by modification time and size too, so a file edited in a long-lived process is read again."""
     data: Any = read_data(path, ProtocolDefinitionError, noun="rule file")
     if not isinstance(data, dict) or "id" not in data or "version" not in data:
         raise ProtocolDefinitionError(f"{path}: a rule file must state its id and version")
