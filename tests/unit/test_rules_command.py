@@ -209,3 +209,29 @@ def test_rules_lists_every_rule_of_the_files_shipped_on_the_model() -> None:
     for name in shipped.SHIPPED_RULE_FILES:
         assert yaml.safe_load((ROOT / "rules" / name).read_text())["id"] in header_ids
     assert doc["not_on_model"] == [f"rules/{n}" for n in shipped.NOT_YET_ON_MODEL]
+
+
+OUTPUTS: dict[str, list[str]] = {
+    "assess": ["assess", "examples/p01-bclc-c-pvtt.yaml", "-f", "json"],
+    "dose": ["dose", "examples/p01-bclc-c-pvtt.yaml", "--as-of", "2026-08-25", "-f", "json"],
+    "course": ["course", "examples/dosing-course-triple.yaml", "--as-of", "2026-11-17", "-f", "json"],
+    "plan": ["plan", "examples/p01-bclc-c-pvtt.yaml", "--start", "2027-01-04", "--timezone", "Asia/Shanghai",
+             "--allow-past", "-f", "json"],
+}
+
+
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_every_output_header_reports_the_files_on_the_model(
+    name: str, fixture_rules: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, OUTPUTS[name])
+    assert result.exit_code == 0, result.output
+    header = json.loads(result.stdout)["header"]
+    assert set(header) == HEADER_KEYS
+    by_id = {r["id"]: r for r in header["rule_files"]}
+    for file in SMALL:
+        data = yaml.safe_load((fixture_rules / file).read_text())
+        assert by_id[data["id"]]["version"] == data["version"]
+        assert by_id[data["id"]]["sha256"] == hashlib.sha256((fixture_rules / file).read_bytes()).hexdigest()
+    assert {"jsh-lcsgj-2014", "lin-2023-eligibility", "dose-modification-pd1"} <= set(by_id)  # not yet on the model
