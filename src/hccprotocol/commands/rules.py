@@ -74,6 +74,7 @@ def rules_document(protocol_arg: str, as_of: dt.date) -> dict[str, Any]:
 
 
 def _render_table(entries: tuple[RegistryEntry, ...], not_on_model: tuple[str, ...]) -> None:
+    """One table of the files (id, version, hash), then one of the rules; each fits the width or is stacked."""
     from rich.text import Text
 
     from hccprotocol.render import report_console
@@ -81,21 +82,32 @@ def _render_table(entries: tuple[RegistryEntry, ...], not_on_model: tuple[str, .
 
     console = report_console()
     width = console_width(console)
-    files: dict[str, list[RegistryEntry]] = {}
+    files: dict[str, RegistryEntry] = {}
     for entry in entries:
-        files.setdefault(entry.file, []).append(entry)
-    cols = (Col("Rule id"), Col("Kind"), Col("Title", prose=True), Col("Source", prose=True), Col("Version"))
-    for file, rows in files.items():
-        first = rows[0]
-        title = f"{file} ({first.file_id} {first.file_version}, sha256 {first.file_sha256[:12]})"
-        console.print(
-            fitted_table(
-                title,
-                cols,
-                [[f"{e.id} (line {e.line})", e.kind, e.title, e.source, e.version] for e in rows],
-                width,
-            )
+        files.setdefault(entry.file, entry)
+    console.print(
+        fitted_table(
+            "Rule files on the protocol model",
+            (Col("File"), Col("Id"), Col("Version"), Col("SHA-256 (first 12)", no_wrap=True)),
+            [[f, e.file_id, e.file_version, e.file_sha256[:12]] for f, e in files.items()],
+            width,
         )
+    )
+    console.print(
+        fitted_table(
+            "Rules (registry)",
+            (
+                Col("Rule id"),
+                Col("Kind"),
+                Col("Title", prose=True),
+                Col("Source", prose=True),
+                Col("Version"),
+                Col("Where", prose=True),
+            ),
+            [[e.id, e.kind, e.title, e.source, e.version, f"{e.file}:{e.line}"] for e in entries],
+            width,
+        )
+    )
     total = f"{len(entries)} rules in {len(files)} files."
     if not_on_model:
         total += " Not yet on the model (not listed): " + ", ".join(f"rules/{n}" for n in not_on_model) + "."
