@@ -21,6 +21,8 @@ from hccprotocol.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
 
 class Assessment(BaseModel):
+    """The ``assess`` result: derived measures with their trail, missing fields, warnings and eligibility."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     patient_id: str

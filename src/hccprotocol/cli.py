@@ -11,8 +11,9 @@ or undetermined without ``--force``), 1 internal error.
 
 Why lazy: ``hccprotocol --help`` must start in well under a second on a shared
 machine, so this module imports only typer; each command imports its engine
-(durable_rules, pandas, jinja2) when it runs. ``dose``, ``course`` and ``plan``
-are listed in the help by name and summary and loaded when invoked.
+(durable_rules, pandas, jinja2) when it runs. ``assess``, ``dose``, ``course``,
+``plan`` and ``rules`` are listed in the help by name and summary and loaded when
+invoked (their modules are in ``hccprotocol.commands``).
 
 Common I/O for every command (added here, not in each command): the patient
 argument ``-`` reads the record from standard input, and ``-o FILE`` writes the
@@ -38,7 +39,6 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
-    from hccprotocol.measures.bsa import BsaFormulaName
     from hccprotocol.render.json_output import OutputName
 
 __all__ = ["EXIT_CODES", "app", "main"]
@@ -52,6 +52,11 @@ BSA_FORMULAS = ("mosteller", "dubois", "haycock", "gehan-george", "boyd")
 EXIT_CODES = {0: "ok", 1: "internal error", 2: "invalid input", 3: "refused by a clinical gate"}
 
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "assess": (
+        "hccprotocol.commands.assess",
+        "assess_command",
+        "Derived measures, missing fields and eligibility for one arm (every criterion with its trail).",
+    ),
     "dose": (
         "hccprotocol.commands.dose",
         "dose_command",
@@ -76,6 +81,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "hccprotocol.commands.signoff",
         "signoff_command",
         "Append a clinician's sign-off of a feature file to features/signoff.yaml.",
+    ),
+    "rules": (
+        "hccprotocol.commands.rules",
+        "rules_command",
+        "Every rule id the protocol reads, with its file, title, source and version (the rule registry).",
     ),
 }
 """Commands loaded when invoked: (module, function, summary shown by ``hccprotocol --help``)."""
@@ -107,7 +117,7 @@ class LazyGroup(TyperGroup):
             self.commands.setdefault(name, TyperCommand(name, help=summary, short_help=summary))
 
     def list_commands(self, ctx: Any) -> list[str]:
-        order = ["assess", "dose", "course", "plan", "schema"]
+        order = ["assess", "dose", "course", "plan", "rules", "schema"]
         return sorted(self.commands, key=lambda name: order.index(name) if name in order else len(order))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
@@ -273,56 +283,10 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
-BsaFormulaOption = StrEnum("BsaFormulaOption", {name: name for name in BSA_FORMULAS})  # type: ignore[misc]
-DEFAULT_BSA_FORMULA = BsaFormulaOption("mosteller")
-
-PatientArg = Annotated[
-    Path, typer.Argument(help="Patient record (.json, .yaml or .yml; '-' reads standard input)", show_default=False)
-]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")]
 
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-@app.command()
-@cli_boundary
-@with_output
-def assess(
-    patient: PatientArg,
-    format: FormatOpt = OutputFormat.table,
-    bsa_formula: Annotated[
-        BsaFormulaOption, typer.Option("--bsa-formula", help="Body surface area formula")
-    ] = DEFAULT_BSA_FORMULA,
-    protocol: Annotated[
-        str, typer.Option("--protocol", help="Protocol id (the arm judged) or a site's protocol file")
-    ] = DEFAULT_PROTOCOL,
-) -> None:
-    """Derived measures, missing fields and eligibility for one arm (every criterion with its trail).
-
-    Not eligible or undetermined is a result, not a refusal: assess exits 0.
-    """
-    import datetime as dt
-
-    from hccprotocol.assessment import assess as run_assess
-    from hccprotocol.patient_file import load_patient
-    from hccprotocol.protocol import load_protocol
-    from hccprotocol.provenance import build_header
-
-    record = load_patient(patient)
-    arm = load_protocol(protocol)
-    result = run_assess(record, bsa_formula=cast("BsaFormulaName", bsa_formula.value), protocol=arm)
-    if format is OutputFormat.json:
-        from hccprotocol.render.json_output import assess_document
-
-        header = build_header(protocol, arm, dt.date.today())
-        emit_json(assess_document(result, header))
-    else:
-        from hccprotocol.render import report_console
-        from hccprotocol.render.assessment_table import render_assessment
-
-        render_assessment(result, report_console())
 
 
 class SchemaName(StrEnum):
@@ -332,6 +296,7 @@ class SchemaName(StrEnum):
     dose = "dose"
     course = "course"
     plan = "plan"
+    rules = "rules"
 
 
 @app.command()
@@ -352,6 +317,10 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which schema to prin
                 for key, lim in limits.LIMITS.items()
             }
         )
+    elif name is SchemaName.rules:
+        from hccprotocol.commands.rules import rules_schema
+
+        emit_json(rules_schema())
     else:
         from hccprotocol.render.json_output import output_schema
 

@@ -89,6 +89,8 @@ class Agent(Definition):
 
 
 class Protocol(Definition):
+    """One protocol arm as data (``protocol/<id>.yaml`` or a site's copy): agents and option sections."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str
     title: str

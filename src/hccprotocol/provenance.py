@@ -15,10 +15,11 @@ to call from every command.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +27,9 @@ from hccprotocol import __version__
 from hccprotocol.data_files import read_data
 from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.protocol import Protocol
+
+if TYPE_CHECKING:
+    from hccprotocol.model.rules import RuleFile as ModelRuleFile
 
 __all__ = ["Header", "ProtocolFile", "RuleFile", "build_header", "protocol_path", "rule_path"]
 
@@ -98,6 +102,17 @@ def _is_shipped(path: Path, digest: str, package: str, file_id: str) -> tuple[bo
 
 
 def _rule_file(path: Path) -> RuleFile:
+    """A rule file not on the model: its id and version as written, its hash (cached per file state)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_rule_file(path, 0, 0)  # raises the reader's error naming the file
+    return _read_rule_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_rule_file(path: Path, _mtime_ns: int, _size: int) -> RuleFile:
+    """Keyed by modification time and size too, so a file edited in a long-lived process is read again."""
     data: Any = read_data(path, ProtocolDefinitionError, noun="rule file")
     if not isinstance(data, dict) or "id" not in data or "version" not in data:
         raise ProtocolDefinitionError(f"{path}: a rule file must state its id and version")
@@ -106,16 +121,34 @@ def _rule_file(path: Path) -> RuleFile:
     return RuleFile(id=str(data["id"]), version=str(data["version"]), file=shown, sha256=digest, shipped=shipped)
 
 
+def _model_rule_file(path: Path, model: ModelRuleFile) -> RuleFile:
+    """A rule file as the model loaded it: the id, version and hash of the bytes the engines read."""
+    shipped, shown = _is_shipped(path, model.sha256, "hccprotocol.data.rules", model.id)
+    return RuleFile(id=model.id, version=model.version, file=shown, sha256=model.sha256, shipped=shipped)
+
+
 def build_header(protocol_arg: str, protocol: Protocol, as_of: dt.date) -> Header:
-    """The header for an output computed with ``protocol`` (loaded from ``protocol_arg``) as of ``as_of``."""
+    """The header for an output computed with ``protocol`` (loaded from ``protocol_arg``) as of ``as_of``.
+
+    Rule files on the protocol model (:mod:`hccprotocol.model.shipped`) are reported
+    from the model (loaded, checked and cached once per process); the others, still
+    in the old syntax, are read here for their id and version.
+    """
+    from hccprotocol.model.shipped import load_for_protocol
+
     path = protocol_path(protocol_arg)
     digest = _digest(path)
     shipped, shown = _is_shipped(path, digest, "hccprotocol.data.protocol", protocol.id)
     rules = [rule_path(protocol.eligibility.refractoriness_rules), rule_path(protocol.eligibility.criteria_rules)]
     rules.extend(sorted(_shipped_dir("hccprotocol.data.rules").glob(DOSE_MODIFICATION_GLOB)))
+    loaded = load_for_protocol(protocol_arg)
+    on_model = {p.resolve(): m for p, m in zip(loaded.paths, loaded.files, strict=True)}
+    rules.extend(p for p in loaded.paths if p.resolve() not in {r.resolve() for r in rules})
     return Header(
         tool_version=__version__,
         protocol=ProtocolFile(id=protocol.id, version=protocol.version, file=shown, sha256=digest, shipped=shipped),
-        rule_files=[_rule_file(p) for p in rules],
+        rule_files=[
+            _model_rule_file(p, on_model[p.resolve()]) if p.resolve() in on_model else _rule_file(p) for p in rules
+        ],
         as_of=as_of,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -203,6 +204,7 @@ def cohorts(draw: st.DrawFn) -> list[Patient]:
     return [draw(patients(i)) for i in range(draw(st.integers(1, 6)))]
 
 
+@pytest.mark.agreement
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cohort=cohorts())
 def test_cohort_engine_agrees_with_the_per_patient_engine(cohort: list[Patient]) -> None:

@@ -85,6 +85,7 @@ def record_with(place: str, value: float, key: str) -> dict[str, Any]:
     return record
 
 
+@pytest.mark.agreement
 @pytest.mark.parametrize(("key", "place", "value"), CASES, ids=[f"{p}={v!r}" for _, p, v in CASES])
 def test_an_extreme_plausible_value_is_judged_alike_by_both_engines(key: str, place: str, value: float) -> None:
     patient = parse_patient(record_with(place, value, key), source="extreme")

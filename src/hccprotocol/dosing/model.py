@@ -64,6 +64,8 @@ class AgentDose(_Out):
 
 
 class DosePlan(_Out):
+    """The ``dose`` result: each agent's next-cycle dose with its basis, level and status."""
+
     protocol: str
     bsa_m2: float | None = Field(description="BSA used for per-m2 doses (after any cap); null when unknown")
     bsa_formula: str
