@@ -35,6 +35,7 @@ __all__ = [
     "SESSION_PATHS",
     "fact_paths",
     "lookup",
+    "model_values",
     "patient_fact",
     "project",
     "session_facts",
@@ -201,3 +202,32 @@ def project(fact: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[last] = value
     return out
+
+
+_ALWAYS_KNOWN = ("arm.id", "arm.includes_pd1")
+
+
+def model_values(fact: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """The flat values (model fact path -> value; ``None`` = missing) of a patient fact that the model's
+    conditions read: a run of sessions as the range ``(run, possible_run)``, the Child-Pugh score as the range
+    ``(score_min, score_max)``, an unknown refractoriness status as missing."""
+    out: dict[str, Any] = {}
+    for path in (*_ALWAYS_KNOWN, *paths):
+        head, _, last = path.rpartition(".")
+        if last == "consecutive_sessions" and path.startswith("tace."):
+            value: Any = _pair(lookup(fact, f"{head}.run"), lookup(fact, f"{head}.possible_run"))
+        elif last == "certain_run" and path.startswith("tace."):
+            value = lookup(fact, f"{head}.run")
+        elif path == "derived.child_pugh.score_range":
+            value = _pair(lookup(fact, f"{head}.score_min"), lookup(fact, f"{head}.score_max"))
+        elif path == "tace_refractory.status":
+            value = lookup(fact, path)
+            value = None if value == "unknown" else value
+        else:
+            value = lookup(fact, path)
+        out[path] = value
+    return out
+
+
+def _pair(lo: Any, hi: Any) -> tuple[int, int] | None:
+    return None if lo is None or hi is None else (lo, hi)

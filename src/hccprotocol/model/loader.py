@@ -13,6 +13,7 @@ undeclared option.
 from __future__ import annotations
 
 import hashlib
+import string
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -250,7 +251,13 @@ def _check(
         cond_problems(f.counts_when, "session_findings", f.id, "counts_when", (True,))
         cond_problems(f.present_when, "session_findings", f.id, "present_when", (True, False))
         for name, text in f.texts():
-            _check_text(text, src.line(("session_findings", i, name)), f"{f.id}.{name}", options, problems)
+            line = src.line(("session_findings", i, name))
+            _check_text(text, line, f"{f.id}.{name}", options, problems)
+            for field in _text_fields(text):
+                if catalogues["tace_session"].get(field) is None and field not in options:
+                    problems.append(
+                        (line, f"{f.id}.{name}", f"{{{field}}} is neither a TACE session fact nor a declared option")
+                    )
     _check_levels(model, src, problems)
     for t in model.transitions:
         cond_problems(t.when, "transitions", t.id, "when", (True,))
@@ -279,6 +286,12 @@ def _check_text(text: Text, line: int, where: str, options: Mapping[str, OptionS
             (line, where, f"a text following {text.option} gives exactly the cases {sorted(values)}, "
              f"got {sorted(text.cases)}")
         )
+
+
+def _text_fields(text: Text) -> list[str]:
+    """The ``{name}`` fields of a text (every case of an option text)."""
+    texts = [text] if isinstance(text, str) else list(text.cases.values())
+    return [name for t in texts for _, name, _, _ in string.Formatter().parse(t) if name is not None]
 
 
 def _culprit(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool) -> Condition:

@@ -21,20 +21,20 @@ from hccprotocol.model.options import OptionSpec
 
 __all__ = [
     "Agent",
-    "OptionText",
-    "Text",
-    "resolve_text",
-    "text_options",
     "CalendarRule",
     "Contradiction",
     "Criterion",
     "DoseLevel",
     "Explain",
     "NotEvaluated",
+    "OptionText",
     "Rule",
     "RuleFile",
     "SessionFinding",
+    "Text",
     "Transition",
+    "resolve_text",
+    "text_options",
 ]
 
 _ID = r"^[a-z0-9_]+([.-][a-z0-9_]+)*$"
