@@ -19,7 +19,7 @@ from hccprotocol.model.facts import CountRange, Fact, FactCatalogue
 from hccprotocol.model.options import OptionSpec
 from hccprotocol.model.semantics import Truth, _compare, kleene_any, walk
 
-__all__ = ["check_condition", "reachable"]
+__all__ = ["boundary_values", "check_condition", "reachable"]
 
 _ORDERED = ("lt", "lte", "gt", "gte")
 
@@ -157,6 +157,19 @@ def reachable(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, O
 
 
 _MISSING = object()
+
+
+def boundary_values(
+    cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec] | None = None
+) -> dict[str, list[Any]]:
+    """For each path ``cond`` reads: the values that decide it (each constant and its neighbours, every enum
+    value, both truth values, count ranges around the constants) and ``None`` (missing) unless always known.
+
+    Why public: the engines' agreement tests draw facts from exactly the values at which a condition can change
+    its answer, which is what this search already enumerates.
+    """
+    found = _candidates(cond, catalogue, options or {})
+    return {path: [None if v is _MISSING else v for v in values] for path, values in found.items()}
 
 
 def _partial(cond: Condition, assigned: Mapping[str, Any], options: Mapping[str, OptionSpec]) -> Truth:
