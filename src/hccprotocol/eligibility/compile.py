@@ -240,7 +240,6 @@ def _compile(source: RuleFile, options: EligibilityOptions, finding_ids: tuple[s
             reads.append("non_counting_session_breaks_run")
         if f.repeat_needs_change:
             reads.append("change_before_later_session")
-        reads.extend(o for _, text in f.texts() for o in _text_option(text))
         findings.append(CompiledFinding(f.model_copy(update=texts), tuple(dict.fromkeys(reads))))
     by_id = {f.finding.id: f for f in findings}
 
@@ -274,7 +273,6 @@ def _compile(source: RuleFile, options: EligibilityOptions, finding_ids: tuple[s
             finding = by_id.get(rest.split(".", 1)[0]) if head == "tace" else None
             if finding is not None:
                 read.extend(finding.reading)
-        read.extend(o for _, text in rule.explain.texts() for o in _text_option(text))
         reading = {name: values[name] for name in dict.fromkeys(read)}
         criteria.append(
             CompiledCriterion(
@@ -364,11 +362,6 @@ def _all_paths(c: Criterion) -> tuple[str, ...]:
 def record_paths(cond: Condition) -> tuple[str, ...]:
     """The TACE session record fields a session-finding condition reads (a computed value stands for its sources)."""
     return session_record_fields(_paths(cond))
-
-
-def _text_option(text: object) -> tuple[str, ...]:
-    option = getattr(text, "option", None)
-    return (option,) if isinstance(option, str) else ()
 
 
 def _options_on_branch(cond: Condition | None, options: Mapping[str, Any]) -> list[str]:
