@@ -227,7 +227,7 @@ def _check(
             if c.contradiction.sessions is not None and c.contradiction.sessions not in finding_ids:
                 problems.append(
                     (
-                        c.line,
+                        src.line(("criteria", i, "contradiction", "sessions")),
                         f"{c.id}.contradiction.sessions",
                         f"no session finding {c.contradiction.sessions!r} in this file",
                     )
