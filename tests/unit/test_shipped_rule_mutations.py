@@ -95,7 +95,9 @@ def test_the_shipped_files_load_unmutated(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "old", "new", "occurrence", "message"), MUTATIONS, ids=[f"{m[0][:3]}:{m[2].strip()[:40]}" for m in MUTATIONS]
+    ("name", "old", "new", "occurrence", "message"),
+    MUTATIONS,
+    ids=[f"{m[0][:3]}:{m[2].strip()[:40]}" for m in MUTATIONS],
 )
 def test_each_mutation_is_refused_with_file_and_line(
     name: str, old: str, new: str, occurrence: int, message: str
