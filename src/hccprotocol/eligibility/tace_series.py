@@ -270,10 +270,6 @@ def render(template: str, values: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def template_fields(template: str) -> list[str]:
-    return [name for _lit, name, _s, _c in _FORMATTER.parse(template) if name is not None]
-
-
 def _show(value: Any) -> str:
     """A value exactly as recorded: never rounded (50.00001 stays 50.00001), true/false as in the record."""
     if value is None:
