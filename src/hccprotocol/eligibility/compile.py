@@ -51,7 +51,7 @@ __all__ = [
     "record_paths",
 ]
 
-SEP = "\x1d"
+SEP = "#"
 """Joins a rule id and its part (``when``, ``not_met_when``, ``contradiction``, ``counts``, ``present``)."""
 
 
