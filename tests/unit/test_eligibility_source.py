@@ -240,3 +240,19 @@ def test_every_jsh_criterion_names_the_options_that_decided_it() -> None:
     assert whys["jsh2014.vascular_invasion"].endswith("Reading: invasion_spread_reading = appearance.")
     # the days reading is not read under calendar months, so it is not named
     assert "response_window_min_days" not in whys["jsh2014.insufficient_response"]
+
+
+def test_a_reading_without_its_branch_is_refused_under_that_reading(tmp_path: Path) -> None:
+    """A site copy of JSH 2014 whose vascular-invasion condition lost its 'appearance' branch loads (it can be
+    met under 'presence'), but compiling it for the default reading, where it could never be met, is refused."""
+    data = yaml.safe_load((REPO / "rules" / "jsh-lcsgj-2014.yaml").read_text(encoding="utf-8"))
+    vi = next(c for c in data["criteria"] if c["id"] == "jsh2014.vascular_invasion")
+    appearance = {"option.invasion_spread_reading": "appearance"}
+    vi["when"]["any"] = [b for b in vi["when"]["any"] if appearance not in b["all"]]
+    path = tmp_path / "site-jsh.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert load_rules(str(path)).criteria[3].id == "jsh2014.vascular_invasion"
+    with pytest.raises(RuleFileError, match=r"site-jsh\.yaml:\d+: jsh2014\.vascular_invasion\.when: under the "
+                       r"protocol's options \(invasion_spread_reading = appearance\) it can never be met"):
+        compiled_rules(str(path), EligibilityOptions(invasion_spread_reading="appearance"))
+    compiled_rules(str(path), EligibilityOptions(invasion_spread_reading="presence"))

@@ -33,7 +33,9 @@ from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.engines.durable import DurableEvaluator
 from hccprotocol.engines.fold import fold_options
 from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.model.check import reachable
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, In, Known, Not, OptionRef, iter_nodes
+from hccprotocol.model.errors import RuleFileError
 from hccprotocol.model.facts import FactCatalogue, standard_catalogue
 from hccprotocol.model.loader import load_rule_file
 from hccprotocol.model.options import OptionSpec, options_from_model
@@ -232,6 +234,7 @@ def _compile(source: RuleFile, options: EligibilityOptions, finding_ids: tuple[s
             f"rule file {source.id} reads the runs of session findings {missing_findings}, which the refractoriness "
             f"rule file in use does not define (it defines {sorted(finding_ids)})"
         )
+    _check_under_options(source, values, catalogue, session_catalogue)
     findings = []
     for f in source.session_findings:
         reads = [*_options_on_branch(f.counts_when, values), *_options_on_branch(f.present_when, values)]
@@ -293,6 +296,46 @@ def _compile(source: RuleFile, options: EligibilityOptions, finding_ids: tuple[s
     return CompiledRules(
         source, values, catalogue, session_catalogue, tuple(criteria), tuple(findings), fact_paths, session_paths
     )
+
+
+def _check_under_options(
+    source: RuleFile, values: Mapping[str, Any], catalogue: FactCatalogue, session_catalogue: FactCatalogue
+) -> None:
+    """Refuse a rule that the protocol's option values leave unable to be met (or, stated once, not met).
+
+    Why here and not only at load: the loader checks every condition over all option values; a condition
+    whose branch for the chosen reading is missing (``option.invasion_spread_reading: appearance`` left out)
+    still loads, and would then be silently not met (or never met) for every patient under that reading.
+    """
+    problems: list[tuple[int, str, str]] = []
+
+    def check(cond: Condition | None, where: str, goals: tuple[bool, ...]) -> None:
+        if cond is None:
+            return
+        folded = fold_options(cond, values)
+        scope = session_catalogue if where.startswith("session finding") else catalogue
+        for goal in goals:
+            if reachable(folded, scope, {}, goal) is False:
+                chosen = ", ".join(f"{o} = {values[o]}" for o in dict.fromkeys(_options_in(cond))) or "no option"
+                what = "met" if goal else "not met"
+                problems.append((cond.line, where, f"under the protocol's options ({chosen}) it can never be {what}"))
+
+    for c in source.criteria:
+        check(c.when, f"{c.id}.when", (True,) if c.not_met_when is not None else (True, False))
+        check(c.not_met_when, f"{c.id}.not_met_when", (True,))
+    for f in source.session_findings:
+        check(f.counts_when, f"session finding {f.id}.counts_when", (True, False))
+        check(f.present_when, f"session finding {f.id}.present_when", (True, False))
+    if problems:
+        raise RuleFileError(source.file or source.id, problems)
+
+
+def _options_in(cond: Condition) -> list[str]:
+    return [
+        node.path.removeprefix("option.")
+        for node in iter_nodes(cond)
+        if isinstance(node, Compare | In | Known) and node.path.startswith("option.")
+    ]
 
 
 # -- what the trail shows ---------------------------------------------------------------
