@@ -66,7 +66,7 @@ def _truth_by_engine(
 ) -> tuple[list[dict[str, Truth]], list[dict[str, Truth]], list[dict[str, Truth]]]:
     """(reference, durable, masks) truth of every condition on every row."""
     reference = [{k: evaluate(c, row, rules.options) for k, c in conditions.items()} for row in rows]
-    on_durable = [durable(row) for row in rows]
+    on_durable = durable(rows) if catalogue.scope == "tace_session" else [durable(row) for row in rows]
     paths = rules.fact_paths if catalogue.scope == "patient" else rules.session_paths
     frame = build_frame(rows, restricted(catalogue, paths))
     masks: list[dict[str, Truth]] = [{} for _ in rows]

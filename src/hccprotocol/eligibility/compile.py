@@ -22,7 +22,7 @@ it: ``run >= 2`` is met on the lower bound and not met on the upper one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -130,9 +130,10 @@ class CompiledRules:
         """The criteria's conditions on durable_rules (registered once, on first use)."""
         return self._evaluator("criteria", self.criteria_conditions, self.catalogue).evaluate
 
-    def durable_findings(self) -> Callable[[Mapping[str, Any]], dict[str, Truth]]:
-        """The session findings' conditions on durable_rules (registered once, on first use)."""
-        return self._evaluator("findings", self.finding_conditions, self.session_catalogue).evaluate
+    def durable_findings(self) -> Callable[[Sequence[Mapping[str, Any]]], list[dict[str, Truth]]]:
+        """The session findings' conditions on durable_rules, all sessions of a patient in one durable session
+        (registered once, on first use)."""
+        return self._evaluator("findings", self.finding_conditions, self.session_catalogue).evaluate_many
 
     def _evaluator(
         self, name: str, conditions: Callable[[], dict[str, Condition]], catalogue: FactCatalogue

@@ -161,8 +161,8 @@ def evaluate_eligibility(
 
 def _judge_sessions(rules: CompiledRules, sessions: Sequence[Mapping[str, Any]]) -> dict[str, list[Judgement]]:
     """Each finding's judgement per session, on durable_rules (met and not-met forms of its one condition)."""
-    judge = rules.durable_findings() if sessions and rules.findings else None
-    values = [judge({p: s.get(p) for p in rules.session_paths}) for s in sessions] if judge is not None else []
+    rows = [{p: s.get(p) for p in rules.session_paths} for s in sessions]
+    values = rules.durable_findings()(rows) if rows and rules.findings else []
     out: dict[str, list[Judgement]] = {}
     for f in rules.findings:
         fid = f.finding.id
