@@ -126,9 +126,17 @@ class CompiledRules:
             out[f"{f.finding.id}{SEP}present"] = f.finding.present_when
         return out
 
+    def met_only(self) -> frozenset[str]:
+        """Conditions read only for being true: an asymmetric criterion's parts (met by ``when``, not met by
+        ``not_met_when``) and contradictions (they explain a status when they hold)."""
+        out = {f"{c.rule.id}{SEP}contradiction" for c in self.criteria if c.contradiction is not None}
+        out |= {f"{c.rule.id}{SEP}{name}" for c in self.criteria if "not_met_when" in c.parts for name in c.parts}
+        return frozenset(out)
+
     def durable_criteria(self) -> Callable[[Mapping[str, Any]], dict[str, Truth]]:
-        """The criteria's conditions on durable_rules (registered once, on first use)."""
-        return self._evaluator("criteria", self.criteria_conditions, self.catalogue).evaluate
+        """The criteria's conditions on durable_rules (registered once, on first use); a :meth:`met_only`
+        condition is true or unknown there, never false."""
+        return self._evaluator("criteria", self.criteria_conditions, self.catalogue, self.met_only()).evaluate
 
     def durable_findings(self) -> Callable[[Sequence[Mapping[str, Any]]], list[dict[str, Truth]]]:
         """The session findings' conditions on durable_rules, all sessions of a patient in one durable session
@@ -136,12 +144,17 @@ class CompiledRules:
         return self._evaluator("findings", self.finding_conditions, self.session_catalogue).evaluate_many
 
     def _evaluator(
-        self, name: str, conditions: Callable[[], dict[str, Condition]], catalogue: FactCatalogue
+        self,
+        name: str,
+        conditions: Callable[[], dict[str, Condition]],
+        catalogue: FactCatalogue,
+        met_only: frozenset[str] = frozenset(),
     ) -> DurableEvaluator:
         with self._lock:
             evaluator = self._durable.get(name)
             if evaluator is None:
-                evaluator = self._durable[name] = DurableEvaluator(conditions(), catalogue, self.options)
+                evaluator = DurableEvaluator(conditions(), catalogue, self.options, met_only=met_only)
+                self._durable[name] = evaluator
             return evaluator
 
 

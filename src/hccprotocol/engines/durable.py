@@ -208,8 +208,13 @@ class DurableEvaluator:
         catalogue: FactCatalogue,
         options: Mapping[str, Any],
         engine: RuleEngine | None = None,
+        met_only: Iterable[str] = (),
     ) -> None:
+        """``met_only``: conditions whose caller reads only whether they are true (an asymmetric criterion's
+        parts, a contradiction): their not-met rule is not registered, so they are never false, only true or
+        not known to be true (one firing less per fact each)."""
         self._engine = engine or get_engine()
+        only = set(met_only)
         self._catalogue = catalogue
         ranges = {f.path for f in catalogue if f.kind == "count_range"}
         rules: dict[str, dict[str, Any]] = {}
@@ -220,7 +225,7 @@ class DurableEvaluator:
             for path, consts in compiled.constants.items():
                 constants.setdefault(path, set()).update(consts)
             for side, json_cond in (("met", compiled.met), ("not_met", compiled.not_met)):
-                if json_cond is not None:
+                if json_cond is not None and not (side == "not_met" and rule_id in only):
                     rules[f"{rule_id}\x1e{side}"] = {"all": [{"m": _range_paths(json_cond, ranges)}]}
         self._constants = {k: tuple(sorted(v)) for k, v in constants.items()}
         digest = hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
