@@ -7,6 +7,7 @@ on every condition (random trees over every fact kind, options, count ranges and
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ OPTIONS = {
 }
 
 
+@pytest.mark.agreement
 @settings(max_examples=400, deadline=None)
 @given(cond=CONDITIONS, goal=st.booleans())
 def test_term_expansion_and_search_agree(cond: Condition, goal: bool) -> None:
