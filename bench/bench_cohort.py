@@ -44,6 +44,8 @@ def _session(rng: random.Random, day: dt.date) -> dict[str, Any]:
         "new_vascular_invasion": rng.choice([False, False, True, None]),
         "new_extrahepatic_spread": rng.choice([False, False, True, None]),
     }
+    if out["intrahepatic_tumour_count"] == 0 and out["viable_tumour_pct"] is not None:
+        out["viable_tumour_pct"] = 0.0  # no tumour at imaging leaves nothing viable (the patient model refuses more)
     return {k: v for k, v in out.items() if v is not None}
 
 

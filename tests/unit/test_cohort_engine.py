@@ -28,7 +28,7 @@ import yaml
 from hccprotocol.cohort import TACE_REFRACTORY, evaluate_cohort
 from hccprotocol.cohort.flow import render_mermaid, render_text, selection_flow
 from hccprotocol.eligibility import evaluate_eligibility
-from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.patient import Patient
 from hccprotocol.patient_file import parse_patient
 
@@ -125,7 +125,9 @@ def test_flow_needs_the_same_patients_in_every_arm() -> None:
         selection_flow([evaluate_cohort(cohort(), protocol(TRIPLE)), evaluate_cohort(cohort()[:2], protocol(DOUBLET))])
 
 
-def rule_file(tmp_path: Path, met_when: dict[str, Any], not_met_when: dict[str, Any]) -> str:
+def rule_file(tmp_path: Path, met_when: dict[str, Any], not_met_when: dict[str, Any] | None = None) -> str:
+    """A site's rule file in the model's language (rules/LANGUAGE.md) with one criterion."""
+    asymmetric = {} if not_met_when is None else {"not_met_when": not_met_when, "asymmetric_why": "test"}
     data = {
         "id": "site-test",
         "name": "Site test",
@@ -133,7 +135,6 @@ def rule_file(tmp_path: Path, met_when: dict[str, Any], not_met_when: dict[str, 
         "kind": "eligibility",
         "title": "One criterion",
         "source": "test",
-        "combine": "eligibility_decision",
         "criteria": [
             {
                 "id": "inclusion.ecog",
@@ -141,8 +142,8 @@ def rule_file(tmp_path: Path, met_when: dict[str, Any], not_met_when: dict[str, 
                 "title": "ECOG",
                 "statement": "ECOG",
                 "source": "test",
-                "met_when": met_when,
-                "not_met_when": not_met_when,
+                "when": met_when,
+                **asymmetric,
                 "explain": {"met": "m", "not_met": "n", "unknown": "u"},
             }
         ],
@@ -153,16 +154,18 @@ def rule_file(tmp_path: Path, met_when: dict[str, Any], not_met_when: dict[str, 
 
 
 def test_overlapping_conditions_fail_on_both_engines(tmp_path: Path) -> None:
-    rules = rule_file(tmp_path, {"$lte": {"ecog": 1}}, {"$gte": {"ecog": 1}})  # ECOG 1 matches both
+    # ECOG 1 matches both: the model's loader refuses the file (with its line) before either engine runs
+    rules = rule_file(tmp_path, {"ecog": {"lte": 1}}, {"ecog": {"gte": 1}})
     config = protocol(TRIPLE, criteria_rules=rules)
     patients = cohort()[:1]
-    with pytest.raises(RuleEngineError, match="both met and not met"):
+    with pytest.raises(ProtocolDefinitionError, match=r"site\.yaml:\d+: .*could be met and not met at once"):
         evaluate_eligibility(patients[0], config)
-    with pytest.raises(RuleEngineError, match=r"inclusion\.ecog is both met and not met.*C1"):
+    with pytest.raises(ProtocolDefinitionError, match=r"site\.yaml:\d+: .*could be met and not met at once"):
         evaluate_cohort(patients, config)
 
 
 def test_a_comparison_across_kinds_is_refused_by_the_cohort_engine(tmp_path: Path) -> None:
-    rules = rule_file(tmp_path, {"ecog": "1"}, {"$neq": {"ecog": "1"}})  # text compared with the integer ECOG
-    with pytest.raises(ProtocolDefinitionError, match="across kinds"):
-        evaluate_cohort(cohort()[:1], protocol(TRIPLE, criteria_rules=rules))
+    rules = rule_file(tmp_path, {"ecog": "1"})  # text compared with the integer ECOG
+    for engine in (evaluate_cohort, lambda ps, p: evaluate_eligibility(ps[0], p)):
+        with pytest.raises(ProtocolDefinitionError, match=r"site\.yaml:\d+: .*ecog is a number; it cannot be compared"):
+            engine(cohort()[:1], protocol(TRIPLE, criteria_rules=rules))

@@ -1,8 +1,8 @@
-"""Rule files: shipped ones load; files that would make an engine silently wrong are refused at load."""
+"""Eligibility rule files load through the protocol model; files that would make an engine silently wrong are
+refused at load, with the file and the line (site files are written in the model's language, rules/LANGUAGE.md)."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -10,17 +10,13 @@ import pytest
 import yaml
 
 from hccprotocol.eligibility import evaluate_eligibility
-from hccprotocol.eligibility.compile import compiled_rules
+from hccprotocol.eligibility.compile import available_rule_files, compiled_rules, load_rules
 from hccprotocol.eligibility.options import EligibilityOptions
-from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+from hccprotocol.engines.fold import fold_options
+from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.model.conditions import Compare, paths_read
+from hccprotocol.model.errors import RuleFileError
 from hccprotocol.patient_file import parse_patient
-from hccprotocol.rules_source import (
-    RuleSource,
-    available_rule_sources,
-    condition_paths,
-    load_rule_source,
-    resolve_condition,
-)
 
 from .eligibility_support import candidate, edit
 from .eligibility_support import protocol as arm
@@ -29,14 +25,27 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_shipped_rule_files_load_once() -> None:
-    assert {"jsh-lcsgj-2014", "lin-2023-eligibility"} <= set(available_rule_sources())
-    assert load_rule_source("jsh-lcsgj-2014") is load_rule_source("jsh-lcsgj-2014")
-    jsh = load_rule_source("jsh-lcsgj-2014")
-    assert jsh.name == "JSH-LCSGJ 2014"
+    assert {"jsh-lcsgj-2014", "lin-2023-eligibility"} <= set(available_rule_files())
+    assert load_rules("jsh-lcsgj-2014") is load_rules("jsh-lcsgj-2014")
+    jsh = load_rules("jsh-lcsgj-2014")
+    assert jsh.display_name == "JSH-LCSGJ 2014"
     assert len(jsh.criteria) == 5
-    lin = load_rule_source("lin-2023-eligibility")
+    lin = load_rules("lin-2023-eligibility")
     assert [c.kind for c in lin.criteria].count("inclusion") == 5
     assert [c.kind for c in lin.criteria].count("exclusion") == 10
+
+
+def test_only_the_genuinely_asymmetric_criteria_state_not_met_when() -> None:
+    """The paper's criteria state their condition once; BCLC B/C (a disputed stage is unknown) and JSH 3/4
+    (a contradictory record is unknown; no TACE is not met) say why they are not the negation."""
+    asymmetric = {
+        c.id: c.asymmetric_why
+        for f in ("jsh-lcsgj-2014", "lin-2023-eligibility")
+        for c in load_rules(f).criteria
+        if c.not_met_when is not None
+    }
+    assert sorted(asymmetric) == ["inclusion.bclc_b_or_c", "jsh2014.extrahepatic_spread", "jsh2014.vascular_invasion"]
+    assert all(asymmetric.values())
 
 
 def _criterion(**overrides: Any) -> dict[str, Any]:
@@ -46,8 +55,7 @@ def _criterion(**overrides: Any) -> dict[str, Any]:
         "title": "X",
         "statement": "X holds.",
         "source": "test",
-        "met_when": {"$lte": {"ecog": 1}},
-        "not_met_when": {"$gt": {"ecog": 1}},
+        "when": {"ecog": {"lte": 1}},
         "explain": {"met": "a", "not_met": "b", "unknown": "c"},
     }
     base.update(overrides)
@@ -58,99 +66,105 @@ def _source(*criteria: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": "test-rules",
         "name": "Test",
-        "version": "0",
+        "version": "0.1.0",
         "kind": "eligibility",
         "title": "t",
         "source": "t",
-        "combine": "eligibility_decision",
         "criteria": list(criteria) or [_criterion()],
     }
 
 
-def test_a_valid_source_validates() -> None:
-    RuleSource.model_validate(_source())
+def _write(tmp_path: Path, data: dict[str, Any]) -> str:
+    path = tmp_path / "site-rules.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def _refused(tmp_path: Path, data: dict[str, Any], message: str) -> RuleFileError:
+    with pytest.raises(RuleFileError, match=message) as info:
+        load_rules(_write(tmp_path, data))
+    assert info.value.file.endswith("site-rules.yaml") and all(line > 0 for line in info.value.lines)
+    return info.value
+
+
+def test_a_valid_site_file_loads(tmp_path: Path) -> None:
+    assert load_rules(_write(tmp_path, _source())).criteria[0].id == "inclusion.x"
 
 
 @pytest.mark.parametrize(
     ("condition", "message"),
     [
-        ({"$nex": {"ecog": 1}}, "only $nex"),
-        ({"$or": [{"$nex": {"ecog": 1}}, {"ecog": 2}]}, "only $nex"),
-        ({"$and": [{"$or": [{"$nex": {"a": 1}}, {"b": 1}]}, {"$nex": {"c": 1}}]}, "only $nex"),
-        ({"$mt": {"ecog": "1.*"}}, "not supported"),
-        ({"$gt": {"ecog": "1"}}, "unsupported value"),
-        ({"$gt": {"ecog": True}}, "numbers"),
-        ({"ecog": 1, "sex": "male"}, "exactly one key"),
-        ({"$and": []}, "non-empty"),
-        ({"Liver.INR": 1}, "field path"),
-        ({"$ex": {"ecog": True}}, "$ex"),
+        ({"ecgo": {"lte": 1}}, r"unknown fact path 'ecgo' .*did you mean ecog"),
+        ({"ecog": {"le": 1}}, "unknown operator 'le'"),
+        ({"ecog": {"gt": "1"}}, "ecog is a number; it cannot be compared with '1'"),
+        ({"history.other_tki": {"gt": True}}, "is true/false; gt does not apply"),
+        ({"$lte": {"ecog": 1}}, "old rule syntax"),
+        ({"ecog": 1, "bclc_stage": "B"}, "exactly one test"),
+        ({"all": []}, "non-empty list"),
+        ({"Liver.INR": 1}, "not a fact path"),
+        ({"all": [{"ecog": {"lte": 1}}, {"ecog": {"gt": 1}}]}, "unreachable"),
+        ({"ecog": {"lte": {"option": "ecog_limit"}}}, "option 'ecog_limit' is not declared"),
     ],
 )
-def test_conditions_outside_the_engine_subset_are_refused(condition: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message.replace("$", r"\$")):
-        RuleSource.model_validate(_source(_criterion(met_when=condition)))
+def test_conditions_the_model_refuses_are_refused_with_their_line(
+    tmp_path: Path, condition: dict[str, Any], message: str
+) -> None:
+    _refused(tmp_path, _source(_criterion(when=condition)), message)
 
 
-def test_nex_with_a_positive_test_is_accepted() -> None:
-    RuleSource.model_validate(_source(_criterion(met_when={"$and": [{"$nex": {"a": 1}}, {"$ex": {"b": 1}}]})))
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    _refused(tmp_path, _source(_criterion(), _criterion()), "duplicate rule id")
 
 
-def test_duplicate_ids_are_refused() -> None:
-    with pytest.raises(ValueError, match="duplicate"):
-        RuleSource.model_validate(_source(_criterion(), _criterion()))
-
-
-def test_wrong_kind_for_the_file_is_refused() -> None:
-    with pytest.raises(ValueError, match="does not belong"):
-        RuleSource.model_validate(_source(_criterion(kind="refractoriness")))
-
-
-def _write(tmp_path: Path, data: dict[str, Any]) -> str:
-    path = tmp_path / "site-rules.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return str(path)
-
-
-def test_unknown_fact_path_is_refused_at_compile(tmp_path: Path) -> None:
-    data = _source(_criterion(met_when={"$lte": {"ecgo": 1}}))
-    with pytest.raises(ProtocolDefinitionError, match="unknown fact paths"):
-        compiled_rules(_write(tmp_path, data), EligibilityOptions())
-
-
-def test_unknown_option_is_refused_at_compile(tmp_path: Path) -> None:
-    data = _source(_criterion(met_when={"$lte": {"ecog": {"$option": "ecog_limit"}}}))
-    with pytest.raises(ProtocolDefinitionError, match="unknown option"):
-        compiled_rules(_write(tmp_path, data), EligibilityOptions())
-
-
-def test_case_must_cover_every_value_of_the_option(tmp_path: Path) -> None:
-    case = {"$case": {"option": "invasion_spread_reading", "cases": {"presence": {"tumour.vascular_invasion": True}}}}
-    data = _source(_criterion(met_when=case))
-    with pytest.raises(ProtocolDefinitionError, match="exactly the cases"):
-        compiled_rules(_write(tmp_path, data), EligibilityOptions())
+def test_wrong_kind_for_the_file_is_refused(tmp_path: Path) -> None:
+    _refused(tmp_path, _source(_criterion(kind="refractoriness")), "does not belong")
 
 
 def test_invalid_rule_file_names_the_problem(tmp_path: Path) -> None:
     data = _source()
     del data["criteria"][0]["explain"]
-    with pytest.raises(ProtocolDefinitionError) as info:
-        load_rule_source(_write(tmp_path, data))
-    assert any("explain" in issue.path for issue in info.value.issues)
+    error = _refused(tmp_path, data, "Field required")
+    assert any("explain" in issue.path for issue in error.issues)
 
 
-def test_resolve_substitutes_options_and_selects_cases() -> None:
-    jsh = load_rule_source("jsh-lcsgj-2014")
+def test_a_criterion_that_could_be_met_and_not_met_is_refused(tmp_path: Path) -> None:
+    data = _source(_criterion(not_met_when={"ecog": {"gte": 1}}, asymmetric_why="test"))
+    _refused(tmp_path, data, "could be met and not met at once")
+
+
+def test_not_met_when_says_why_it_is_not_the_negation(tmp_path: Path) -> None:
+    _refused(tmp_path, _source(_criterion(not_met_when={"ecog": {"gte": 2}})), "asymmetric_why go together")
+
+
+def test_options_fold_into_the_conditions_the_engines_see() -> None:
+    jsh = load_rules("jsh-lcsgj-2014")
     vi = next(c for c in jsh.criteria if c.id == "jsh2014.vascular_invasion")
-    options = EligibilityOptions(invasion_spread_reading="appearance").values()
-    resolved = resolve_condition(copy.deepcopy(vi.met_when), options)
+    appearance = EligibilityOptions(invasion_spread_reading="appearance").values()
     # appearance: present at assessment and new since a TACE session (any TACE: JSH 2014 criterion 3)
-    assert condition_paths(resolved) == ["tumour.vascular_invasion", "tace.new_vascular_invasion.run"]
-    presence_options = EligibilityOptions(invasion_spread_reading="presence").values()
-    presence = resolve_condition(copy.deepcopy(vi.met_when), presence_options)
-    assert condition_paths(presence) == ["tace.tace_performed.run", "tumour.vascular_invasion"]
+    assert paths_read(fold_options(vi.when, appearance)) == (
+        "tumour.vascular_invasion", "tace.new_vascular_invasion.consecutive_sessions"
+    )
+    presence = EligibilityOptions(invasion_spread_reading="presence").values()
+    assert paths_read(fold_options(vi.when, presence)) == (
+        "tace.tace_performed.consecutive_sessions", "tumour.vascular_invasion"
+    )
     markers = next(c for c in jsh.criteria if c.id == "jsh2014.tumour_markers")
-    resolved = resolve_condition(markers.met_when, EligibilityOptions(tumour_markers_sessions_required=3).values())
-    assert resolved == {"$gte": {"tace.tumour_markers_rising.run": 3}}
+    folded = fold_options(markers.when, EligibilityOptions(tumour_markers_sessions_required=3).values())
+    assert isinstance(folded, Compare)
+    assert (folded.path, folded.op, folded.value) == ("tace.tumour_markers_rising.consecutive_sessions", "gte", 3)
+
+
+def test_the_trail_names_the_runs_by_their_bounds() -> None:
+    """A run is shown as the certain run (met side of >=) and the possible run (not-met side)."""
+    jsh = compiled_rules("jsh-lcsgj-2014", EligibilityOptions())
+    ir = next(c for c in jsh.criteria if c.rule.id == "jsh2014.insufficient_response")
+    assert ir.inputs == (
+        "tace.adequate_tace.run", "tace.insufficient_response.run",
+        "tace.adequate_tace.possible_run", "tace.insufficient_response.possible_run",
+    )
+    lin = compiled_rules("lin-2023-eligibility", EligibilityOptions(), tuple(f.finding.id for f in jsh.findings))
+    cp = next(c for c in lin.criteria if c.rule.id == "inclusion.child_pugh_a_or_b")
+    assert cp.inputs[:2] == ("derived.child_pugh.score_max", "derived.child_pugh.score_min")
 
 
 def test_window_options_must_be_in_order() -> None:
@@ -164,20 +178,17 @@ def test_both_shipped_protocols_list_every_eligibility_option_explicitly() -> No
         assert set(data["eligibility"]) == set(EligibilityOptions.model_fields), name
 
 
-def test_a_contradiction_naming_an_unknown_session_finding_is_refused() -> None:
+def test_a_contradiction_naming_an_unknown_session_finding_is_refused(tmp_path: Path) -> None:
     contradiction = {"when": {"ecog": 4}, "why": "x", "sessions": "no_such_finding"}
-    with pytest.raises(ValueError, match="names unknown session findings"):
-        RuleSource.model_validate(_source(_criterion(contradiction=contradiction)))
+    _refused(tmp_path, _source(_criterion(contradiction=contradiction)), "no session finding 'no_such_finding'")
 
 
-def test_a_contradiction_with_an_unknown_fact_path_is_refused_at_compile(tmp_path: Path) -> None:
-    data = _source(_criterion(contradiction={"when": {"ecgo": 4}, "why": "x"}))
-    with pytest.raises(ProtocolDefinitionError, match="unknown fact paths"):
-        compiled_rules(_write(tmp_path, data), EligibilityOptions())
+def test_a_contradiction_with_an_unknown_fact_path_is_refused(tmp_path: Path) -> None:
+    _refused(tmp_path, _source(_criterion(contradiction={"when": {"ecgo": 4}, "why": "x"})), "unknown fact path")
 
 
 def test_a_matched_contradiction_is_named_in_the_why_and_warned(tmp_path: Path) -> None:
-    data = _source(_criterion(contradiction={"when": {"$gte": {"ecog": 3}}, "why": "Test contradiction."}))
+    data = _source(_criterion(contradiction={"when": {"ecog": {"gte": 3}}, "why": "Test contradiction."}))
     rules = _write(tmp_path, data)
     for ecog, warned in ((3, True), (2, False)):
         result = evaluate_eligibility(parse_patient(edit(candidate(), ecog=ecog)), arm(criteria_rules=rules))
@@ -187,15 +198,13 @@ def test_a_matched_contradiction_is_named_in_the_why_and_warned(tmp_path: Path) 
         assert result.basis.warnings == (["inclusion.x: Test contradiction (ecog = 3)."] if warned else [])
 
 
-def test_a_contradiction_that_overlaps_met_is_an_engine_error(tmp_path: Path) -> None:
-    data = _source(_criterion(contradiction={"when": {"$lte": {"ecog": 1}}, "why": "overlaps met"}))
-    rules = _write(tmp_path, data)
-    with pytest.raises(RuleEngineError, match="contradictory record"):
-        evaluate_eligibility(parse_patient(candidate()), arm(criteria_rules=rules))
+def test_a_contradiction_that_overlaps_met_is_refused_at_load(tmp_path: Path) -> None:
+    data = _source(_criterion(contradiction={"when": {"ecog": {"lte": 1}}, "why": "overlaps met"}))
+    _refused(tmp_path, data, "a record with this contradiction could make the criterion met")
 
 
 def _reading_text(cases: dict[str, str]) -> dict[str, Any]:
-    return {"$case": {"option": "invasion_spread_reading", "cases": cases}}
+    return {"option": "invasion_spread_reading", "cases": cases}
 
 
 @pytest.mark.parametrize("reading", ["presence", "appearance"])
@@ -210,8 +219,14 @@ def test_an_explanation_can_follow_the_option_it_reads(tmp_path: Path, reading: 
 
 def test_an_explanation_missing_a_case_of_its_option_is_refused(tmp_path: Path) -> None:
     explain = {"met": _reading_text({"presence": "met by presence"}), "not_met": "b", "unknown": "c"}
-    with pytest.raises(ProtocolDefinitionError, match=r"must give exactly the cases \['appearance', 'presence'\]"):
-        compiled_rules(_write(tmp_path, _source(_criterion(explain=explain))), EligibilityOptions())
+    _refused(
+        tmp_path, _source(_criterion(explain=explain)), r"gives exactly the cases \['appearance', 'presence'\]"
+    )
+
+
+def test_an_unknown_rule_file_id_is_refused() -> None:
+    with pytest.raises(ProtocolDefinitionError, match="unknown rule file 'dose-modification-pd1'"):
+        load_rules("dose-modification-pd1")
 
 
 def test_every_jsh_criterion_names_the_options_that_decided_it() -> None:
@@ -225,3 +240,19 @@ def test_every_jsh_criterion_names_the_options_that_decided_it() -> None:
     assert whys["jsh2014.vascular_invasion"].endswith("Reading: invasion_spread_reading = appearance.")
     # the days reading is not read under calendar months, so it is not named
     assert "response_window_min_days" not in whys["jsh2014.insufficient_response"]
+
+
+def test_a_reading_without_its_branch_is_refused_under_that_reading(tmp_path: Path) -> None:
+    """A site copy of JSH 2014 whose vascular-invasion condition lost its 'appearance' branch loads (it can be
+    met under 'presence'), but compiling it for the default reading, where it could never be met, is refused."""
+    data = yaml.safe_load((REPO / "rules" / "jsh-lcsgj-2014.yaml").read_text(encoding="utf-8"))
+    vi = next(c for c in data["criteria"] if c["id"] == "jsh2014.vascular_invasion")
+    appearance = {"option.invasion_spread_reading": "appearance"}
+    vi["when"]["any"] = [b for b in vi["when"]["any"] if appearance not in b["all"]]
+    path = tmp_path / "site-jsh.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert load_rules(str(path)).criteria[3].id == "jsh2014.vascular_invasion"
+    with pytest.raises(RuleFileError, match=r"site-jsh\.yaml:\d+: jsh2014\.vascular_invasion\.when: under the "
+                       r"protocol's options \(invasion_spread_reading = appearance\) it can never be met"):
+        compiled_rules(str(path), EligibilityOptions(invasion_spread_reading="appearance"))
+    compiled_rules(str(path), EligibilityOptions(invasion_spread_reading="presence"))

@@ -378,7 +378,7 @@ def test_only_non_selective_tace_is_no_adequate_tace() -> None:
 def test_output_names_the_ruleset_and_version() -> None:
     refractory = judge(tace_only(two_insufficient())).tace_refractory
     assert refractory.ruleset == "JSH-LCSGJ 2014"
-    assert (refractory.ruleset_id, refractory.version) == ("jsh-lcsgj-2014", "2.0.0")
+    assert (refractory.ruleset_id, refractory.version) == ("jsh-lcsgj-2014", "2.1.0")
     assert [c.id for c in refractory.criteria] == [IR, IP, MARKERS, VI, EHS]
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.model import FrozenMap, RuleFile, load_rule_file
+from hccprotocol.model.options import options_from_model
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "model"
 FORBIDDEN = ("durable", "durable_rules_engine", "pandas", "jinja2", "numpy")
@@ -39,6 +41,17 @@ def test_loading_a_rule_file_loads_no_engine_library() -> None:
     assert run.stdout.strip() == "[]"
 
 
+RULES = Path(__file__).resolve().parents[2] / "rules"
+SHIPPED = ("lin-2023-eligibility.yaml", "jsh-lcsgj-2014.yaml")
+
+
+def _load(name: str) -> RuleFile:
+    """A fixture, or a shipped eligibility file (rules/) with the protocol's eligibility options."""
+    if name in SHIPPED:
+        return load_rule_file(RULES / name, options=options_from_model(EligibilityOptions, "protocol eligibility"))
+    return load_rule_file(FIXTURES / name, categories=["neuropathy", "hypersensitivity"])
+
+
 def _walk(value: object, path: str = "model") -> list[tuple[str, object]]:
     """Every value reachable from a model (fields, tuple items, map values)."""
     out: list[tuple[str, object]] = [(path, value)]
@@ -54,9 +67,11 @@ def _walk(value: object, path: str = "model") -> list[tuple[str, object]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["dose-small.yaml", "criteria-small.yaml", "lin-2023-eligibility.yaml"])
+@pytest.mark.parametrize(
+    "name", ["dose-small.yaml", "criteria-small.yaml", "lin-2023-eligibility.yaml", "jsh-lcsgj-2014.yaml"]
+)
 def test_no_mutable_container_is_reachable(name: str) -> None:
-    model = load_rule_file(FIXTURES / name, categories=["neuropathy", "hypersensitivity"])
+    model = _load(name)
     for path, value in _walk(model):
         assert not isinstance(value, dict | list | set), f"{path} is a mutable {type(value).__name__}"
 
@@ -82,8 +97,10 @@ def test_frozen_map_serialises_as_a_dict_and_round_trips() -> None:
 
 
 def test_every_rule_has_id_title_statement_source_and_version() -> None:
-    for name in ("dose-small.yaml", "criteria-small.yaml", "calendar-small.yaml", "lin-2023-eligibility.yaml"):
-        model = load_rule_file(FIXTURES / name, categories=["neuropathy", "hypersensitivity"])
+    names = ("dose-small.yaml", "criteria-small.yaml", "calendar-small.yaml", "lin-2023-eligibility.yaml",
+             "jsh-lcsgj-2014.yaml")
+    for name in names:
+        model = _load(name)
         assert model.rules()
         for rule in model.rules():
             assert rule.id and rule.title and rule.statement and rule.source

@@ -1,6 +1,8 @@
-"""The model's loader refuses every mistake with the file and the line, on small fixture rule files.
+"""The model's loader refuses every mistake with the file and the line, on small fixture rule files and
+on the shipped eligibility criteria (rules/lin-2023-eligibility.yaml).
 
-Each mutation below edits ONE line of a valid fixture (tests/fixtures/model/) and
+Each mutation below edits ONE line of a valid fixture (tests/fixtures/model/, or rules/ for the shipped
+file) and
 the test asserts the loader names that line. The sweep tests at the end apply the
 same four kinds of mutation (misspelt key, misspelt field path, wrong value type,
 dangling level reference) to every place of every fixture where they can occur.
@@ -13,21 +15,27 @@ from pathlib import Path
 
 import pytest
 
+from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.model import RuleFileError, load_rule_text
 from hccprotocol.model.facts import patient_facts
+from hccprotocol.model.options import options_from_model
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "model"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 CATEGORIES = ("neuropathy", "hypersensitivity")
 FILES = ("criteria-small.yaml", "dose-small.yaml", "calendar-small.yaml", "lin-2023-eligibility.yaml")
+SHIPPED = ("lin-2023-eligibility.yaml", "jsh-lcsgj-2014.yaml")
+# the shipped eligibility files read the protocol's eligibility options (declared by protocol/*.yaml)
+OPTIONS = options_from_model(EligibilityOptions, "protocol/*.yaml, eligibility")
 
 
 def _text(name: str) -> str:
-    return (FIXTURES / name).read_text()
+    return ((RULES if name in SHIPPED else FIXTURES) / name).read_text()
 
 
 def _load(text: str, name: str = "rules/x.yaml") -> object:
-    return load_rule_text(text, name, categories=CATEGORIES)
+    return load_rule_text(text, name, categories=CATEGORIES, options=OPTIONS)
 
 
 def _mutate(text: str, old: str, new: str, occurrence: int = 0) -> tuple[str, int]:

@@ -85,9 +85,10 @@ def test_8_threads_give_the_sequential_results(patients: list[Patient], sequenti
 def test_an_exception_inside_an_action_reaches_the_caller() -> None:
     engine = get_engine()
     before = judge(candidate())
-    engine.inject_action_failure("inclusion.ecog_0_1#met")
+    # the met rule durable runs for the criterion's one condition (engines.durable: "<condition>\x1emet")
+    engine.inject_action_failure("inclusion.ecog_0_1#when\x1emet")
     try:
-        with pytest.raises(RuleEngineError, match=r"inclusion\.ecog_0_1#met"):
+        with pytest.raises(RuleEngineError, match=r"inclusion\.ecog_0_1#when"):
             judge(candidate())
     finally:
         engine.inject_action_failure(None)
@@ -96,7 +97,7 @@ def test_an_exception_inside_an_action_reaches_the_caller() -> None:
 
 def test_an_exception_in_a_session_finding_action_reaches_the_caller() -> None:
     engine = get_engine()
-    engine.inject_action_failure("insufficient_response#present")
+    engine.inject_action_failure("insufficient_response#present\x1emet")
     try:
         with pytest.raises(RuleEngineError):
             judge(candidate())

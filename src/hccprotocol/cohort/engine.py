@@ -31,15 +31,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from hccprotocol.cohort.frame import facts_frame
-from hccprotocol.cohort.masks import compile_condition
 from hccprotocol.cohort.sessions import judge_sessions, series_facts, session_frame
-from hccprotocol.cohort.statuses import apply_any_met, apply_decide, status_column, tri_codes
-from hccprotocol.eligibility.compile import CompiledRules
+from hccprotocol.cohort.statuses import apply_any_met, apply_decide, restricted, status_column, tri_codes
+from hccprotocol.eligibility.compile import SEP, CompiledRules
 from hccprotocol.eligibility.dates import check_dates
 from hccprotocol.eligibility.decision import ProtocolRef, Status
 from hccprotocol.eligibility.evaluate import rules_for
-from hccprotocol.eligibility.facts import patient_fact, session_facts
+from hccprotocol.eligibility.facts import model_values, patient_fact, session_facts
+from hccprotocol.engines.masks import build_frame, compile_mask
 from hccprotocol.errors import RuleEngineError
 from hccprotocol.measures.derive import Derived, derive
 from hccprotocol.patient import Patient
@@ -150,10 +149,10 @@ def evaluate_cohort(
     # 3. per patient: runs of consecutive sessions, then the patient fact
     clock = time.perf_counter()
     runs = series_facts(refractory, histories, codes, options)
-    # Only the paths the rules test become columns: the projection the per-patient path asserts.
-    paths = [p for p in dict.fromkeys([*refractory.fact_paths, *criteria.fact_paths]) if p != TACE_REFRACTORY]
+    # Only the paths the rules read become columns: what the per-patient path gives durable_rules.
+    paths = list(dict.fromkeys([*refractory.fact_paths, *criteria.fact_paths]))
     facts = [patient_fact(p, d, protocol, r) for p, d, r in zip(patients, derived, runs, strict=True)]
-    frame = facts_frame(facts, paths)
+    frame = build_frame([model_values(f, paths) for f in facts], restricted(criteria.catalogue, paths))
     per_patient += time.perf_counter() - clock
 
     # 4. vectorised: refractoriness, then inclusion/exclusion, then the decision
@@ -163,7 +162,9 @@ def evaluate_cohort(
     table = pd.concat([table, jsh], axis=1)
     tace_status = apply_any_met(jsh)
     table[TACE_REFRACTORY] = tace_status
-    frame[TACE_REFRACTORY] = tace_status
+    frame[TACE_REFRACTORY] = pd.Series(
+        [None if s == "unknown" else s for s in tace_status], index=frame.index, dtype=frame[TACE_REFRACTORY].dtype
+    )
     items = _statuses(criteria, frame, labels)
     table = pd.concat([table, items], axis=1)
     eligible, excluded_by, unknown = apply_decide(items, criteria.criteria)
@@ -173,7 +174,7 @@ def evaluate_cohort(
     return CohortResult(
         protocol=ProtocolRef(id=protocol.id, version=protocol.version),
         protocol_title=protocol.title,
-        rules={"id": criteria.source.id, "name": criteria.source.name, "version": criteria.source.version},
+        rules={"id": criteria.source.id, "name": criteria.source.display_name, "version": criteria.source.version},
         refractory_ids=tuple(c.rule.id for c in refractory.criteria),
         criteria_ids=tuple(c.rule.id for c in criteria.criteria),
         criteria_kinds={c.rule.id: c.rule.kind for c in criteria.criteria},
@@ -187,17 +188,25 @@ def evaluate_cohort(
 
 
 def _statuses(rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
-    """One status column per criterion of ``rules``."""
+    """One status column per criterion of ``rules`` (nullable-boolean masks, ``<NA>`` = unknown)."""
+    masks = {
+        key: compile_mask(cond, rules.options, rules.catalogue)(frame)
+        for key, cond in rules.criteria_conditions().items()
+    }
     columns: dict[str, pd.Series[str]] = {}
     for c in rules.criteria:
-        met = compile_condition(c.met_when)(frame)
-        codes = tri_codes(
-            met, compile_condition(c.not_met_when)(frame), f"criterion {c.rule.id} is both met and not met", labels
-        )
+        when = masks[f"{c.rule.id}{SEP}when"]
+        met = when.fillna(False).astype(bool)
+        if "not_met_when" in c.parts:
+            not_met = masks[f"{c.rule.id}{SEP}not_met_when"].fillna(False).astype(bool)
+        else:
+            not_met = (~when).fillna(False).astype(bool)
+        codes = tri_codes(met, not_met, f"criterion {c.rule.id} is both met and not met", labels)
         if c.contradiction is not None:
             # The contradiction only explains an unknown (per-patient trail); met on it is a rule-file defect,
             # refused by both engines alike.
-            clash = np.flatnonzero((met & compile_condition(c.contradiction)(frame)).to_numpy(dtype=bool))
+            contradicted = masks[f"{c.rule.id}{SEP}contradiction"].fillna(False).to_numpy(dtype=bool)
+            clash = np.flatnonzero(met.to_numpy(dtype=bool) & contradicted)
             if clash.size:
                 shown = ", ".join(labels[i] for i in clash[:5])
                 raise RuleEngineError(

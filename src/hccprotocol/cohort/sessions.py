@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hccprotocol.cohort.frame import facts_frame
-from hccprotocol.cohort.masks import compile_condition
-from hccprotocol.cohort.statuses import tri_codes
+from hccprotocol.cohort.statuses import restricted, truth_codes
 from hccprotocol.eligibility.compile import CompiledRules
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS, Judgement, summarise
-from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+from hccprotocol.engines.masks import build_frame, compile_mask
+from hccprotocol.errors import RuleEngineError
 
 __all__ = ["SessionCodes", "judge_sessions", "series_facts", "session_frame"]
 
@@ -36,38 +35,30 @@ _JUDGEMENTS = [[Judgement(counted=c, present=p) for p in _TRI] for c in _TRI]
 def session_frame(
     histories: Sequence[Sequence[Mapping[str, Any]] | None], rules: CompiledRules
 ) -> pd.DataFrame:
-    """One row per TACE session of every patient; column ``patient`` is the patient's row in the cohort."""
-    facts: list[Mapping[str, Any]] = []
+    """One row per TACE session of every patient (the session facts the findings read, nullable columns);
+    column ``patient`` is the patient's row in the cohort."""
+    rows: list[Mapping[str, Any]] = []
     owner: list[int] = []
     for row, history in enumerate(histories):
         for session in history or ():
-            facts.append(session)
+            rows.append({p: session.get(p) for p in rules.session_paths})
             owner.append(row)
-    return facts_frame(facts, rules.session_paths, extra={"patient": owner})
+    frame = build_frame(rows, restricted(rules.session_catalogue, rules.session_paths))
+    frame["patient"] = pd.Series(owner, index=frame.index, dtype="int64")
+    return frame
 
 
 def judge_sessions(rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> SessionCodes:
     """Each finding's counted/present codes per session row (the masks of the rule file's session findings)."""
     out: SessionCodes = {}
     for compiled in rules.findings:
-        fid = compiled.finding.id
-        cond = compiled.conditions
-        counts, not_counted = cond["counts"], cond["not_counted"]
-        if counts is None or not_counted is None:
+        finding = compiled.finding
+        if finding.counts_when is None:
             counted = np.zeros(len(frame), dtype=np.int8)  # no counting condition: every session counts
         else:
-            counted = tri_codes(
-                compile_condition(counts)(frame), compile_condition(not_counted)(frame), f"{fid}#counts/#not_counted",
-                labels,
-            )
-        present_cond, absent_cond = cond["present"], cond["absent"]
-        if present_cond is None or absent_cond is None:  # the rule-file model requires both
-            raise ProtocolDefinitionError(f"finding {fid}: present_when and absent_when are required")
-        present = tri_codes(
-            compile_condition(present_cond)(frame), compile_condition(absent_cond)(frame), f"{fid}#present/#absent",
-            labels,
-        )
-        out[fid] = (counted, present)
+            counted = truth_codes(compile_mask(finding.counts_when, rules.options, rules.session_catalogue)(frame))
+        present = truth_codes(compile_mask(finding.present_when, rules.options, rules.session_catalogue)(frame))
+        out[finding.id] = (counted, present)
     return out
 
 

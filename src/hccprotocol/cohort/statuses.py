@@ -19,8 +19,9 @@ import pandas as pd
 from hccprotocol.eligibility.compile import CompiledCriterion
 from hccprotocol.eligibility.decision import CriterionResult, Status, any_met, decide
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
+from hccprotocol.model.facts import FactCatalogue
 
-__all__ = ["STATUSES", "apply_any_met", "apply_decide", "status_column", "tri_codes"]
+__all__ = ["STATUSES", "apply_any_met", "apply_decide", "restricted", "status_column", "tri_codes", "truth_codes"]
 
 STATUSES: tuple[Status, ...] = ("met", "not_met", "unknown")
 
@@ -37,6 +38,19 @@ def tri_codes(yes: pd.Series[bool], no: pd.Series[bool], what: str, labels: Sequ
         shown = ", ".join(str(labels[i]) for i in both[:5])
         raise RuleEngineError(f"{what}: both conditions matched ({shown}); the rule file contradicts itself")
     return np.where(y, 0, np.where(n, 1, 2)).astype(np.int8)
+
+
+def truth_codes(truth: pd.Series[Any]) -> np.ndarray[Any, Any]:
+    """A nullable-boolean (Kleene) mask as codes: 0 true, 1 false, 2 unknown (``<NA>``)."""
+    yes = truth.fillna(False).to_numpy(dtype=bool)
+    no = (~truth).fillna(False).to_numpy(dtype=bool)
+    return np.where(yes, 0, np.where(no, 1, 2)).astype(np.int8)
+
+
+def restricted(catalogue: FactCatalogue, paths: Sequence[str]) -> FactCatalogue:
+    """The facts of ``catalogue`` at ``paths`` plus its always-known ones: the columns a cohort frame needs."""
+    facts = [f for f in catalogue if f.path in set(paths) or f.always_known]
+    return FactCatalogue.of(catalogue.scope, facts)
 
 
 def status_column(codes: np.ndarray[Any, Any], index: pd.Index[Any]) -> pd.Series[str]:

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hccprotocol.eligibility.compile import CompiledRules
-from hccprotocol.eligibility.facts import session_record_fields
+from hccprotocol.eligibility.compile import CompiledRules, record_paths
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS, needs_change
 from hccprotocol.measures.derive import derive
 from hccprotocol.patient import Patient
 from hccprotocol.patient_file import missing_fields
-from hccprotocol.rules_source import condition_paths
 
 __all__ = ["missing_read_and_unread", "unread_fields_warnings"]
 
@@ -55,8 +53,7 @@ def missing_read_and_unread(
             compiled = findings.get(rest.split(".", 1)[0])
             if compiled is None:
                 return
-            paths = [p for c in compiled.conditions.values() if c is not None for p in condition_paths(c)]
-            fields = list(session_record_fields(paths))
+            fields = list(dict.fromkeys(f for c in compiled.conditions for f in record_paths(c)))
             read.update(f"tace_history[{i}].{f}" for i in range(sessions) for f in fields)
             if needs_change(compiled.finding, options):  # the first session cannot extend a run
                 read.update(f"tace_history[{i}].{f}" for i in range(1, sessions) for f in CHANGE_FIELDS)

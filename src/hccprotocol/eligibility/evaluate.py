@@ -24,7 +24,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hccprotocol.eligibility.compile import CompiledCriterion, CompiledRules, compiled_rules
+from hccprotocol.eligibility.compile import SEP, CompiledCriterion, CompiledRules, compiled_rules, record_paths
 from hccprotocol.eligibility.completeness import missing_read_and_unread, unread_fields_warnings
 from hccprotocol.eligibility.dates import check_dates
 from hccprotocol.eligibility.decision import (
@@ -39,13 +39,13 @@ from hccprotocol.eligibility.decision import (
     any_met,
     decide,
 )
-from hccprotocol.eligibility.facts import lookup, patient_fact, project, session_facts, session_record_fields
+from hccprotocol.eligibility.facts import lookup, model_values, patient_fact, session_facts
 from hccprotocol.eligibility.tace_series import Judgement, summarise
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 from hccprotocol.measures.derive import Derived, derive
+from hccprotocol.model.rules import SessionFinding
+from hccprotocol.model.semantics import combine_parts
 from hccprotocol.patient import Patient
-from hccprotocol.rules_engine import get_engine
-from hccprotocol.rules_source import SessionFinding, condition_paths
 
 if TYPE_CHECKING:  # protocol.py imports eligibility.options: avoid an import cycle
     from hccprotocol.protocol import Protocol
@@ -139,14 +139,14 @@ def evaluate_eligibility(
         eligible=eligible,
         tace_refractory=TaceRefractory(
             status=tace_status,
-            ruleset=refractory.source.name,
+            ruleset=refractory.source.display_name,
             ruleset_id=refractory.source.id,
             version=refractory.source.version,
             criteria=jsh_items,
         ),
         criteria=items,
         basis=Basis(
-            rules={"id": source.id, "name": source.name, "version": source.version},
+            rules={"id": source.id, "name": source.display_name, "version": source.version},
             excluded_by=excluded,
             unknown=unknown,
             not_evaluated=[
@@ -160,46 +160,37 @@ def evaluate_eligibility(
 
 
 def _judge_sessions(rules: CompiledRules, sessions: Sequence[Mapping[str, Any]]) -> dict[str, list[Judgement]]:
-    fired: set[tuple[str, int]] = set()
-    if sessions and rules.sessions_ruleset is not None:
-        asserted = [project(s, rules.session_paths) for s in sessions]
-        for firing in get_engine().evaluate(rules.sessions_ruleset, asserted):
-            fired.add((firing.rule_id, int(firing.fact["session"])))
+    """Each finding's judgement per session, on durable_rules (met and not-met forms of its one condition)."""
+    rows = [{p: s.get(p) for p in rules.session_paths} for s in sessions]
+    values = rules.durable_findings()(rows) if rows and rules.findings else []
     out: dict[str, list[Judgement]] = {}
     for f in rules.findings:
         fid = f.finding.id
-        items = []
-        for s in sessions:
-            i = int(s["session"])
-            counted = True if f.conditions["counts"] is None else _tri(fired, f"{fid}#counts", f"{fid}#not_counted", i)
-            present = _tri(fired, f"{fid}#present", f"{fid}#absent", i)
-            items.append(Judgement(counted=counted, present=present))
-        out[fid] = items
+        out[fid] = [
+            Judgement(
+                counted=True if f.finding.counts_when is None else v[f"{fid}{SEP}counts"],
+                present=v[f"{fid}{SEP}present"],
+            )
+            for v in values
+        ]
     return out
-
-
-def _tri(fired: set[tuple[str, int]], yes: str, no: str, session: int) -> bool | None:
-    y, n = (yes, session) in fired, (no, session) in fired
-    if y and n:
-        raise RuleEngineError(f"rules {yes} and {no} both matched session {session}: the rule file contradicts itself")
-    return True if y else False if n else None
 
 
 def _statuses(rules: CompiledRules, fact: Mapping[str, Any]) -> tuple[dict[str, Status], set[str]]:
     """Status of every criterion, and the criteria whose ``contradiction`` matched."""
-    # A rule whose condition has $or fires once per matching branch: read firings as a set.
-    fired = {f.rule_id for f in get_engine().evaluate(rules.criteria_ruleset, [project(fact, rules.fact_paths)])}
+    values = rules.durable_criteria()(model_values(fact, rules.fact_paths))
     out: dict[str, Status] = {}
     contradicted: set[str] = set()
     for c in rules.criteria:
-        met, not_met = f"{c.rule.id}#met" in fired, f"{c.rule.id}#not_met" in fired
-        if met and not_met:
+        parts = {name: values[f"{c.rule.id}{SEP}{name}"] for name in c.parts}
+        if parts.get("not_met_when") is True and parts["when"] is True:
             raise RuleEngineError(f"criterion {c.rule.id} is both met and not met: its conditions overlap")
-        if f"{c.rule.id}#contradiction" in fired:
-            if met:
+        truth = combine_parts(parts)
+        if c.contradiction is not None and values[f"{c.rule.id}{SEP}contradiction"] is True:
+            if truth is True:
                 raise RuleEngineError(f"criterion {c.rule.id} is met on a contradictory record: its conditions overlap")
             contradicted.add(c.rule.id)
-        out[c.rule.id] = "met" if met else "not_met" if not_met else "unknown"
+        out[c.rule.id] = "met" if truth is True else "not_met" if truth is False else "unknown"
     return out, contradicted
 
 
@@ -216,13 +207,13 @@ def _contradiction(
     if rule is None or c.contradiction is None:  # only called for criteria whose contradiction fired
         raise RuleEngineError(f"criterion {c.rule.id} has no contradiction rule")
     sides = []
-    for path in condition_paths(c.contradiction):
+    for path in c.contradiction_paths:
         if path == "derived.bclc_stage_contradicted":  # the fields behind it, as derive names them
             sides.extend(derived.bclc_stage_contradictions)
         elif not path.startswith("tace.") and lookup(fact, path) is not None:  # a side is a recorded value
             sides.append(f"{path} = {_json(lookup(fact, path))}")
     if rule.sessions is not None:
-        fields = session_record_fields(condition_paths(findings[rule.sessions].present_when))
+        fields = record_paths(findings[rule.sessions].present_when)
         for s, j in zip(sessions, judgements[rule.sessions], strict=True):
             if j.present is True:
                 sides.extend(f"tace_history[{s['session']}].{f} = {_json(s.get(f))}" for f in fields)

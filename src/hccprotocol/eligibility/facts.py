@@ -9,20 +9,18 @@ series summary under ``tace`` and the refractoriness status under
 ``null`` in the output's ``inputs``) and are dropped by the engine before
 asserting, so a rule can never match on a missing value.
 
-``FACT_PATHS``/``SESSION_PATHS`` list every path a rule may read: a rule file
-naming any other path is rejected at load (a misspelt path would otherwise
-make a criterion silently ``unknown`` forever).
+Which paths a rule may read is declared by the protocol model
+(``hccprotocol.model.facts``: a rule file naming any other path is refused at
+load, with its line); :func:`model_values` turns this nested fact into the flat
+values the model's engines read.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import typing
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel
 
 from hccprotocol.measures.derive import Derived
 from hccprotocol.patient import Patient, TaceSession
@@ -32,55 +30,14 @@ if TYPE_CHECKING:  # protocol.py imports eligibility.options: avoid an import cy
 
 __all__ = [
     "SESSION_DERIVED_FROM",
-    "SESSION_PATHS",
-    "fact_paths",
     "lookup",
+    "model_values",
     "patient_fact",
-    "project",
     "session_facts",
     "session_record_fields",
 ]
 
 _SEQUENCES = {"tace_history", "adverse_events", "dose_changes", "labs"}
-_DERIVED_PATHS = (
-    "derived.child_pugh.class",
-    "derived.child_pugh.score",
-    "derived.child_pugh.score_min",
-    "derived.child_pugh.score_max",
-    "derived.bclc_stage",
-    "derived.bclc_stage_conflict",
-    "derived.bclc_stage_contradicted",
-    "derived.albi.grade",
-    "arm.id",
-    "arm.includes_pd1",
-    "tace_refractory.status",
-)
-
-
-def _scalar_paths(model: type[BaseModel], prefix: str = "") -> Iterable[str]:
-    for name, field in model.model_fields.items():
-        if name in _SEQUENCES:
-            continue
-        nested = next(
-            (a for a in (field.annotation, *typing.get_args(field.annotation)) if isinstance(a, type)
-             and issubclass(a, BaseModel)),
-            None,
-        )
-        if nested is not None:
-            yield from _scalar_paths(nested, f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}"
-
-
-_RECORD_PATHS = frozenset(_scalar_paths(Patient))
-SESSION_PATHS = frozenset(
-    {
-        *_scalar_paths(TaceSession), "session", "days_to_imaging", "months_to_imaging", "days_beyond_months",
-        "intrahepatic_tumour_count_increase",
-    }
-)
-
-
 SESSION_DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "days_to_imaging": ("date", "imaging_date"),
     "months_to_imaging": ("date", "imaging_date"),
@@ -98,12 +55,6 @@ def session_record_fields(paths: Iterable[str]) -> tuple[str, ...]:
             continue
         out.extend(SESSION_DERIVED_FROM.get(path, (path,)))
     return tuple(dict.fromkeys(out))
-
-
-def fact_paths(finding_ids: Iterable[str]) -> frozenset[str]:
-    """Every path of the patient fact, given the TACE session findings of the refractoriness rules."""
-    tace = {f"tace.{f}.{k}" for f in finding_ids for k in ("run", "possible_run")}
-    return _RECORD_PATHS | frozenset(_DERIVED_PATHS) | tace
 
 
 def patient_fact(
@@ -188,16 +139,30 @@ def lookup(fact: Mapping[str, Any], path: str) -> Any:
     return node
 
 
-def project(fact: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
-    """A nested copy holding only ``paths`` that have a value (what the rules test, nothing else)."""
+_ALWAYS_KNOWN = ("arm.id", "arm.includes_pd1")
+
+
+def model_values(fact: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """The flat values (model fact path -> value; ``None`` = missing) of a patient fact that the model's
+    conditions read: a run of sessions as the range ``(run, possible_run)``, the Child-Pugh score as the range
+    ``(score_min, score_max)``, an unknown refractoriness status as missing."""
     out: dict[str, Any] = {}
-    for path in paths:
-        value = lookup(fact, path)
-        if value is None:
-            continue
-        *parents, last = path.split(".")
-        node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
+    for path in (*_ALWAYS_KNOWN, *paths):
+        head, _, last = path.rpartition(".")
+        if last == "consecutive_sessions" and path.startswith("tace."):
+            value: Any = _pair(lookup(fact, f"{head}.run"), lookup(fact, f"{head}.possible_run"))
+        elif last == "certain_run" and path.startswith("tace."):
+            value = lookup(fact, f"{head}.run")
+        elif path == "derived.child_pugh.score_range":
+            value = _pair(lookup(fact, f"{head}.score_min"), lookup(fact, f"{head}.score_max"))
+        elif path == "tace_refractory.status":
+            value = lookup(fact, path)
+            value = None if value == "unknown" else value
+        else:
+            value = lookup(fact, path)
+        out[path] = value
     return out
+
+
+def _pair(lo: Any, hi: Any) -> tuple[int, int] | None:
+    return None if lo is None or hi is None else (lo, hi)

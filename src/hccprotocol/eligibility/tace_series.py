@@ -12,7 +12,8 @@ compares them with its thresholds.
 Three-valued runs: a session whose finding or counting is unknown could turn
 out either way, so two runs are computed. ``run`` counts every unknown against
 the finding (the longest run that is certain); ``possible_run`` counts every
-unknown for it (the longest run the missing data could allow). A criterion is
+unknown for it (the model reads the two as one count known within bounds,
+``tace.<finding>.consecutive_sessions``) (the longest run the missing data could allow). A criterion is
 met when ``run`` reaches the threshold, not met when even ``possible_run`` does
 not, and unknown in between: a missing value can never make a patient
 refractory, nor rule refractoriness out.
@@ -33,8 +34,9 @@ from typing import Any
 from hccprotocol.eligibility.decision import Evidence
 from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.options import EligibilityOptions
+from hccprotocol.model.conditions import Condition, paths_read
+from hccprotocol.model.rules import SessionFinding
 from hccprotocol.rules_engine import positional
-from hccprotocol.rules_source import Condition, SessionFinding, condition_paths
 
 __all__ = ["Judgement", "TaceSeries", "summarise"]
 
@@ -161,13 +163,11 @@ class _Reads:
 
     @classmethod
     def of(cls, finding: SessionFinding) -> _Reads:
-        def fields(*conds: Condition | None) -> tuple[str, ...]:
-            return session_record_fields(p for c in conds if c is not None for p in condition_paths(c))
+        def fields(cond: Condition | None) -> tuple[str, ...]:
+            paths = paths_read(cond) if cond is not None else ()
+            return session_record_fields(p for p in paths if not p.startswith("option."))
 
-        return cls(
-            counting=fields(finding.counts_when, finding.not_counted_when),
-            finding=fields(finding.present_when, finding.absent_when),
-        )
+        return cls(counting=fields(finding.counts_when), finding=fields(finding.present_when))
 
 
 def _evidence(
@@ -268,10 +268,6 @@ def render(template: str, values: Mapping[str, Any]) -> str:
             value = values.get(name)
             out.append(_show(value))
     return "".join(out)
-
-
-def template_fields(template: str) -> list[str]:
-    return [name for _lit, name, _s, _c in _FORMATTER.parse(template) if name is not None]
 
 
 def _show(value: Any) -> str:

@@ -46,6 +46,7 @@ from hccprotocol.rules_engine import RuleEngine, get_engine
 __all__ = ["CompiledRule", "DurableEvaluator", "compile_condition", "criteria_evaluator", "encode_fact"]
 
 SCOPE_KEY = "hccprotocol_scope"
+ROW_KEY = "hccprotocol_row"
 _NEGATE = {"lt": "$gte", "lte": "$gt", "gt": "$lte", "gte": "$lt"}
 _DURABLE = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
@@ -207,8 +208,13 @@ class DurableEvaluator:
         catalogue: FactCatalogue,
         options: Mapping[str, Any],
         engine: RuleEngine | None = None,
+        met_only: Iterable[str] = (),
     ) -> None:
+        """``met_only``: conditions whose caller reads only whether they are true (an asymmetric criterion's
+        parts, a contradiction): their not-met rule is not registered, so they are never false, only true or
+        not known to be true (one firing less per fact each)."""
         self._engine = engine or get_engine()
+        only = set(met_only)
         self._catalogue = catalogue
         ranges = {f.path for f in catalogue if f.kind == "count_range"}
         rules: dict[str, dict[str, Any]] = {}
@@ -219,7 +225,7 @@ class DurableEvaluator:
             for path, consts in compiled.constants.items():
                 constants.setdefault(path, set()).update(consts)
             for side, json_cond in (("met", compiled.met), ("not_met", compiled.not_met)):
-                if json_cond is not None:
+                if json_cond is not None and not (side == "not_met" and rule_id in only):
                     rules[f"{rule_id}\x1e{side}"] = {"all": [{"m": _range_paths(json_cond, ranges)}]}
         self._constants = {k: tuple(sorted(v)) for k, v in constants.items()}
         digest = hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
@@ -230,14 +236,33 @@ class DurableEvaluator:
 
     def evaluate(self, facts: Mapping[str, Any]) -> dict[str, Truth]:
         """Truth value of every condition on one flat fact (path -> value)."""
-        fact = encode_fact(facts, self._catalogue, self._constants)
-        fired = {f.rule_id for f in self._engine.evaluate(self.name, [fact])}
-        out: dict[str, Truth] = {}
-        for rule_id in self._ids:
-            met, not_met = f"{rule_id}\x1emet" in fired, f"{rule_id}\x1enot_met" in fired
-            if met and not_met:
-                raise RuleEngineError(f"{rule_id}: both the met and the not-met rule fired on one fact")
-            out[rule_id] = True if met else False if not_met else None
+        return self.evaluate_many([facts])[0]
+
+    def evaluate_many(self, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Truth]]:
+        """Truth value of every condition on each flat fact, all asserted in ONE durable session.
+
+        Why: a session per fact costs a session's creation and deletion each (a patient's TACE sessions
+        are judged together); each fact carries its row number, which no rule reads, to tell firings apart.
+        """
+        if not rows:
+            return []
+        encoded = []
+        for i, values in enumerate(rows):
+            fact = encode_fact(values, self._catalogue, self._constants)
+            fact[ROW_KEY] = i
+            encoded.append(fact)
+        fired: list[set[str]] = [set() for _ in rows]
+        for firing in self._engine.evaluate(self.name, encoded):
+            fired[int(firing.fact[ROW_KEY])].add(firing.rule_id)
+        out: list[dict[str, Truth]] = []
+        for row in fired:
+            truths: dict[str, Truth] = {}
+            for rule_id in self._ids:
+                met, not_met = f"{rule_id}\x1emet" in row, f"{rule_id}\x1enot_met" in row
+                if met and not_met:
+                    raise RuleEngineError(f"{rule_id}: both the met and the not-met rule fired on one fact")
+                truths[rule_id] = True if met else False if not_met else None
+            out.append(truths)
         return out
 
 

@@ -14,12 +14,12 @@ import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hccprotocol.model.conditions import Compare, Condition, In, Known, OptionRef, iter_nodes
+from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not, OptionRef, iter_nodes
 from hccprotocol.model.facts import CountRange, Fact, FactCatalogue
 from hccprotocol.model.options import OptionSpec
 from hccprotocol.model.semantics import Truth, _compare, kleene_any, walk
 
-__all__ = ["check_condition", "reachable"]
+__all__ = ["boundary_values", "check_condition", "reachable"]
 
 _ORDERED = ("lt", "lte", "gt", "gte")
 
@@ -127,12 +127,21 @@ _BUDGET = 200_000
 def reachable(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool) -> bool | None:
     """Whether some fact values (and option values) make ``cond`` evaluate to ``goal``.
 
-    A search over the values that matter (each constant, its neighbours, missing),
-    pruned with Kleene monotonicity: once a partial assignment decides the
-    condition, filling in more values cannot change it. ``None`` when the search
-    budget ran out (the check is then skipped rather than guessed).
+    Over the values that matter (each constant, its neighbours, missing): first by the condition's terms
+    (:func:`_reachable_by_terms`, exact and fast: the overlap check of an asymmetric criterion took 110 ms
+    by search, under 1 ms this way), then, when there are too many terms, by a search. ``None`` when the
+    search budget ran out (the check is then skipped rather than guessed).
     """
     candidates = _candidates(cond, catalogue, options)
+    quick = _reachable_by_terms(cond, candidates, options, goal)
+    return quick if quick is not None else _search(cond, candidates, options, goal)
+
+
+def _search(
+    cond: Condition, candidates: Mapping[str, list[Any]], options: Mapping[str, OptionSpec], goal: bool
+) -> bool | None:
+    """A search over assignments, pruned with Kleene monotonicity: once a partial assignment decides the
+    condition, filling in more values cannot change it."""
     paths = list(candidates)
     budget = [_BUDGET]
 
@@ -157,6 +166,72 @@ def reachable(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, O
 
 
 _MISSING = object()
+_TERM_LIMIT = 4_096
+
+Leaf = Compare | In | Known
+Term = tuple[tuple[Leaf, bool], ...]
+
+
+def _terms(cond: Condition, goal: bool) -> list[Term] | None:
+    """The ways ``cond`` can evaluate to ``goal``: each term a set of (test, truth value it must have).
+
+    Exact for Kleene's strong logic: ``all`` is true when every part is true and false when one part is
+    false, ``any`` the dual, ``not`` swaps true and false; a constant is its value. ``None`` when there
+    would be more than ``_TERM_LIMIT`` terms (the caller then searches instead).
+    """
+    if isinstance(cond, Const):
+        return [()] if cond.value is goal else []
+    if isinstance(cond, Not):
+        return _terms(cond.item, not goal)
+    if isinstance(cond, All | Any_):
+        parts = [_terms(item, goal) for item in cond.items]
+        if any(p is None for p in parts):
+            return None
+        if isinstance(cond, All) is goal:  # every part must reach the goal: combine one term of each
+            out: list[Term] = [()]
+            for part in parts:
+                assert part is not None
+                out = [a + b for a in out for b in part]
+                if len(out) > _TERM_LIMIT:
+                    return None
+            return out
+        union = [t for part in parts if part is not None for t in part]
+        return union if len(union) <= _TERM_LIMIT else None
+    assert isinstance(cond, Compare | In | Known)
+    return [((cond, goal),)]
+
+
+def _reachable_by_terms(
+    cond: Condition, candidates: Mapping[str, list[Any]], options: Mapping[str, OptionSpec], goal: bool
+) -> bool | None:
+    """Reachability through :func:`_terms`: a term is reachable when, path by path, one value of that path
+    gives each of its tests the required truth value (tests of different paths are independent)."""
+    terms = _terms(cond, goal)
+    if terms is None:
+        return None
+    for term in terms:
+        by_path: dict[str, list[tuple[Leaf, bool]]] = {}
+        for leaf, want in term:
+            by_path.setdefault(leaf.path, []).append((leaf, want))
+        if all(
+            any(all(_partial(leaf, {path: v}, options) is want for leaf, want in tests) for v in candidates[path])
+            for path, tests in by_path.items()
+        ):
+            return True
+    return False
+
+
+def boundary_values(
+    cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec] | None = None
+) -> dict[str, list[Any]]:
+    """For each path ``cond`` reads: the values that decide it (each constant and its neighbours, every enum
+    value, both truth values, count ranges around the constants) and ``None`` (missing) unless always known.
+
+    Why public: the engines' agreement tests draw facts from exactly the values at which a condition can change
+    its answer, which is what this search already enumerates.
+    """
+    found = _candidates(cond, catalogue, options or {})
+    return {path: [None if v is _MISSING else v for v in values] for path, values in found.items()}
 
 
 def _partial(cond: Condition, assigned: Mapping[str, Any], options: Mapping[str, OptionSpec]) -> Truth:

@@ -215,12 +215,6 @@ _DERIVED = (
         "boolean",
         "derived measure: the record contradicts itself, so the BCLC stage is not derived",
     ),
-    _fact(
-        "derived.bclc_stage_undisputed",
-        "enum",
-        "derived measure (BCLC 2022): the derived stage, missing when the team's recorded stage conflicts with it",
-        values=("0", "A", "B", "C", "D"),
-    ),
     _fact("arm.id", "text", "the protocol (arm) being assessed", always_known=True),
     _fact("arm.includes_pd1", "boolean", "the protocol (arm) being assessed", always_known=True),
     _fact(

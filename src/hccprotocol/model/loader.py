@@ -13,6 +13,7 @@ undeclared option.
 from __future__ import annotations
 
 import hashlib
+import string
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from hccprotocol.model.conditions import All, Any_, Condition, Not
 from hccprotocol.model.errors import RuleFileError
 from hccprotocol.model.facts import FactCatalogue, Scope, option_facts, standard_catalogue
 from hccprotocol.model.options import OptionSpec
-from hccprotocol.model.rules import NotEvaluated, Rule, RuleFile
+from hccprotocol.model.rules import NotEvaluated, OptionText, Rule, RuleFile, Text
 from hccprotocol.model.syntax import parse_condition
 from hccprotocol.model.yamlsrc import Loc, Source, read_yaml, render_loc
 
@@ -226,7 +227,7 @@ def _check(
             if c.contradiction.sessions is not None and c.contradiction.sessions not in finding_ids:
                 problems.append(
                     (
-                        c.line,
+                        src.line(("criteria", i, "contradiction", "sessions")),
                         f"{c.id}.contradiction.sessions",
                         f"no session finding {c.contradiction.sessions!r} in this file",
                     )
@@ -243,9 +244,20 @@ def _check(
         for j, path in enumerate(c.reads):
             if catalogues["patient"].get(path) is None:
                 problems.append((src.line(("criteria", i, "reads", j)), f"{c.id}.reads", f"unknown fact path {path!r}"))
-    for f in model.session_findings:
+    for i, c in enumerate(model.criteria):
+        for name, text in c.explain.texts():
+            _check_text(text, src.line(("criteria", i, "explain", name)), f"{c.id}.explain.{name}", options, problems)
+    for i, f in enumerate(model.session_findings):
         cond_problems(f.counts_when, "session_findings", f.id, "counts_when", (True,))
         cond_problems(f.present_when, "session_findings", f.id, "present_when", (True, False))
+        for name, text in f.texts():
+            line = src.line(("session_findings", i, name))
+            _check_text(text, line, f"{f.id}.{name}", options, problems)
+            for field in _text_fields(text):
+                if catalogues["tace_session"].get(field) is None and field not in options:
+                    problems.append(
+                        (line, f"{f.id}.{name}", f"{{{field}}} is neither a TACE session fact nor a declared option")
+                    )
     _check_levels(model, src, problems)
     for t in model.transitions:
         cond_problems(t.when, "transitions", t.id, "when", (True,))
@@ -256,6 +268,30 @@ def _check(
                 problems.append(
                     (src.line(("calendar", i, "options", j)), f"{r.id}.options", f"option {name!r} is not declared")
                 )
+
+
+def _check_text(text: Text, line: int, where: str, options: Mapping[str, OptionSpec], problems: Problems) -> None:
+    """An option text names a declared enum (or boolean) option and gives exactly one text per value."""
+    if not isinstance(text, OptionText):
+        return
+    spec = options.get(text.option)
+    if spec is None:
+        problems.append((line, where, f"option {text.option!r} is not declared"))
+        return
+    values = set(spec.values) if spec.kind == "enum" else {"true", "false"} if spec.kind == "boolean" else None
+    if values is None:
+        problems.append((line, where, f"a text can follow an enum or true/false option; {text.option} is {spec.kind}"))
+    elif set(text.cases) != values:
+        problems.append(
+            (line, where, f"a text following {text.option} gives exactly the cases {sorted(values)}, "
+             f"got {sorted(text.cases)}")
+        )
+
+
+def _text_fields(text: Text) -> list[str]:
+    """The ``{name}`` fields of a text (every case of an option text)."""
+    texts = [text] if isinstance(text, str) else list(text.cases.values())
+    return [name for t in texts for _, name, _, _ in string.Formatter().parse(t) if name is not None]
 
 
 def _culprit(cond: Condition, catalogue: FactCatalogue, options: Mapping[str, OptionSpec], goal: bool) -> Condition:

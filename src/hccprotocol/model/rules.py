@@ -10,9 +10,10 @@ be changed in place).
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hccprotocol.model.conditions import Condition
 from hccprotocol.model.frozen import FrozenMap
@@ -26,10 +27,14 @@ __all__ = [
     "DoseLevel",
     "Explain",
     "NotEvaluated",
+    "OptionText",
     "Rule",
     "RuleFile",
     "SessionFinding",
+    "Text",
     "Transition",
+    "resolve_text",
+    "text_options",
 ]
 
 _ID = r"^[a-z0-9_]+([.-][a-z0-9_]+)*$"
@@ -51,10 +56,60 @@ class Rule(_Frozen):
     line: int = Field(0, exclude=True, description="Line of the rule in its file")
 
 
+class OptionText(_Frozen):
+    """A text that follows an option: one text per value of ``option`` (an enum option).
+
+    Why: a why must say what the reading the protocol chose actually tested (issue 8:
+    "appearance" vs "presence"); the loader checks that ``cases`` are exactly the option's
+    values, so no reading is left without its text. Written ``{option: name, cases: {value: text}}``.
+    """
+
+    option: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    cases: FrozenMap[str, str]
+
+    @model_validator(mode="after")
+    def _texts(self) -> OptionText:
+        if not self.cases or any(not t.strip() for t in self.cases.values()):
+            raise ValueError("an option text gives a non-empty text for every value of its option")
+        return self
+
+
+Text = str | OptionText
+"""A plain-language text, or one text per value of an option (:class:`OptionText`)."""
+
+
+def resolve_text(text: Text, options: Mapping[str, Any]) -> str:
+    """The text for the protocol's option values (a value without a case is a defect the loader refuses)."""
+    if isinstance(text, str):
+        return text
+    value = options[text.option]
+    chosen = value if isinstance(value, str) else str(value).lower()
+    return text.cases[chosen]
+
+
+def text_options(text: Text) -> tuple[str, ...]:
+    """The options a text reads (empty for a plain text)."""
+    return () if isinstance(text, str) else (text.option,)
+
+
+def _nonempty(value: Text) -> Text:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("the text is empty")
+    return value
+
+
 class Explain(_Frozen):
-    met: str = Field(min_length=1)
-    not_met: str = Field(min_length=1)
-    unknown: str = Field(min_length=1)
+    met: Text
+    not_met: Text
+    unknown: Text
+
+    @field_validator("met", "not_met", "unknown")
+    @classmethod
+    def _valid(cls, value: Text) -> Text:
+        return _nonempty(value)
+
+    def texts(self) -> tuple[tuple[str, Text], ...]:
+        return (("met", self.met), ("not_met", self.not_met), ("unknown", self.unknown))
 
 
 class Contradiction(_Frozen):
@@ -118,10 +173,29 @@ class SessionFinding(Rule):
         description="A later session extends a run only after a change of agents or a feeding-artery reanalysis "
         "(option change_before_later_session; the run engine applies it)",
     )
-    counted_why: str = ""
-    not_counted_why: str = ""
-    present_why: str = Field(min_length=1)
-    absent_why: str = Field(min_length=1)
+    counted_why: Text = ""
+    not_counted_why: Text = ""
+    present_why: Text
+    absent_why: Text
+
+    @field_validator("present_why", "absent_why")
+    @classmethod
+    def _valid(cls, value: Text) -> Text:
+        return _nonempty(value)
+
+    @model_validator(mode="after")
+    def _counting_texts(self) -> SessionFinding:
+        if self.counts_when is not None and not (self.counted_why and self.not_counted_why):
+            raise ValueError("counted_why and not_counted_why are required with counts_when")
+        return self
+
+    def texts(self) -> tuple[tuple[str, Text], ...]:
+        return (
+            ("counted_why", self.counted_why),
+            ("not_counted_why", self.not_counted_why),
+            ("present_why", self.present_why),
+            ("absent_why", self.absent_why),
+        )
 
 
 class DoseLevel(_Frozen):
@@ -191,6 +265,7 @@ class RuleFile(_Frozen):
     """One file of ``rules/`` (or a site's copy): what the registry reports as ``{id, version}``."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str | None = Field(None, description="Name shown in outputs, e.g. 'JSH-LCSGJ 2014' (default: the id)")
     version: str = Field(pattern=_VERSION)
     kind: Literal["eligibility", "tace_refractoriness", "dose_modification", "calendar"]
     title: str = Field(min_length=1)
@@ -219,6 +294,11 @@ class RuleFile(_Frozen):
         if not self.rules():
             raise ValueError("a rule file holds at least one rule")
         return self
+
+    @property
+    def display_name(self) -> str:
+        """The name shown in outputs (``name``, else the id)."""
+        return self.name or self.id
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule of the file, in file order per section."""
