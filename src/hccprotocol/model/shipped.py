@@ -55,12 +55,10 @@ __all__ = [
 DEFAULT_PROTOCOL = "haic-lenvatinib-pd1"
 """The protocol whose options :func:`load_shipped` uses (the PD-1 arm: it sets every option)."""
 
-SHIPPED_RULE_FILES: tuple[str, ...] = ()
+SHIPPED_RULE_FILES: tuple[str, ...] = ("jsh-lcsgj-2014.yaml", "lin-2023-eligibility.yaml")
 """``rules/`` file names that load through the model, in registry order (eligibility, dose, calendar)."""
 
 NOT_YET_ON_MODEL: tuple[str, ...] = (
-    "jsh-lcsgj-2014.yaml",
-    "lin-2023-eligibility.yaml",
     "dose-modification-categories.yaml",
     "dose-modification-folfox.yaml",
     "dose-modification-lenvatinib.yaml",

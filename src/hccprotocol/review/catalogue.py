@@ -74,13 +74,13 @@ def _shown(path: Path) -> str:
 
 
 def _eligibility_rules() -> list[RuleEntry]:
+    from hccprotocol.eligibility.compile import load_rules
     from hccprotocol.eligibility.options import EligibilityOptions
-    from hccprotocol.rules_source import load_rule_source
 
     defaults = EligibilityOptions()
     out: list[RuleEntry] = []
     for file_id in (defaults.criteria_rules, defaults.refractoriness_rules):
-        source = load_rule_source(file_id)
+        source = load_rules(file_id)
         shown = _shown(rule_path(file_id))
         for c in source.criteria:
             out.append(
@@ -90,7 +90,7 @@ def _eligibility_rules() -> list[RuleEntry]:
                 )
             )
         for f in source.session_findings:
-            present = f.present_why if isinstance(f.present_why, str) else json.dumps(f.present_why)
+            present = f.present_why if isinstance(f.present_why, str) else json.dumps(f.present_why.model_dump())
             out.append(
                 RuleEntry(
                     id=f.id, kind="finding", title=f.title,
