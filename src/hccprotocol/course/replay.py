@@ -35,7 +35,7 @@ from typing import Any, Literal
 from hccprotocol.course import lab_grading, precycle
 from hccprotocol.course.model import AgentState, AgentTrack, Course, CourseAction, CourseEvent, DrugStatus, Snapshot
 from hccprotocol.course.record import HAIC_PROCEDURE, CourseInputError, agent_start, check_record, resolve_agent
-from hccprotocol.course.tables import Table, Transition, categories, select, table_for
+from hccprotocol.course.tables import Table, Transition, categories, option_values, select, table_for
 from hccprotocol.dosing import calc
 from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.patient import AdverseEvent, Patient
@@ -164,6 +164,8 @@ class _Replay:
             for i, ae in enumerate(self.aes)
         ]
         self.cats = [categories().of(ae.term) for ae in self.aes]
+        self.options = option_values(protocol.modification)
+        """The protocol's modification options the tables read as ``option.<name>``."""
         self.tracks: dict[str, Track] = {}
         for agent in protocol.agents:
             table = table_for(agent.id)
@@ -264,13 +266,6 @@ class _Replay:
             "previous_holds": track.previous_holds,
             "ongoing_max_grade": self._ongoing_max_grade(track, on),
             "reduced_today": True if track.reduced_on == on else None,
-            "lab_grade4": self.protocol.modification.lenvatinib_lab_grade4,
-            "hypersensitivity": self.protocol.modification.folfox_hypersensitivity,
-            "proteinuria_resume": self.protocol.modification.lenvatinib_proteinuria_resume,
-            "rpls": self.protocol.modification.lenvatinib_rpls,
-            "proteinuria_event": self.protocol.modification.lenvatinib_proteinuria_event,
-            "infusion_reaction": self.protocol.modification.pd1_infusion_reaction,
-            "hepatitis_transaminases": self.protocol.modification.pd1_hepatitis_transaminases,
         }
 
     def _ae_fact(self, track: Track, kind: str, i: int, on: dt.date) -> dict[str, Any]:
@@ -486,7 +481,7 @@ class _Replay:
                 continue
             fact = self._base(track, "companion_discontinued", on)
             fact["companion"] = stopped.agent.id
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if chosen is not None:
                 self.apply(track, chosen, on, f"{stopped.name} discontinued on {on}", None)
 
@@ -538,7 +533,7 @@ class _Replay:
             if track.discontinued:
                 continue
             fact = self._ae_fact(track, "ae_onset", item.index, item.date)
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if track.agent.id in self.attributed[item.index] and ae.grade >= 3:
                 track.seen.update(self.cats[item.index])
             if chosen is not None:
@@ -551,7 +546,7 @@ class _Replay:
             return
         fact = self._ae_fact(track, "ae_persisting", item.index, item.date)
         fact["persist"] = item.persist
-        chosen = select(track.table, fact)
+        chosen = select(track.table, fact, self.options)
         if chosen is not None:
             ae = self.aes[item.index]
             days = (item.date - ae.onset_date).days
@@ -567,7 +562,7 @@ class _Replay:
             del track.blockers[item.index]
             fact = self._ae_fact(track, "ae_resolved", item.index, item.date)
             fact["status"] = status_before
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if chosen is not None:
                 level = "grade <= 1" if item.index < self.recorded else "the trigger's resolution grade (later labs[])"
                 why = f"{self.paths[item.index]}: {ae.term} resolved to {level} on {ae.resolved_date}"
@@ -580,7 +575,7 @@ class _Replay:
         track = self.tracks[agent_id]
         fact = self._base(track, "clinician", item.date)
         fact["action"] = change.action
-        chosen = None if track.discontinued else select(track.table, fact)
+        chosen = None if track.discontinued else select(track.table, fact, self.options)
         if chosen is None:
             raise CourseInputError(
                 f"{path}: {change.action} of {track.name} on {change.date} is not permitted by policy "
@@ -654,7 +649,7 @@ class _Replay:
         if item.before_start:
             fact["before_first_dose"] = True
             fact.pop("first_proteinuria", None)  # not a lenvatinib toxicity: the label's "first occurrence" is unused
-        chosen = select(track.table, fact)
+        chosen = select(track.table, fact, self.options)
         if chosen is None:
             return
         why = f"labs[{item.index}] {lab.date}: urine_protein_g_24h {value:g}"
@@ -703,7 +698,7 @@ class _Replay:
                 continue
             fact = self._ae_fact(track, "ae_persisting", item.index, item.date)
             fact["persist"] = item.persist
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if chosen is None:
                 continue
             option = (
@@ -781,7 +776,7 @@ class _Replay:
         on = self.as_of or max((e.date for e in self.events), default=self.start) + dt.timedelta(days=1)
         fact = self._base(track, "clinician", on)
         fact["action"] = "restore"
-        chosen = select(track.table, fact)
+        chosen = select(track.table, fact, self.options)
         return chosen is not None and chosen.action == "restore"
 
 

@@ -91,9 +91,7 @@ def calendar_options() -> Mapping[str, OptionSpec]:
 
     specs = list(_walk(ScheduleOptions, "", "schedule"))
     specs += [
-        s
-        for s in _walk(DosingOptions, "", "dosing")
-        if s.name in ("pd1_schedule", "fluorouracil_infusion_hours")
+        s for s in _walk(DosingOptions, "", "dosing") if s.name in ("pd1_schedule", "fluorouracil_infusion_hours")
     ]
     return {s.name: s for s in specs}
 
@@ -114,9 +112,7 @@ def calendar_file() -> RuleFile:
 
 
 def _rules() -> dict[str, ScheduleRule]:
-    return {
-        r.id: ScheduleRule(r.id, r.statement, r.source, r.title, r.options) for r in calendar_file().calendar
-    }
+    return {r.id: ScheduleRule(r.id, r.statement, r.source, r.title, r.options) for r in calendar_file().calendar}
 
 
 RULES: dict[str, ScheduleRule] = _rules()
