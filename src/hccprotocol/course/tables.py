@@ -28,10 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hccprotocol import ctcae
 from hccprotocol.course.term_classes import term_classes
-from hccprotocol.data_files import parse_text, validate_definition
-from hccprotocol.errors import ProtocolDefinitionError
 from hccprotocol.model import RuleFile, RuleFileError, load_rule_text
 from hccprotocol.model.conditions import Compare, Condition, In, iter_nodes
+from hccprotocol.model.datafile import Located, load_data_text
 from hccprotocol.model.facts import FactCatalogue, FactKind, check_fact_values, standard_catalogue
 from hccprotocol.model.options import OptionSpec
 from hccprotocol.model.semantics import evaluate
@@ -43,6 +42,7 @@ __all__ = [
     "Table",
     "Transition",
     "categories",
+    "load_categories_text",
     "load_table_text",
     "modification_options",
     "select",
@@ -251,19 +251,20 @@ class Categories(_Def):
     def _known_terms(self) -> Categories:
         known = ctcae.terms()
         socs = {t.soc for t in known.values()}
+        classes = term_classes().classes
         for name, cat in self.categories.items():
-            for term in cat.terms:
+            for i, term in enumerate(cat.terms):
                 if term not in known:
-                    raise ValueError(f"categories.{name}.terms: {term!r} is not a CTCAE v5.0 term")
-            for soc in cat.socs:
+                    raise Located(("categories", name, "terms", i), f"{term!r} is not a CTCAE v5.0 term")
+            for i, soc in enumerate(cat.socs):
                 if soc not in socs:
-                    raise ValueError(f"categories.{name}.socs: {soc!r} is not a CTCAE v5.0 system organ class")
-            classes = term_classes().classes
-            for cls in cat.classes:
+                    raise Located(("categories", name, "socs", i), f"{soc!r} is not a CTCAE v5.0 system organ class")
+            for i, cls in enumerate(cat.classes):
                 if cls not in classes:
-                    raise ValueError(
-                        f"categories.{name}.classes: {cls!r} is not a class of rules/ctcae-term-classes.yaml "
-                        f"(known: {', '.join(sorted(classes))})"
+                    raise Located(
+                        ("categories", name, "classes", i),
+                        f"{cls!r} is not a class of rules/ctcae-term-classes.yaml "
+                        f"(known: {', '.join(sorted(classes))})",
                     )
         return self
 
@@ -285,14 +286,6 @@ class Categories(_Def):
         return tuple(n for n, c in self.categories.items() if term in self._expanded[n] or soc in c.socs)
 
 
-def _validate(model: type[_Def], name: str) -> Any:
-    text = resources.files("hccprotocol.data.rules").joinpath(name).read_text(encoding="utf-8")
-    data = parse_text(text, kind="yaml", where=f"rules/{name}", error=ProtocolDefinitionError)
-    return validate_definition(
-        model, data, where=f"rules/{name}", what="dose-modification table", error=ProtocolDefinitionError
-    )
-
-
 TABLE_FILES = ("dose-modification-lenvatinib.yaml", "dose-modification-folfox.yaml", "dose-modification-pd1.yaml")
 
 
@@ -305,10 +298,18 @@ def tables() -> tuple[Table, ...]:
     )
 
 
+CATEGORIES_FILE = "dose-modification-categories.yaml"
+
+
+def load_categories_text(text: str, file: str = f"rules/{CATEGORIES_FILE}") -> Categories:
+    """Load a categories file through the model's data loader (errors: RuleFileError naming ``file:line``)."""
+    return load_data_text(text, file, Categories)[0]
+
+
 @functools.cache
 def categories() -> Categories:
-    result: Categories = _validate(Categories, "dose-modification-categories.yaml")
-    return result
+    root = resources.files("hccprotocol.data.rules")
+    return load_categories_text(root.joinpath(CATEGORIES_FILE).read_text(encoding="utf-8"))
 
 
 def table_for(agent_id: str) -> Table:
