@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from hccprotocol.model.errors import RuleFileError
 from hccprotocol.model.yamlsrc import Loc, Source, read_yaml, render_loc
 
-__all__ = ["Located", "load_data_text"]
+__all__ = ["Located", "load_data_text", "pydantic_problems", "validate_located"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,21 +34,31 @@ class Located(ValueError):
 def load_data_text(text: str, file: str, model: type[M]) -> tuple[M, Source]:
     """Validate the YAML ``text`` as ``model``; every problem is a :class:`RuleFileError` with ``file:line``."""
     src = read_yaml(text, file)
+    return validate_located(src.data, src, model), src
+
+
+def validate_located(data: object, src: Source, model: type[M]) -> M:
+    """``model.model_validate(data)``, its errors located in ``src`` (a :class:`RuleFileError`)."""
     try:
-        return model.model_validate(src.data), src
+        return model.model_validate(data)
     except ValidationError as exc:
-        problems: list[tuple[int, str, str]] = []
-        for err in exc.errors(include_url=False):
-            loc: Loc = tuple(err["loc"])
-            cause = (err.get("ctx") or {}).get("error")
-            message = err["msg"]
-            if isinstance(cause, Located):
-                loc = (*loc, *cause.loc)
-                message = str(cause).removeprefix(f"{render_loc(cause.loc)}: ") if cause.loc else str(cause)
-            elif err["type"] == "extra_forbidden":
-                message = f"unknown key {loc[-1]!r} (misspelt?)"
-            problems.append((_line(src, loc), render_loc(loc), message))
-        raise RuleFileError(file, problems) from None
+        raise RuleFileError(src.file, pydantic_problems(exc, src)) from None
+
+
+def pydantic_problems(exc: ValidationError, src: Source) -> list[tuple[int, str, str]]:
+    """``(line, where, message)`` of each pydantic error (a :class:`Located` cause gives the exact place)."""
+    problems: list[tuple[int, str, str]] = []
+    for err in exc.errors(include_url=False):
+        loc: Loc = tuple(err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        message = err["msg"]
+        if isinstance(cause, Located):
+            loc = (*loc, *cause.loc)
+            message = str(cause).removeprefix(f"{render_loc(cause.loc)}: ") if cause.loc else str(cause)
+        elif err["type"] == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r} (misspelt?)"
+        problems.append((_line(src, loc), render_loc(loc), message))
+    return problems
 
 
 def _line(src: Source, loc: Loc) -> int:
