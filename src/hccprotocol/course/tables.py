@@ -30,6 +30,7 @@ from hccprotocol import ctcae
 from hccprotocol.course.term_classes import term_classes
 from hccprotocol.model import RuleFile, RuleFileError, load_rule_text
 from hccprotocol.model.conditions import Compare, Condition, In, iter_nodes
+from hccprotocol.model.course_rules import CourseRules, load_course_rules_text
 from hccprotocol.model.datafile import Located, load_data_text
 from hccprotocol.model.facts import FactCatalogue, FactKind, check_fact_values, standard_catalogue
 from hccprotocol.model.options import OptionSpec
@@ -42,7 +43,9 @@ __all__ = [
     "Table",
     "Transition",
     "categories",
+    "course_rules",
     "load_categories_text",
+    "load_course_text",
     "load_table_text",
     "modification_options",
     "select",
@@ -310,6 +313,33 @@ def load_categories_text(text: str, file: str = f"rules/{CATEGORIES_FILE}") -> C
 def categories() -> Categories:
     root = resources.files("hccprotocol.data.rules")
     return load_categories_text(root.joinpath(CATEGORIES_FILE).read_text(encoding="utf-8"))
+
+
+COURSE_FILE = "dose-modification-course.yaml"
+
+
+def day_options() -> tuple[str, ...]:
+    """The modification options that are a number of days (what a persistence clock may name)."""
+    return tuple(n for n, f in ModificationOptions.model_fields.items() if n.endswith("_days"))
+
+
+def load_course_text(text: str, file: str = f"rules/{COURSE_FILE}") -> CourseRules:
+    """Load the course rules (persistence clocks, laboratory events, pre-cycle limit rule) through the model."""
+    return load_course_rules_text(
+        text,
+        file,
+        agents=_AGENTS,
+        day_options=day_options(),
+        options=modification_options(),
+        categories=tuple(categories().categories),
+    )
+
+
+@functools.cache
+def course_rules() -> CourseRules:
+    """The shipped course rules (``rules/dose-modification-course.yaml``), loaded once."""
+    root = resources.files("hccprotocol.data.rules")
+    return load_course_text(root.joinpath(COURSE_FILE).read_text(encoding="utf-8"))
 
 
 def table_for(agent_id: str) -> Table:
