@@ -1,23 +1,23 @@
-"""Pre-cycle laboratory limits for the HAIC drugs, evaluated by durable_rules.
+"""Pre-cycle laboratory limits for the HAIC drugs: ONE definition for the calendar, the course and ``dose``/``plan``.
 
-Why the schedule's limits: the calendar (``schedule.precycle_labs.limits`` of
-the protocol) and the course must agree on when a HAIC cycle may go ahead, so
-both read the one list. Each limit becomes a rule that fires when a known value
-fails it; a value that is not known never passes (it is reported as unknown,
-and never clears a delay).
+Why one rule: the calendar (``schedule.labs``), the course replay and the dose plan must agree on when
+a HAIC cycle may go ahead. The limits are the protocol's (``schedule.precycle_labs.limits``); when a
+value passes one is the rule ``precycle.limit`` of ``rules/dose-modification-course.yaml`` (in the
+model's language: a min limit passes at or above it, a max limit at or below it), evaluated by the
+model's reference evaluator in :func:`passes`. A value that is not known never passes (unknown: it is
+reported as missing, and never clears a delay).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
+from typing import Protocol as TypingProtocol
 
+from hccprotocol.model.semantics import Truth, evaluate
 from hccprotocol.patient import LabResult, Liver, Patient
 from hccprotocol.protocol import Protocol
-from hccprotocol.rules_engine import get_engine
 
 __all__ = [
     "LAB_FIELDS",
@@ -29,6 +29,7 @@ __all__ = [
     "limits",
     "liver_block_notes",
     "max_age_days",
+    "passes",
     "values_on",
 ]
 
@@ -95,26 +96,32 @@ def values_on(labs: tuple[LabResult, ...] | None, on: dt.date, max_age: int) -> 
     return latest
 
 
-def _ruleset(checks: tuple[Limit, ...]) -> str:
-    rules = {
-        lim.id: {
-            "all": [{"m": {"$lt": {lim.field: lim.min}} if lim.min is not None else {"$gt": {lim.field: lim.max}}}]
-        }
-        for lim in checks
-    }
-    name = "precycle-" + hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:12]
-    engine = get_engine()
-    if not engine.is_registered(name):
-        engine.register(name, rules)
-    return name
+class LimitLike(TypingProtocol):
+    """A limit with exactly one of ``min`` / ``max`` (``Limit`` here, ``schedule.options.LabLimit``)."""
+
+    @property
+    def min(self) -> float | None: ...
+
+    @property
+    def max(self) -> float | None: ...
+
+
+def passes(limit: LimitLike, value: float | None) -> Truth:
+    """Whether ``value`` passes ``limit`` by the rule ``precycle.limit`` (None: the value is not known).
+
+    The one definition of the comparison the calendar, the course and ``dose``/``plan`` read.
+    """
+    from hccprotocol.course.tables import course_rules  # the rule file's loader (categories, options)
+
+    rule = course_rules().precycle
+    if limit.min is not None:
+        return evaluate(rule.min_passes_when, {"value": value}, {"min": limit.min})
+    return evaluate(rule.max_passes_when, {"value": value}, {"max": limit.max})
 
 
 def check_labs(checks: tuple[Limit, ...], latest: dict[str, float]) -> LabCheck:
-    """Evaluate the limits over the latest known value of each field."""
-    if not checks:
-        return LabCheck((), ())
-    fired = {f.rule_id for f in get_engine().evaluate(_ruleset(checks), [dict(latest)])}
-    failing = tuple((lim, latest[lim.field]) for lim in checks if lim.id in fired)
+    """Evaluate the limits over the latest known value of each field (``passes``; Kleene: any false fails)."""
+    failing = tuple((lim, latest[lim.field]) for lim in checks if passes(lim, latest.get(lim.field)) is False)
     unknown = tuple(sorted({lim.field for lim in checks if lim.field not in latest}))
     return LabCheck(failing, unknown)
 
