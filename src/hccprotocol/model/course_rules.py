@@ -136,7 +136,10 @@ def _prepare(data: dict[str, Any], src: Source, problems: list[tuple[int, str, s
         items = data.get(section)
         if isinstance(items, list):
             out[section] = [rule(item, (section, i), keys) for i, item in enumerate(items)]
-    out["precycle"] = rule(data.get("precycle"), ("precycle",), ("min_passes_when", "max_passes_when"))
+    pre = rule(data.get("precycle"), ("precycle",), ("min_passes_when", "max_passes_when"))
+    if isinstance(pre, dict):
+        pre["line"] = src.line(("precycle", "id"))  # a mapping, not a list item: the line of its id
+    out["precycle"] = pre
     return out
 
 
