@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hccprotocol.cli import app
-from hccprotocol.schedule import clock, command
+from hccprotocol.commands import plan as command
+from hccprotocol.schedule import clock
 from tests.unit.schedule_support import providers
 
 ROOT = Path(__file__).resolve().parents[2]
