@@ -22,10 +22,12 @@ from hccprotocol.protocol import Protocol
 __all__ = [
     "LAB_FIELDS",
     "BaselineChildPugh",
+    "Judgement",
     "LabCheck",
     "Limit",
     "baseline_child_pugh",
     "check_labs",
+    "judge",
     "limits",
     "liver_block_notes",
     "max_age_days",
@@ -189,3 +191,44 @@ def liver_block_notes(patient: Patient, checks: tuple[Limit, ...]) -> list[str]:
         "dated result within the window must pass before the first HAIC)"
         for lim, value in found.failing
     ]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The pre-cycle check of one HAIC day, as ``dose``/``plan`` and the course read it (one composition).
+
+    ``failing``: limits a known value fails; ``unknown``: limited fields with no result in the window;
+    for cycle 1 (the baseline work-up) also the Child-Pugh class and the undated ``liver`` values that
+    fail a limit (notes only: an undated value never passes a check).
+    """
+
+    max_age: int
+    failing: tuple[tuple[Limit, float], ...]
+    unknown: tuple[str, ...]
+    child_pugh: BaselineChildPugh | None
+    liver_notes: tuple[str, ...]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failing) or (self.child_pugh is not None and self.child_pugh.failing)
+
+
+def judge(patient: Patient, protocol: Protocol, on: dt.date, *, first_cycle: bool) -> Judgement | None:
+    """The check for a HAIC on ``on`` (None when the protocol defines no limits).
+
+    Why one function: the course's cycle-1 note (``course.baseline``) and the dose plan's gate
+    (``dosing.plan``) composed the same check (window values through the limits, then the Child-Pugh
+    class for cycle 1) each on its own; they now read this one.
+    """
+    checks = limits(protocol)
+    if not checks:
+        return None
+    age = max_age_days(protocol)
+    found = check_labs(checks, values_on(patient.labs, on, age))
+    cp = (
+        baseline_child_pugh(patient, protocol.schedule.precycle_labs.baseline_child_pugh_classes)
+        if first_cycle
+        else None
+    )
+    notes = tuple(liver_block_notes(patient, checks)) if first_cycle else ()
+    return Judgement(age, found.failing, found.unknown, cp, notes)
