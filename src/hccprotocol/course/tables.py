@@ -136,17 +136,19 @@ the model (``hccprotocol.model.facts.dose_event_facts``) and ``policy`` (matched
 # -- transitions and tables ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One row of a table as the replay applies it (from the model's :class:`hccprotocol.model.Transition`)."""
+class Transition(_Def):
+    """One row of a table as the replay applies it (from the model's :class:`hccprotocol.model.Transition`).
+
+    A frozen model (``model_dump(by_alias=True)`` gives the row as a reviewer reads it, ``from`` included).
+    """
 
     id: str
-    event: str
+    event: EventKind
     agents: tuple[str, ...]
     policies: tuple[str, ...]
-    from_: tuple[str, ...]
+    from_: tuple[str, ...] = Field(alias="from")
     when: Condition
-    action: str
+    action: Action
     then: Literal["reduce", "same"] | None
     priority: int
     release: Literal["resolution", "clinician", "same_day"]
@@ -154,7 +156,7 @@ class Transition:
     reason: str
     source: str
     title: str
-    line: int
+    line: int = Field(exclude=True)
 
 
 @dataclass(frozen=True)
