@@ -1,13 +1,17 @@
-"""Migration evidence for dose modification: every shipped transition, translated by
-``hccprotocol.model.legacy``, loads through the model and fires exactly when the old one does.
+"""Migration evidence for dose modification: every transition of the old tables, translated by
+``hccprotocol.model.legacy``, loads through the model and fires exactly when the old one does; the
+shipped tables (now written in the model's language) are that translation, row for row.
 
-The shipped files (rules/dose-modification-{folfox,lenvatinib,pd1}.yaml) are read, their
+The old-syntax files (tests/fixtures/legacy-dose-modification/, the rules/dose-modification-*.yaml
+of protocol 1.1.0 before the migration, kept unchanged as the reference) are read, their
 conditions translated, and the result loaded with the model's loader (declared facts of a
 course event, the CTCAE categories of rules/dose-modification-categories.yaml, the protocol's
 modification options): every path, value kind and reachability check passes. Then, for random
 course-event facts, the old condition on durable_rules (as the course engine asserts them today:
 flags present only when true, options copied into the fact) fires exactly when the translated
-condition is true under the reference evaluator.
+condition is true under the reference evaluator, and so is the shipped table's condition; every
+other field of each row (event, agents, policies, from, action, then, release, warning, priority,
+reason, source) is the old row's.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hccprotocol.course.tables import tables
 from hccprotocol.engines.reference import evaluate
 from hccprotocol.model import RuleFile, load_rule_text
 from hccprotocol.model.legacy import translate_condition
@@ -29,6 +34,7 @@ from hccprotocol.rules_engine import get_engine
 pytestmark = pytest.mark.agreement
 
 RULES = Path(__file__).parent.parent.parent / "rules"
+LEGACY = Path(__file__).parent.parent / "fixtures" / "legacy-dose-modification"
 FILES = ("dose-modification-folfox.yaml", "dose-modification-lenvatinib.yaml", "dose-modification-pd1.yaml")
 CATEGORIES = tuple(yaml.safe_load((RULES / "dose-modification-categories.yaml").read_text())["categories"])
 
@@ -63,7 +69,7 @@ FLAGS = frozenset(
 
 
 def _translated(name: str) -> tuple[dict[str, Any], RuleFile]:
-    old = yaml.safe_load((RULES / name).read_text())
+    old = yaml.safe_load((LEGACY / name).read_text())
     transitions = []
     for t in old["transitions"]:
         new = {
@@ -98,6 +104,24 @@ def _translated(name: str) -> tuple[dict[str, Any], RuleFile]:
 
 
 TRANSLATED = {name: _translated(name) for name in FILES}
+SHIPPED = {t.id: t for t in tables()}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_shipped_table_is_the_old_one_row_for_row(name: str) -> None:
+    old, _ = TRANSLATED[name]
+    table = SHIPPED[old["id"]]
+    assert table.agents == tuple(old["agents"]) and table.policy_option == old["policy_option"]
+    assert [t.id for t in table.transitions] == [t["id"] for t in old["transitions"]]
+    for row, new in zip(old["transitions"], table.transitions, strict=True):
+        assert (new.event, new.action, new.priority, new.reason, new.source) == (
+            row["event"], row["action"], row["priority"], row["reason"], row["source"]
+        ), row["id"]  # fmt: skip
+        assert new.agents == tuple(row.get("agents", ())) and new.policies == tuple(row.get("policies", ()))
+        assert new.from_ == tuple(row.get("from", ("active", "interrupted", "held", "delayed")))
+        assert (new.then, new.release, new.warning) == (
+            row.get("then"), row.get("release", "resolution"), row.get("warning")
+        ), row["id"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -175,3 +199,5 @@ def test_translated_transitions_fire_exactly_when_the_old_ones_do(
         facts = {k: v for k, v in event.items() if v is not None}
         fired_new = {t.id for t in model.transitions if evaluate(t.when, facts, options) is True}
         assert fired_new == fired_old, name
+        shipped = SHIPPED[model.id].transitions
+        assert {t.id for t in shipped if evaluate(t.when, facts, options) is True} == fired_old, name

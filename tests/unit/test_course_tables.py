@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
-from hccprotocol.course.tables import Table, Transition, categories, tables
+from hccprotocol.course.tables import categories, load_table_text, tables
+from hccprotocol.model import RuleFileError
 from hccprotocol.regimen import POLICY_CHOICES
 
 
@@ -35,29 +35,34 @@ def test_pd1_table_never_reduces_or_restores() -> None:
     assert all(t.action not in ("reduce", "restore") and t.then != "reduce" for t in pd1.transitions)
 
 
+def _table(row: str, policy_option: str = "lenvatinib_policy", agents: str = "[lenvatinib]") -> str:
+    """A one-row table in the model's language (the old Table.model_validate cases, same meaning)."""
+    return (
+        'id: t\nversion: "1.0.0"\nkind: dose_modification\ntitle: t\nsource: s\n'
+        f"policy_option: {policy_option}\napplies_to: {agents}\ntransitions:\n"
+        "  - id: x.y\n    title: t\n    statement: r\n    source: s\n" + row
+    )
+
+
 def test_no_transition_leaves_discontinued() -> None:
-    with pytest.raises(ValidationError, match="never restarts"):
-        Transition.model_validate(
-            {"id": "x.y", "event": "clinician", "from": ["discontinued"], "action": "resume", "priority": 1,
-             "reason": "r", "source": "s"}
-        )  # fmt: skip
+    text = _table("    event: clinician\n    from: [discontinued]\n    when: {action: resume}\n"
+                  "    action: resume\n    priority: 1\n")  # fmt: skip
+    with pytest.raises(RuleFileError, match="from") as info:
+        load_table_text(text, "t.yaml")
+    assert 14 in info.value.lines  # the line of `from: [discontinued]` (a discontinued drug never restarts)
 
 
 def test_hold_requires_then() -> None:
-    with pytest.raises(ValidationError, match="'then' is required"):
-        Transition.model_validate(
-            {"id": "x.y", "event": "ae_onset", "action": "hold", "priority": 1, "reason": "r", "source": "s"}
-        )
+    text = _table("    event: ae_onset\n    when: {grade: 3}\n    action: hold\n    priority: 1\n")
+    with pytest.raises(RuleFileError, match="'then' is required"):
+        load_table_text(text, "t.yaml")
 
 
 def test_unknown_policy_in_a_table_is_rejected() -> None:
-    row = {"id": "x.y", "event": "ae_onset", "policies": ["aggressive"], "action": "discontinue", "priority": 0,
-           "reason": "r", "source": "s"}  # fmt: skip
-    with pytest.raises(ValidationError, match="unknown"):
-        Table.model_validate(
-            {"id": "t", "version": "1", "title": "t", "policy_option": "lenvatinib_policy", "agents": ["lenvatinib"],
-             "transitions": [row]}
-        )  # fmt: skip
+    text = _table("    event: ae_onset\n    policies: [aggressive]\n    when: {grade: 3}\n"
+                  "    action: discontinue\n    priority: 0\n")  # fmt: skip
+    with pytest.raises(RuleFileError, match="unknown"):
+        load_table_text(text, "t.yaml")
 
 
 def test_categories_use_real_ctcae_terms() -> None:

@@ -25,15 +25,15 @@ def note_baseline(course: Course, patient: Patient, protocol: Protocol) -> Cours
     Only while cycle 1 is the cycle in question (``as_of`` from the start to the end of cycle 1, or no
     ``as_of``, the calendar's reading); later the course's own pre-cycle results speak.
     """
-    limits = precycle.limits(protocol)
     cycle_1_end = course.start.toordinal() + protocol.schedule.cycle_length_days
-    if not limits or (course.as_of is not None and not course.start <= course.as_of < dt.date.fromordinal(cycle_1_end)):
+    if course.as_of is not None and not course.start <= course.as_of < dt.date.fromordinal(cycle_1_end):
         return course  # before the course, or after cycle 1: nothing to say about the baseline any more
-    values = precycle.values_on(patient.labs, course.start, precycle.max_age_days(protocol))
-    check = precycle.check_labs(limits, values)
-    failures = [f"{lim.field} {value:g} fails {lim.describe()}" for lim, value in check.failing]
-    cp = precycle.baseline_child_pugh(patient, protocol.schedule.precycle_labs.baseline_child_pugh_classes)
-    if cp.failing:
+    judged = precycle.judge(patient, protocol, course.start, first_cycle=True)
+    if judged is None:
+        return course
+    failures = [f"{lim.field} {value:g} fails {lim.describe()}" for lim, value in judged.failing]
+    cp = judged.child_pugh
+    if cp is not None and cp.failing:
         failures.append(cp.describe())
     if not failures:
         return course

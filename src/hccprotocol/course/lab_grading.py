@@ -15,17 +15,15 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hccprotocol import ctcae
-from hccprotocol.data_files import parse_text, validate_definition
-from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.model.datafile import Located, load_data_text
 from hccprotocol.patient import AdverseEvent, LabResult
 from hccprotocol.regimen import AgentId
 
-__all__ = ["Derived", "LabGrading", "derive_events", "lab_grading"]
+__all__ = ["Derived", "LabGrading", "Trigger", "derive_events", "lab_grading", "load_lab_grading_text"]
 
 FILE = "ctcae-lab-grading.yaml"
 
@@ -46,17 +44,27 @@ class GradedField(_Def):
 
 
 class Trigger(_Def):
+    """A rule: a lab-only grade of ``field`` at or above ``from_grade`` is an adverse event for ``agents``."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    title: str = Field(min_length=1)
+    statement: str = Field(min_length=1, description="The rule in plain clinical language")
     field: str
     agents: tuple[AgentId, ...] = Field(min_length=1)
     from_grade: int = Field(ge=2, le=4)
     resolved_at_grade: int = Field(ge=1, le=3)
-    why: str = Field(min_length=1)
+    why: str = Field(min_length=1, description="The source: label wording and the transition that acts")
+    line: int = Field(0, exclude=True, description="Line of the trigger in its file")
+
+    @property
+    def source(self) -> str:
+        return self.why
 
 
 class LabGrading(_Def):
     id: str
-    version: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    file: str = Field("", exclude=True)
     fields: dict[str, GradedField]
     triggers: tuple[Trigger, ...]
 
@@ -64,37 +72,45 @@ class LabGrading(_Def):
     def _consistent(self) -> LabGrading:
         known = ctcae.terms()
         for name, graded in self.fields.items():
-            where = f"fields.{name}"
             if name not in LabResult.model_fields:
-                raise ValueError(f"{where}: {name!r} is not a labs[] field ({', '.join(LabResult.model_fields)})")
+                raise Located(("fields", name), f"{name!r} is not a labs[] field ({', '.join(LabResult.model_fields)})")
             term = known.get(graded.term)
             if term is None:
-                raise ValueError(f"{where}.term: {graded.term!r} is not a CTCAE v5.0 term")
+                raise Located(("fields", name, "term"), f"{graded.term!r} is not a CTCAE v5.0 term")
             bad = sorted(set(graded.below) - set(term.grades) - {1})
             if bad or not graded.below or 1 in graded.below:
-                raise ValueError(f"{where}.below: grades {sorted(graded.below)} must be grades 2-5 of {graded.term!r}")
+                raise Located(
+                    ("fields", name, "below"), f"grades {sorted(graded.below)} must be grades 2-5 of {graded.term!r}"
+                )
             ordered = [graded.below[g] for g in sorted(graded.below)]
             if any(later >= earlier for earlier, later in itertools.pairwise(ordered)):
-                raise ValueError(f"{where}.below: thresholds must fall as the grade rises, got {graded.below}")
-        ids = [t.id for t in self.triggers]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"triggers: ids must be unique, got {ids}")
-        for t in self.triggers:
+                raise Located(("fields", name, "below"), f"thresholds must fall as the grade rises, got {graded.below}")
+        seen: dict[str, int] = {}
+        for i, t in enumerate(self.triggers):
+            if t.id in seen:
+                raise Located(("triggers", i, "id"), f"duplicate trigger id {t.id!r} (first: triggers[{seen[t.id]}])")
+            seen[t.id] = i
             if t.field not in self.fields:
-                raise ValueError(f"triggers[{t.id}].field: {t.field!r} is not graded in fields")
+                raise Located(("triggers", i, "field"), f"{t.field!r} is not graded in fields")
             if t.resolved_at_grade >= t.from_grade:
-                raise ValueError(f"triggers[{t.id}]: resolved_at_grade must be below from_grade")
+                raise Located(("triggers", i, "resolved_at_grade"), "resolved_at_grade must be below from_grade")
         return self
+
+
+def load_lab_grading_text(text: str, file: str = f"rules/{FILE}") -> LabGrading:
+    """Load a lab-grading file through the model's data loader (errors: RuleFileError naming ``file:line``).
+
+    Each trigger is a rule with an id, title, statement and source (``why``) and its line, so the rule
+    registry and the trail of a lab-derived event name it like any other rule.
+    """
+    model, src = load_data_text(text, file, LabGrading)
+    triggers = tuple(t.model_copy(update={"line": src.line(("triggers", i))}) for i, t in enumerate(model.triggers))
+    return model.model_copy(update={"triggers": triggers, "file": file})
 
 
 @functools.cache
 def lab_grading() -> LabGrading:
-    text = resources.files("hccprotocol.data.rules").joinpath(FILE).read_text(encoding="utf-8")
-    data: Any = parse_text(text, kind="yaml", where=f"rules/{FILE}", error=ProtocolDefinitionError)
-    result: LabGrading = validate_definition(
-        LabGrading, data, where=f"rules/{FILE}", what="lab grading file", error=ProtocolDefinitionError
-    )
-    return result
+    return load_lab_grading_text(resources.files("hccprotocol.data.rules").joinpath(FILE).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,37 @@
-"""Pre-cycle laboratory limits for the HAIC drugs, evaluated by durable_rules.
+"""Pre-cycle laboratory limits for the HAIC drugs: ONE definition for the calendar, the course and ``dose``/``plan``.
 
-Why the schedule's limits: the calendar (``schedule.precycle_labs.limits`` of
-the protocol) and the course must agree on when a HAIC cycle may go ahead, so
-both read the one list. Each limit becomes a rule that fires when a known value
-fails it; a value that is not known never passes (it is reported as unknown,
-and never clears a delay).
+Why one rule: the calendar (``schedule.labs``), the course replay and the dose plan must agree on when
+a HAIC cycle may go ahead. The limits are the protocol's (``schedule.precycle_labs.limits``); when a
+value passes one is the rule ``precycle.limit`` of ``rules/dose-modification-course.yaml`` (in the
+model's language: a min limit passes at or above it, a max limit at or below it), evaluated by the
+model's reference evaluator in :func:`passes`. A value that is not known never passes (unknown: it is
+reported as missing, and never clears a delay).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
+from typing import Protocol as TypingProtocol
 
+from hccprotocol.model.semantics import Truth, evaluate
 from hccprotocol.patient import LabResult, Liver, Patient
 from hccprotocol.protocol import Protocol
-from hccprotocol.rules_engine import get_engine
 
 __all__ = [
     "LAB_FIELDS",
     "BaselineChildPugh",
+    "Judgement",
     "LabCheck",
     "Limit",
     "baseline_child_pugh",
     "check_labs",
+    "judge",
     "limits",
     "liver_block_notes",
     "max_age_days",
+    "passes",
     "values_on",
 ]
 
@@ -95,26 +98,32 @@ def values_on(labs: tuple[LabResult, ...] | None, on: dt.date, max_age: int) -> 
     return latest
 
 
-def _ruleset(checks: tuple[Limit, ...]) -> str:
-    rules = {
-        lim.id: {
-            "all": [{"m": {"$lt": {lim.field: lim.min}} if lim.min is not None else {"$gt": {lim.field: lim.max}}}]
-        }
-        for lim in checks
-    }
-    name = "precycle-" + hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:12]
-    engine = get_engine()
-    if not engine.is_registered(name):
-        engine.register(name, rules)
-    return name
+class LimitLike(TypingProtocol):
+    """A limit with exactly one of ``min`` / ``max`` (``Limit`` here, ``schedule.options.LabLimit``)."""
+
+    @property
+    def min(self) -> float | None: ...
+
+    @property
+    def max(self) -> float | None: ...
+
+
+def passes(limit: LimitLike, value: float | None) -> Truth:
+    """Whether ``value`` passes ``limit`` by the rule ``precycle.limit`` (None: the value is not known).
+
+    The one definition of the comparison the calendar, the course and ``dose``/``plan`` read.
+    """
+    from hccprotocol.course.tables import course_rules  # the rule file's loader (categories, options)
+
+    rule = course_rules().precycle
+    if limit.min is not None:
+        return evaluate(rule.min_passes_when, {"value": value}, {"min": limit.min})
+    return evaluate(rule.max_passes_when, {"value": value}, {"max": limit.max})
 
 
 def check_labs(checks: tuple[Limit, ...], latest: dict[str, float]) -> LabCheck:
-    """Evaluate the limits over the latest known value of each field."""
-    if not checks:
-        return LabCheck((), ())
-    fired = {f.rule_id for f in get_engine().evaluate(_ruleset(checks), [dict(latest)])}
-    failing = tuple((lim, latest[lim.field]) for lim in checks if lim.id in fired)
+    """Evaluate the limits over the latest known value of each field (``passes``; Kleene: any false fails)."""
+    failing = tuple((lim, latest[lim.field]) for lim in checks if passes(lim, latest.get(lim.field)) is False)
     unknown = tuple(sorted({lim.field for lim in checks if lim.field not in latest}))
     return LabCheck(failing, unknown)
 
@@ -182,3 +191,44 @@ def liver_block_notes(patient: Patient, checks: tuple[Limit, ...]) -> list[str]:
         "dated result within the window must pass before the first HAIC)"
         for lim, value in found.failing
     ]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The pre-cycle check of one HAIC day, as ``dose``/``plan`` and the course read it (one composition).
+
+    ``failing``: limits a known value fails; ``unknown``: limited fields with no result in the window;
+    for cycle 1 (the baseline work-up) also the Child-Pugh class and the undated ``liver`` values that
+    fail a limit (notes only: an undated value never passes a check).
+    """
+
+    max_age: int
+    failing: tuple[tuple[Limit, float], ...]
+    unknown: tuple[str, ...]
+    child_pugh: BaselineChildPugh | None
+    liver_notes: tuple[str, ...]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failing) or (self.child_pugh is not None and self.child_pugh.failing)
+
+
+def judge(patient: Patient, protocol: Protocol, on: dt.date, *, first_cycle: bool) -> Judgement | None:
+    """The check for a HAIC on ``on`` (None when the protocol defines no limits).
+
+    Why one function: the course's cycle-1 note (``course.baseline``) and the dose plan's gate
+    (``dosing.plan``) composed the same check (window values through the limits, then the Child-Pugh
+    class for cycle 1) each on its own; they now read this one.
+    """
+    checks = limits(protocol)
+    if not checks:
+        return None
+    age = max_age_days(protocol)
+    found = check_labs(checks, values_on(patient.labs, on, age))
+    cp = (
+        baseline_child_pugh(patient, protocol.schedule.precycle_labs.baseline_child_pugh_classes)
+        if first_cycle
+        else None
+    )
+    notes = tuple(liver_block_notes(patient, checks)) if first_cycle else ()
+    return Judgement(age, found.failing, found.unknown, cp, notes)

@@ -35,9 +35,20 @@ from typing import Any, Literal
 from hccprotocol.course import lab_grading, precycle
 from hccprotocol.course.model import AgentState, AgentTrack, Course, CourseAction, CourseEvent, DrugStatus, Snapshot
 from hccprotocol.course.record import HAIC_PROCEDURE, CourseInputError, agent_start, check_record, resolve_agent
-from hccprotocol.course.tables import Table, Transition, categories, select, table_for
+from hccprotocol.course.tables import (
+    Table,
+    Transition,
+    categories,
+    course_rules,
+    model_facts,
+    option_values,
+    select,
+    table_for,
+)
 from hccprotocol.dosing import calc
 from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.model.course_rules import LabEvent
+from hccprotocol.model.semantics import evaluate
 from hccprotocol.patient import AdverseEvent, Patient
 from hccprotocol.protocol import Agent, Protocol
 from hccprotocol.regimen import policy_option
@@ -56,11 +67,6 @@ _ORDER: dict[Kind, int] = {
 }
 PROTEINURIA_BLOCKER = -1
 """Key of the hold set by a urine protein result (``labs[]``) in ``Track.blockers`` (adverse events use their index)."""
-_PERSISTENCE_OPTION = {
-    "dose-modification-lenvatinib": "lenvatinib_persistence_days",
-    "dose-modification-folfox": "folfox_persistence_days",
-    "dose-modification-pd1": "pd1_persistence_days",
-}
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ class Item:
     index: int = -1
     agent: str = ""
     persist: str = ""
+    days_option: str = ""
+    """For ``ae_persisting``: the modification option that gave the days (rules/dose-modification-course.yaml)."""
     same_day: bool = False
     """An ``ae_resolved`` on the event's own onset date: replayed right after that onset (issue 9 item 7)."""
     before_start: bool = False
@@ -164,6 +172,15 @@ class _Replay:
             for i, ae in enumerate(self.aes)
         ]
         self.cats = [categories().of(ae.term) for ae in self.aes]
+        self.options = option_values(protocol.modification)
+        """The protocol's modification options the tables read as ``option.<name>``."""
+        self.lab_rules: dict[str, LabEvent] = {
+            agent_id: rule
+            for rule in course_rules().lab_events
+            for agent_id in rule.agents
+            if agent_id in {a.id for a in protocol.agents}
+        }
+        """Agent -> its laboratory event (rules/dose-modification-course.yaml lab_events)."""
         self.tracks: dict[str, Track] = {}
         for agent in protocol.agents:
             table = table_for(agent.id)
@@ -220,35 +237,50 @@ class _Replay:
         out: list[Item] = [
             Item(track.start_date, "start", pos, agent_id) for pos, (agent_id, track) in enumerate(self.tracks.items())
         ]
-        mod = self.protocol.modification
         for i, ae in enumerate(self.aes):
             out.append(Item(ae.onset_date, "ae_onset", i))
             if ae.resolved_date is not None:
                 out.append(Item(ae.resolved_date, "ae_resolved", i, same_day=ae.resolved_date == ae.onset_date))
-            for agent_id, track in self.tracks.items():
-                days = getattr(mod, _PERSISTENCE_OPTION[track.table.id])
-                self._persist(out, ae, i, agent_id, int(days), "toxicity")
-            if "oxaliplatin" in self.tracks and "neuropathy" in self.cats[i] and ae.grade == 2:
-                self._persist(out, ae, i, "oxaliplatin", mod.neuropathy_persistent_days, "neuropathy")
+            self._clocks(out, ae, i)
         for i, change in enumerate(self.patient.dose_changes or ()):
             out.append(Item(change.date, "clinician", i))
-        lenvatinib = self.tracks.get("lenvatinib")
         for i, lab in enumerate(self.patient.labs or ()):
             out.append(Item(max(lab.date, self.start), "lab", i))
-            if lenvatinib is not None and lab.urine_protein_g_24h is not None:
-                # A result dated up to lenvatinib's first dosing day is taken before the first dose (issue 9 item 10).
-                before = lab.date <= lenvatinib.start_date
+            for agent_id, rule in self.lab_rules.items():
+                if getattr(lab, rule.field) is None:
+                    continue
+                # A result dated up to the agent's first dosing day is taken before the first dose (issue 9 item 10).
+                before = lab.date <= self.tracks[agent_id].start_date
                 when = max(lab.date, self.start) if before else lab.date
-                out.append(Item(when, "lab_protein", i, "lenvatinib", before_start=before))
+                out.append(Item(when, rule.event, i, agent_id, before_start=before))
         out.sort(key=Item.key)
         self.future = [it for it in out if self.as_of is not None and it.date > self.as_of]
         return [it for it in out if self.as_of is None or it.date <= self.as_of]
 
+    def _clocks(self, out: list[Item], ae: AdverseEvent, i: int) -> None:
+        """The persistence clocks of rules/dose-modification-course.yaml this event starts, per agent."""
+        for clock in course_rules().persistence:
+            for agent_id in clock.agents:
+                track = self.tracks.get(agent_id)
+                if track is None:
+                    continue
+                if clock.when is not None:
+                    facts = model_facts(self._ae_fact(track, "ae_onset", i, ae.onset_date))
+                    if evaluate(clock.when, facts, self.options) is not True:
+                        continue
+                days = getattr(self.protocol.modification, clock.days_option)
+                if days is None:
+                    raise ProtocolDefinitionError(
+                        f"protocol {self.protocol.id}: modification.{clock.days_option} is required on an arm with "
+                        f"{agent_id} (rule {clock.id})"
+                    )
+                self._persist(out, ae, i, agent_id, int(days), clock.persist, clock.days_option)
+
     @staticmethod
-    def _persist(out: list[Item], ae: AdverseEvent, i: int, agent: str, days: int, kind: str) -> None:
+    def _persist(out: list[Item], ae: AdverseEvent, i: int, agent: str, days: int, kind: str, option: str) -> None:
         when = ae.onset_date + dt.timedelta(days=days)
         if ae.resolved_date is None or ae.resolved_date > when:
-            out.append(Item(when, "ae_persisting", i, agent, kind))
+            out.append(Item(when, "ae_persisting", i, agent, kind, option))
 
     # -- facts --------------------------------------------------------------
     def _base(self, track: Track, kind: str, on: dt.date) -> dict[str, Any]:
@@ -264,13 +296,6 @@ class _Replay:
             "previous_holds": track.previous_holds,
             "ongoing_max_grade": self._ongoing_max_grade(track, on),
             "reduced_today": True if track.reduced_on == on else None,
-            "lab_grade4": self.protocol.modification.lenvatinib_lab_grade4,
-            "hypersensitivity": self.protocol.modification.folfox_hypersensitivity,
-            "proteinuria_resume": self.protocol.modification.lenvatinib_proteinuria_resume,
-            "rpls": self.protocol.modification.lenvatinib_rpls,
-            "proteinuria_event": self.protocol.modification.lenvatinib_proteinuria_event,
-            "infusion_reaction": self.protocol.modification.pd1_infusion_reaction,
-            "hepatitis_transaminases": self.protocol.modification.pd1_hepatitis_transaminases,
         }
 
     def _ae_fact(self, track: Track, kind: str, i: int, on: dt.date) -> dict[str, Any]:
@@ -486,7 +511,7 @@ class _Replay:
                 continue
             fact = self._base(track, "companion_discontinued", on)
             fact["companion"] = stopped.agent.id
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if chosen is not None:
                 self.apply(track, chosen, on, f"{stopped.name} discontinued on {on}", None)
 
@@ -538,7 +563,7 @@ class _Replay:
             if track.discontinued:
                 continue
             fact = self._ae_fact(track, "ae_onset", item.index, item.date)
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if track.agent.id in self.attributed[item.index] and ae.grade >= 3:
                 track.seen.update(self.cats[item.index])
             if chosen is not None:
@@ -551,7 +576,7 @@ class _Replay:
             return
         fact = self._ae_fact(track, "ae_persisting", item.index, item.date)
         fact["persist"] = item.persist
-        chosen = select(track.table, fact)
+        chosen = select(track.table, fact, self.options)
         if chosen is not None:
             ae = self.aes[item.index]
             days = (item.date - ae.onset_date).days
@@ -567,7 +592,7 @@ class _Replay:
             del track.blockers[item.index]
             fact = self._ae_fact(track, "ae_resolved", item.index, item.date)
             fact["status"] = status_before
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if chosen is not None:
                 level = "grade <= 1" if item.index < self.recorded else "the trigger's resolution grade (later labs[])"
                 why = f"{self.paths[item.index]}: {ae.term} resolved to {level} on {ae.resolved_date}"
@@ -580,7 +605,7 @@ class _Replay:
         track = self.tracks[agent_id]
         fact = self._base(track, "clinician", item.date)
         fact["action"] = change.action
-        chosen = None if track.discontinued else select(track.table, fact)
+        chosen = None if track.discontinued else select(track.table, fact, self.options)
         if chosen is None:
             raise CourseInputError(
                 f"{path}: {change.action} of {track.name} on {change.date} is not permitted by policy "
@@ -635,29 +660,36 @@ class _Replay:
                     source="; ".join(sorted({lim.source for lim in self.limits})),
                 )
 
+    def _lab_rule(self, track: Track) -> LabEvent:
+        # an agent without a laboratory event of its own is never given a lab item; tests build facts for every
+        # agent, so they read the first rule's vocabulary
+        return self.lab_rules.get(track.agent.id) or course_rules().lab_events[0]
+
     def _protein_fact(self, track: Track, on: dt.date, value: float) -> dict[str, Any]:
-        fact = self._base(track, "lab_protein", on)
-        fact["urine_protein_g_24h"] = value
+        rule = self._lab_rule(track)
+        fact = self._base(track, rule.event, on)
+        fact[rule.field] = value
         if PROTEINURIA_BLOCKER in track.blockers:
-            fact["proteinuria_blocking"] = True
-        if "proteinuria" not in track.seen:
-            fact["first_proteinuria"] = True
+            fact[rule.blocking_fact] = True
+        if rule.category not in track.seen:
+            fact[f"first_{rule.category}"] = True
         return fact
 
     def _on_lab_protein(self, item: Item) -> None:
         track = self.tracks[item.agent]
+        rule = self._lab_rule(track)
         lab = (self.patient.labs or ())[item.index]
-        value = lab.urine_protein_g_24h
+        value = getattr(lab, rule.field)
         if track.discontinued or value is None:
             return
         fact = self._protein_fact(track, item.date, value)
         if item.before_start:
             fact["before_first_dose"] = True
-            fact.pop("first_proteinuria", None)  # not a lenvatinib toxicity: the label's "first occurrence" is unused
-        chosen = select(track.table, fact)
+            fact.pop(f"first_{rule.category}", None)  # not a toxicity of the drug: the "first occurrence" is unused
+        chosen = select(track.table, fact, self.options)
         if chosen is None:
             return
-        why = f"labs[{item.index}] {lab.date}: urine_protein_g_24h {value:g}"
+        why = f"labs[{item.index}] {lab.date}: {rule.field} {value:g}"
         if item.before_start and not track.started:
             self._before_start_protein(track, chosen, item.index, why)
             return
@@ -666,7 +698,7 @@ class _Replay:
             track.protein_lab = None
         elif chosen.action in ("hold", "interrupt"):
             if not item.before_start:
-                track.seen.add("proteinuria")
+                track.seen.add(rule.category)
             track.protein_lab = item.index
         self.apply(track, chosen, item.date, why, PROTEINURIA_BLOCKER)
 
@@ -703,12 +735,10 @@ class _Replay:
                 continue
             fact = self._ae_fact(track, "ae_persisting", item.index, item.date)
             fact["persist"] = item.persist
-            chosen = select(track.table, fact)
+            chosen = select(track.table, fact, self.options)
             if chosen is None:
                 continue
-            option = (
-                "neuropathy_persistent_days" if item.persist == "neuropathy" else _PERSISTENCE_OPTION[track.table.id]
-            )
+            option = item.days_option
             days = (item.date - ae.onset_date).days
             self.notes.append(
                 f"{track.name}: {self.paths[item.index]} ({ae.term} grade {ae.grade}, ongoing since "
@@ -770,7 +800,7 @@ class _Replay:
 
     def _blocking(self, track: Track, key: int) -> str:
         if key == PROTEINURIA_BLOCKER:
-            return f"labs[{track.protein_lab}].urine_protein_g_24h"
+            return f"labs[{track.protein_lab}].{self._lab_rule(track).field}"
         return self.paths[key].split(" ", 1)[0]
 
     def _restore_permitted(self, track: Track) -> bool:
@@ -781,7 +811,7 @@ class _Replay:
         on = self.as_of or max((e.date for e in self.events), default=self.start) + dt.timedelta(days=1)
         fact = self._base(track, "clinician", on)
         fact["action"] = "restore"
-        chosen = select(track.table, fact)
+        chosen = select(track.table, fact, self.options)
         return chosen is not None and chosen.action == "restore"
 
 
@@ -789,11 +819,10 @@ def _baseline(patient: Patient, protocol: Protocol, on: dt.date) -> _Replay:
     """The pre-treatment reading of the record up to ``on``: urine protein before lenvatinib's first dose."""
     run = _Replay(patient, protocol, on, on)
     run.baseline = True
-    track = run.tracks.get("lenvatinib")
-    if track is not None:
+    for agent_id, rule in run.lab_rules.items():
         for i, lab in enumerate(patient.labs or ()):
-            if lab.urine_protein_g_24h is not None and lab.date <= on:
-                run._on_lab_protein(Item(lab.date, "lab_protein", i, "lenvatinib", before_start=True))
+            if getattr(lab, rule.field) is not None and lab.date <= on:
+                run._on_lab_protein(Item(lab.date, rule.event, i, agent_id, before_start=True))
     return run
 
 

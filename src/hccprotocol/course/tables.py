@@ -1,174 +1,243 @@
-"""Dose-modification transition tables (``rules/dose-modification-*.yaml``): load, validate, select.
+"""Dose-modification transition tables (``rules/dose-modification-*.yaml``): load through the model, select.
 
-Why durable_rules selects and Python applies: the clinical logic ("grade 3
-TRAE under the label policy with a lower level left -> interrupt, then reduce")
-lives in reviewed YAML; each condition is a durable_rules JSON condition
-evaluated by :mod:`hccprotocol.rules_engine` over one fact per drug and record
-entry. Every matching transition fires (facts); the lowest ``priority`` wins,
-ties going to the one listed first. Python then applies the chosen action to
-the drug's state using the protocol's dose levels, so the tables never hold a
-dose number and a site's ladder change needs no rule change.
+Why the model and Python apply: the clinical logic ("grade 3 TRAE under the label
+policy with a lower level left -> interrupt, then reduce") lives in reviewed YAML
+written in the protocol model's condition language (rules/LANGUAGE.md), loaded and
+checked by :func:`hccprotocol.model.load_rule_text` (every path against the course's
+declared facts, every option against the protocol's ``modification:`` section, every
+key; errors name the file and the line). Each course event gives one fact per drug;
+every transition whose event, agent, policy and state match and whose ``when`` is
+TRUE under the model's three-valued semantics (the reference evaluator, which the
+durable and pandas engines agree with by property test; unknown never fires)
+matches; the lowest ``priority`` wins, ties going to the one listed first. Python
+then applies the chosen action to the drug's state using the protocol's dose levels,
+so the tables never hold a dose number and a site's ladder change needs no rule change.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hccprotocol import ctcae
 from hccprotocol.course.term_classes import term_classes
-from hccprotocol.data_files import parse_text, validate_definition
-from hccprotocol.errors import ProtocolDefinitionError
-from hccprotocol.regimen import POLICY_CHOICES, AgentId
-from hccprotocol.rules_engine import get_engine
+from hccprotocol.model import RuleFile, RuleFileError, load_rule_text
+from hccprotocol.model.conditions import Compare, Condition, In, iter_nodes
+from hccprotocol.model.course_rules import CourseRules, load_course_rules_text
+from hccprotocol.model.datafile import Located, load_data_text
+from hccprotocol.model.facts import FactCatalogue, FactKind, check_fact_values, standard_catalogue
+from hccprotocol.model.options import OptionSpec
+from hccprotocol.model.semantics import evaluate
+from hccprotocol.regimen import POLICY_CHOICES, AgentId, ModificationOptions
 
-__all__ = ["Categories", "Table", "Transition", "categories", "select", "table_for", "tables"]
+__all__ = [
+    "FACT_KEYS",
+    "Categories",
+    "Table",
+    "Transition",
+    "categories",
+    "course_rules",
+    "load_categories_text",
+    "load_course_text",
+    "load_table_text",
+    "modification_options",
+    "select",
+    "table_for",
+    "tables",
+]
 
 EventKind = Literal["ae_onset", "ae_persisting", "ae_resolved", "clinician", "lab_protein", "companion_discontinued"]
 Status = Literal["active", "interrupted", "held", "delayed", "discontinued"]
 Action = Literal["discontinue", "interrupt", "hold", "reduce", "resume", "restore"]
-_LIVE: tuple[Status, ...] = ("active", "interrupted", "held", "delayed")
+_LIVE: tuple[str, ...] = ("active", "interrupted", "held", "delayed")
+_AGENTS: frozenset[str] = frozenset(get_args(AgentId))
 
 
 class _Def(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-FACT_KEYS: frozenset[str] = frozenset(
-    {
-        # every fact (hccprotocol.course.replay._base)
-        "kind", "agent", "policy", "status", "can_reduce", "below_start", "blockers_remaining", "clinician_hold",
-        "previous_holds", "ongoing_max_grade", "reduced_today", "lab_grade4", "hypersensitivity",
-        "proteinuria_resume", "rpls", "infusion_reaction", "hepatitis_transaminases", "proteinuria_event",
-        # adverse-event facts (recorded, or derived from labs: lab_derived)
-        "grade", "term", "immune_related", "attributed", "regimen_attributed", "procedure_attributed", "blocking",
-        "stated_not_life_threatening", "lab_derived", "persist",
-        # urine protein facts
-        "urine_protein_g_24h", "proteinuria_blocking", "before_first_dose",
-        # clinician decisions / companion discontinuation
-        "action", "companion",
+# -- options and facts --------------------------------------------------------------
+
+
+def _option_kind(annotation: Any) -> tuple[FactKind, tuple[str, ...]] | None:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _option_kind(inner[0]) if len(inner) == 1 else None
+    if typing.get_origin(annotation) is Literal and all(isinstance(v, str) for v in get_args(annotation)):
+        return "enum", tuple(get_args(annotation))
+    kinds: dict[Any, FactKind] = {bool: "boolean", int: "integer", float: "number"}
+    kind = kinds.get(annotation)
+    return (kind, ()) if kind is not None else None
+
+
+@functools.cache
+def modification_options() -> Mapping[str, OptionSpec]:
+    """The protocol's ``modification:`` options a transition may read as ``option.<name>``.
+
+    Why declared from the protocol model: a misspelt option is refused at load. The
+    ``default`` of a spec is only its declaration: the course always evaluates with the
+    protocol's own values (the reference evaluator raises on an option it is not given);
+    where the model has no default (the protocol file must state the value) the first
+    allowed value is recorded and the why says so.
+    """
+    out: dict[str, OptionSpec] = {}
+    for name, field in ModificationOptions.model_fields.items():
+        found = _option_kind(field.annotation)
+        if found is None:
+            continue
+        kind, values = found
+        default = field.default
+        why = field.description or name
+        if not isinstance(default, bool | int | float | str):
+            if kind != "enum":
+                continue  # a number the protocol must state (persistence days): read by Python, not by a rule
+            default = values[0]
+            why = f"{why} (no model default: every protocol file states it)"
+        out[name] = OptionSpec(
+            name=name, kind=kind, values=values, default=default, why=why, source=f"protocol/*.yaml modification.{name}"
+        )
+    return out
+
+
+def option_values(modification: ModificationOptions) -> dict[str, Any]:
+    """The protocol's values of :func:`modification_options` (an option not set on an arm is left out)."""
+    return {
+        name: getattr(modification, name) for name in modification_options() if getattr(modification, name) is not None
     }
-)  # fmt: skip
-"""Keys the replay puts in a fact, besides ``in_<category>`` / ``first_<category>``. A ``when`` naming any other key
-would never match (a misspelling silently disables a stop rule), so the table is refused at load."""
-_OPERATORS = frozenset({"$gte", "$gt", "$lte", "$lt", "$neq", "$nex", "$ex"})
 
 
-def _condition_keys(cond: Any, where: str) -> list[tuple[str, Any]]:
-    """(key, value) pairs a durable_rules condition compares, walking $and / $or and the comparison operators."""
-    if not isinstance(cond, dict) or len(cond) != 1:
-        raise ValueError(f"{where}: each condition is a mapping with exactly one key, got {cond!r}")
-    ((key, arg),) = cond.items()
-    if key in ("$and", "$or"):
-        if not isinstance(arg, list) or not arg:
-            raise ValueError(f"{where}: {key} takes a non-empty list")
-        return [pair for part in arg for pair in _condition_keys(part, where)]
-    if key.startswith("$"):
-        if key not in _OPERATORS:
-            raise ValueError(f"{where}: unknown operator {key!r}")
-        return _condition_keys(arg, where)
-    return [(key, arg)]
+@functools.cache
+def catalogue() -> FactCatalogue:
+    """The facts of a course event, declared in the model (options are given to the evaluator separately)."""
+    return standard_catalogue("dose_event", categories=tuple(categories().categories))
 
 
-def check_when(when: dict[str, Any] | None, where: str, category_names: set[str]) -> None:
-    """Refuse a ``when`` naming a fact key the replay never sets, an unknown category or an unknown CTCAE term."""
-    if when is None:
-        return
-    for key, value in _condition_keys(when, where):
-        if key.startswith(("in_", "first_")):
-            name = key.split("_", 1)[1]
-            if name not in category_names:
-                raise ValueError(f"{where}: {key!r} names no category of dose-modification-categories.yaml")
-        elif key not in FACT_KEYS:
-            raise ValueError(f"{where}: {key!r} is not a fact key the course sets (misspelt?)")
-        if key == "term" and ctcae.lookup(str(value)) is None:
-            raise ValueError(f"{where}: term {value!r} is not a CTCAE v5.0 term")
+@functools.cache
+def _always_false() -> tuple[str, ...]:
+    return tuple(f.path for f in catalogue() if f.always_known and f.kind == "boolean")
+
+
+FACT_KEYS: frozenset[str] = frozenset(
+    {f.path for f in standard_catalogue("dose_event") if not f.path.startswith("option.")} | {"policy"}
+)
+"""Keys the replay puts in a fact, besides ``in_<category>`` / ``first_<category>``: the course facts declared in
+the model (``hccprotocol.model.facts.dose_event_facts``) and ``policy`` (matched against a transition's
+``policies``). A ``when`` naming any other path is refused at load (a misspelling silently disables a stop rule)."""
+
+
+# -- transitions and tables ---------------------------------------------------------------
 
 
 class Transition(_Def):
-    """One row of a table: in state ``from``, on ``event`` matching ``when`` -> ``action`` (then ...)."""
+    """One row of a table as the replay applies it (from the model's :class:`hccprotocol.model.Transition`).
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    A frozen model (``model_dump(by_alias=True)`` gives the row as a reviewer reads it, ``from`` included).
+    """
+
+    id: str
     event: EventKind
-    agents: tuple[AgentId, ...] = Field((), description="Restrict to these drugs of the table (default: all)")
-    policies: tuple[str, ...] = Field((), description="Restrict to these policies (default: every policy)")
-    from_: tuple[Status, ...] = Field(_LIVE, alias="from", description="States the transition leaves")
-    when: dict[str, Any] | None = Field(None, description="durable_rules JSON condition over the fact")
+    agents: tuple[str, ...]
+    policies: tuple[str, ...]
+    from_: tuple[str, ...] = Field(alias="from")
+    when: Condition
     action: Action
-    then: Literal["reduce", "same"] | None = Field(None, description="For hold/interrupt: the level on resume")
-    priority: int = Field(ge=0, description="Lower wins when several transitions match")
-    release: Literal["resolution", "clinician", "same_day"] = Field(
-        "resolution",
-        description="For hold/interrupt: what ends it. resolution: the entry's resolution (default); clinician: "
-        "the resolution AND a recorded dose_changes resume (guideline: resume only after a clinician's decision); "
-        "same_day: only that day's administration is interrupted (e.g. an infusion)",
-    )
-    warning: str | None = Field(None, description="A note shown with every later dose once this row has fired")
-    reason: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _then_only_for_pauses(self) -> Transition:
-        pausing = self.action in ("hold", "interrupt")
-        if pausing != (self.then is not None):
-            raise ValueError(f"{self.id}: 'then' is required for hold/interrupt and only for them")
-        if self.release != "resolution" and not pausing:
-            raise ValueError(f"{self.id}: 'release' applies to hold/interrupt only")
-        if "discontinued" in self.from_:
-            raise ValueError(f"{self.id}: a discontinued drug never restarts; 'from' must not list it")
-        return self
-
-    def condition(self) -> dict[str, Any]:
-        """The durable_rules condition: kind, drug, policy and state constraints, then ``when``."""
-        parts: list[dict[str, Any]] = [{"kind": self.event}]
-        for key, values in (("agent", self.agents), ("policy", self.policies), ("status", self.from_)):
-            if values:
-                parts.append({"$or": [{key: v} for v in values]})
-        if self.when is not None:
-            parts.append(self.when)
-        return {"$and": parts}
+    then: Literal["reduce", "same"] | None
+    priority: int
+    release: Literal["resolution", "clinician", "same_day"]
+    warning: str | None
+    reason: str
+    source: str
+    title: str
+    line: int = Field(exclude=True)
 
 
-class Table(_Def):
+@dataclass(frozen=True)
+class Table:
     id: str
     version: str
     title: str
-    policy_option: Literal["lenvatinib_policy", "folfox_policy", "pd1_policy"]
-    agents: tuple[AgentId, ...] = Field(min_length=1)
-    transitions: tuple[Transition, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Table:
-        ids = [t.id for t in self.transitions]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"transition ids must be unique: {dupes}")
-        for t in self.transitions:
-            stray = set(t.agents) - set(self.agents)
-            if stray:
-                raise ValueError(f"transitions[{t.id}].agents: {sorted(stray)} not in the table's agents")
-            bad = set(t.policies) - set(POLICY_CHOICES[self.policy_option])
-            if bad:
-                raise ValueError(f"transitions[{t.id}].policies: unknown {sorted(bad)}")
-            check_when(t.when, f"transitions[{t.id}].when", set(categories().categories))
-        return self
-
-    @functools.cached_property
-    def ruleset(self) -> str:
-        """Registered ruleset name: table id + content hash (a changed table is a new ruleset)."""
-        body = json.dumps(self.durable_rules(), sort_keys=True)
-        return f"{self.id}-{hashlib.sha256(body.encode()).hexdigest()[:12]}"
-
-    def durable_rules(self) -> dict[str, dict[str, Any]]:
-        return {t.id: {"all": [{"m": t.condition()}], "pri": t.priority} for t in self.transitions}
+    policy_option: str
+    agents: tuple[str, ...]
+    transitions: tuple[Transition, ...]
+    model: RuleFile
 
     def by_id(self, rule_id: str) -> Transition:
         return next(t for t in self.transitions if t.id == rule_id)
+
+
+def _course_problems(model: RuleFile) -> list[tuple[int, str, str]]:
+    """What the course needs beyond the model's checks, each with its line."""
+    problems: list[tuple[int, str, str]] = []
+    if model.kind != "dose_modification":
+        problems.append((1, "kind", f"a dose-modification table is of kind dose_modification, not {model.kind}"))
+    if model.policy_option not in POLICY_CHOICES:
+        problems.append((1, "policy_option", f"one of {sorted(POLICY_CHOICES)}, not {model.policy_option!r}"))
+    if not model.applies_to or set(model.applies_to) - _AGENTS:
+        problems.append((1, "applies_to", f"protocol agents of {sorted(_AGENTS)}, got {list(model.applies_to)}"))
+    choices = POLICY_CHOICES.get(model.policy_option or "", ())
+    for t in model.transitions:
+        stray = set(t.agents) - set(model.applies_to)
+        if stray:
+            problems.append((t.line, f"{t.id}.agents", f"{sorted(stray)} not in the table's applies_to"))
+        bad = set(t.policies) - set(choices)
+        if bad:
+            problems.append((t.line, f"{t.id}.policies", f"unknown {sorted(bad)} (choose from {list(choices)})"))
+        pausing = t.action in ("hold", "interrupt")
+        if pausing != (t.then is not None):
+            problems.append((t.line, f"{t.id}.then", "'then' is required for hold/interrupt and only for them"))
+        elif t.then is not None and t.then.step is None:
+            problems.append((t.line, f"{t.id}.then", "the course resumes at the same level or one lower (same|reduce)"))
+        if t.release != "resolution" and not pausing:
+            problems.append((t.line, f"{t.id}.release", "'release' applies to hold/interrupt only"))
+        if t.warning is not None and not t.warning.strip():
+            problems.append((t.line, f"{t.id}.warning", "an empty warning"))
+        for node in iter_nodes(t.when):
+            if isinstance(node, Compare | In) and node.path == "term":
+                values = node.values if isinstance(node, In) else (node.value,)
+                for value in values:
+                    if ctcae.lookup(str(value)) is None:
+                        problems.append(
+                            (node.line or t.line, f"{t.id}.when", f"term {value!r} is not a CTCAE v5.0 term")
+                        )
+    return problems
+
+
+def load_table_text(text: str, file: str) -> Table:
+    """Load a dose-modification table's text through the model; every mistake is refused with ``file:line``."""
+    model = load_rule_text(text, file, options=modification_options(), categories=tuple(categories().categories))
+    problems = _course_problems(model)
+    if problems:
+        raise RuleFileError(file, problems)
+    rows = tuple(
+        Transition(
+            id=t.id,
+            event=t.event,
+            agents=t.agents,
+            policies=t.policies,
+            from_=t.from_ or _LIVE,
+            when=t.when,
+            action=t.action,
+            then=t.then.step if t.then is not None else None,
+            priority=t.priority,
+            release=t.release,
+            warning=t.warning,
+            reason=t.statement,
+            source=t.source,
+            title=t.title,
+            line=t.line,
+        )
+        for t in model.transitions
+    )
+    assert model.policy_option is not None  # checked above
+    return Table(model.id, model.version, model.title, model.policy_option, model.applies_to, rows, model)
 
 
 class Category(_Def):
@@ -187,19 +256,20 @@ class Categories(_Def):
     def _known_terms(self) -> Categories:
         known = ctcae.terms()
         socs = {t.soc for t in known.values()}
+        classes = term_classes().classes
         for name, cat in self.categories.items():
-            for term in cat.terms:
+            for i, term in enumerate(cat.terms):
                 if term not in known:
-                    raise ValueError(f"categories.{name}.terms: {term!r} is not a CTCAE v5.0 term")
-            for soc in cat.socs:
+                    raise Located(("categories", name, "terms", i), f"{term!r} is not a CTCAE v5.0 term")
+            for i, soc in enumerate(cat.socs):
                 if soc not in socs:
-                    raise ValueError(f"categories.{name}.socs: {soc!r} is not a CTCAE v5.0 system organ class")
-            classes = term_classes().classes
-            for cls in cat.classes:
+                    raise Located(("categories", name, "socs", i), f"{soc!r} is not a CTCAE v5.0 system organ class")
+            for i, cls in enumerate(cat.classes):
                 if cls not in classes:
-                    raise ValueError(
-                        f"categories.{name}.classes: {cls!r} is not a class of rules/ctcae-term-classes.yaml "
-                        f"(known: {', '.join(sorted(classes))})"
+                    raise Located(
+                        ("categories", name, "classes", i),
+                        f"{cls!r} is not a class of rules/ctcae-term-classes.yaml "
+                        f"(known: {', '.join(sorted(classes))})",
                     )
         return self
 
@@ -221,42 +291,89 @@ class Categories(_Def):
         return tuple(n for n, c in self.categories.items() if term in self._expanded[n] or soc in c.socs)
 
 
-def _validate(model: type[_Def], name: str) -> Any:
-    text = resources.files("hccprotocol.data.rules").joinpath(name).read_text(encoding="utf-8")
-    data = parse_text(text, kind="yaml", where=f"rules/{name}", error=ProtocolDefinitionError)
-    return validate_definition(
-        model, data, where=f"rules/{name}", what="dose-modification table", error=ProtocolDefinitionError
-    )
-
-
 TABLE_FILES = ("dose-modification-lenvatinib.yaml", "dose-modification-folfox.yaml", "dose-modification-pd1.yaml")
 
 
 @functools.cache
 def tables() -> tuple[Table, ...]:
-    """Every shipped table, validated and registered with the rule engine."""
-    loaded = tuple(_validate(Table, name) for name in TABLE_FILES)
-    engine = get_engine()
-    for table in loaded:
-        engine.register(table.ruleset, table.durable_rules())
-    return loaded
+    """Every shipped table, loaded and validated through the model."""
+    root = resources.files("hccprotocol.data.rules")
+    return tuple(
+        load_table_text(root.joinpath(name).read_text(encoding="utf-8"), f"rules/{name}") for name in TABLE_FILES
+    )
+
+
+CATEGORIES_FILE = "dose-modification-categories.yaml"
+
+
+def load_categories_text(text: str, file: str = f"rules/{CATEGORIES_FILE}") -> Categories:
+    """Load a categories file through the model's data loader (errors: RuleFileError naming ``file:line``)."""
+    return load_data_text(text, file, Categories)[0]
 
 
 @functools.cache
 def categories() -> Categories:
-    result: Categories = _validate(Categories, "dose-modification-categories.yaml")
-    return result
+    root = resources.files("hccprotocol.data.rules")
+    return load_categories_text(root.joinpath(CATEGORIES_FILE).read_text(encoding="utf-8"))
+
+
+COURSE_FILE = "dose-modification-course.yaml"
+
+
+def day_options() -> tuple[str, ...]:
+    """The modification options that are a number of days (what a persistence clock may name)."""
+    return tuple(n for n, f in ModificationOptions.model_fields.items() if n.endswith("_days"))
+
+
+def load_course_text(text: str, file: str = f"rules/{COURSE_FILE}") -> CourseRules:
+    """Load the course rules (persistence clocks, laboratory events, pre-cycle limit rule) through the model."""
+    return load_course_rules_text(
+        text,
+        file,
+        agents=_AGENTS,
+        day_options=day_options(),
+        options=modification_options(),
+        categories=tuple(categories().categories),
+    )
+
+
+@functools.cache
+def course_rules() -> CourseRules:
+    """The shipped course rules (``rules/dose-modification-course.yaml``), loaded once."""
+    root = resources.files("hccprotocol.data.rules")
+    return load_course_text(root.joinpath(COURSE_FILE).read_text(encoding="utf-8"))
 
 
 def table_for(agent_id: str) -> Table:
     return next(t for t in tables() if agent_id in t.agents)
 
 
-def select(table: Table, fact: dict[str, Any]) -> Transition | None:
-    """The winning transition for ``fact`` (lowest priority, then first listed), or None when none matches."""
-    firings = get_engine().evaluate(table.ruleset, [fact])
-    if not firings:
-        return None
-    order = {t.id: i for i, t in enumerate(table.transitions)}
-    fired = [table.by_id(f.rule_id) for f in firings]
-    return min(fired, key=lambda t: (t.priority, order[t.id]))
+def model_facts(fact: Mapping[str, Any]) -> dict[str, Any]:
+    """The replay's fact as the model's course facts: a flag the replay did not set is false (always known),
+    a value it did not record is missing (unknown); checked against the declared kinds."""
+    values = {k: v for k, v in fact.items() if k != "policy" and v is not None}
+    for path in _always_false():
+        values.setdefault(path, False)
+    return check_fact_values(values, catalogue())
+
+
+def select(table: Table, fact: dict[str, Any], options: Mapping[str, Any]) -> Transition | None:
+    """The winning transition for ``fact`` (lowest priority, then first listed), or None when none matches.
+
+    ``options``: the protocol's modification options (:func:`option_values`). A transition matches when the
+    fact's kind, agent, policy and status are among its own (empty agents/policies: all) and its ``when`` is
+    true; unknown (a value not recorded) never matches, as in durable_rules where a missing key never matches.
+    """
+    facts = model_facts(fact)
+    kind, agent, policy, status = fact["kind"], fact["agent"], fact.get("policy"), fact["status"]
+    best: Transition | None = None
+    for t in table.transitions:
+        if t.event != kind or (t.agents and agent not in t.agents) or status not in t.from_:
+            continue
+        if t.policies and policy not in t.policies:
+            continue
+        if evaluate(t.when, facts, options) is not True:
+            continue
+        if best is None or t.priority < best.priority:
+            best = t
+    return best

@@ -12,15 +12,13 @@ from __future__ import annotations
 import functools
 import re
 from importlib import resources
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hccprotocol import ctcae
-from hccprotocol.data_files import parse_text, validate_definition
-from hccprotocol.errors import ProtocolDefinitionError
+from hccprotocol.model.datafile import Located, load_data_text
 
-__all__ = ["TermClass", "TermClasses", "term_classes"]
+__all__ = ["TermClass", "TermClasses", "load_term_classes_text", "term_classes"]
 
 FILE = "ctcae-term-classes.yaml"
 
@@ -62,48 +60,46 @@ class TermClasses(_Def):
         known = ctcae.terms()
         socs = {t.soc for t in known.values()}
         for name, cls in self.classes.items():
-            where = f"classes.{name}"
             for soc in cls.socs:
                 if soc not in socs:
-                    raise ValueError(f"{where}.socs: {soc!r} is not a CTCAE v5.0 system organ class")
+                    raise Located(("classes", name, "socs"), f"{soc!r} is not a CTCAE v5.0 system organ class")
             for pattern in cls.patterns:
                 try:
                     rx = re.compile(pattern, re.IGNORECASE)
                 except re.error as exc:
-                    raise ValueError(f"{where}.patterns: {pattern!r} is not a regular expression ({exc})") from None
+                    raise Located(
+                        ("classes", name, "patterns"), f"{pattern!r} is not a regular expression ({exc})"
+                    ) from None
                 if not any(rx.search(t) for t in known):
-                    raise ValueError(f"{where}.patterns: {pattern!r} matches no CTCAE v5.0 term")
+                    raise Located(("classes", name, "patterns"), f"{pattern!r} matches no CTCAE v5.0 term")
             for key in ("also", "exclude"):
                 for term in getattr(cls, key):
                     if term not in known:
-                        raise ValueError(f"{where}.{key}: {term!r} is not a CTCAE v5.0 term")
+                        raise Located(("classes", name, key, term), f"{term!r} is not a CTCAE v5.0 term")
             matched = set(cls.matched())
             stale = sorted(set(cls.exclude) - matched)
             if cls.patterns and stale:
-                raise ValueError(f"{where}.exclude: {stale} are not found by the patterns (stale exclusion)")
+                raise Located(("classes", name, "exclude"), f"{stale} are not found by the patterns (stale exclusion)")
             redundant = sorted(set(cls.also) & matched)
             if redundant:
-                raise ValueError(f"{where}.also: {redundant} are already found by the patterns")
+                raise Located(("classes", name, "also"), f"{redundant} are already found by the patterns")
             if not cls.members():
-                raise ValueError(f"{where}: the class has no member (give patterns or also)")
+                raise Located(("classes", name), "the class has no member (give patterns or also)")
             both = sorted(set(cls.also) & set(cls.exclude))
             if both:
-                raise ValueError(f"{where}: {both} are both included (also) and excluded")
+                raise Located(("classes", name), f"{both} are both included (also) and excluded")
         return self
 
     def members(self, name: str) -> tuple[str, ...]:
         return self.classes[name].members()
 
 
-def _load() -> Any:
-    text = resources.files("hccprotocol.data.rules").joinpath(FILE).read_text(encoding="utf-8")
-    return parse_text(text, kind="yaml", where=f"rules/{FILE}", error=ProtocolDefinitionError)
+def load_term_classes_text(text: str, file: str = f"rules/{FILE}") -> TermClasses:
+    """Load a term-class file through the model's data loader (errors: RuleFileError naming ``file:line``)."""
+    return load_data_text(text, file, TermClasses)[0]
 
 
 @functools.cache
 def term_classes() -> TermClasses:
-    """The shipped classes, validated against CTCAE v5.0 (a bad file is a ProtocolDefinitionError)."""
-    result: TermClasses = validate_definition(
-        TermClasses, _load(), where=f"rules/{FILE}", what="CTCAE term-class file", error=ProtocolDefinitionError
-    )
-    return result
+    """The shipped classes, validated against CTCAE v5.0 (a bad file is a RuleFileError, a ProtocolDefinitionError)."""
+    return load_term_classes_text(resources.files("hccprotocol.data.rules").joinpath(FILE).read_text(encoding="utf-8"))

@@ -306,26 +306,25 @@ def _precycle(patient: Patient, protocol: Protocol, as_of: dt.date, first_cycle:
     the Child-Pugh class of the ``liver`` block (``schedule.precycle_labs.baseline_child_pugh_classes``);
     ``from_cycle`` only says from which cycle the calendar schedules a blood draw.
     """
-    limits = precycle.limits(protocol)
-    if not limits:
+    judged = precycle.judge(patient, protocol, as_of, first_cycle=first_cycle)
+    if judged is None:
         return _Gate(
             ["the protocol defines no pre-cycle laboratory limits: check ANC, platelets and liver function"],
             False,
             False,
         )
-    max_age = precycle.max_age_days(protocol)
-    check = precycle.check_labs(limits, precycle.values_on(patient.labs, as_of, max_age))
-    out = [f"pre-cycle check not met: {lim.field} {value:g} fails {lim.describe()}" for lim, value in check.failing]
-    failing, unknown = bool(check.failing), list(check.unknown)
-    if first_cycle:
+    max_age = judged.max_age
+    out = [f"pre-cycle check not met: {lim.field} {value:g} fails {lim.describe()}" for lim, value in judged.failing]
+    failing, unknown = bool(judged.failing), list(judged.unknown)
+    cp = judged.child_pugh
+    if cp is not None:
         # cycle 1: the baseline work-up, read through the same limits, plus the Child-Pugh class
-        cp = precycle.baseline_child_pugh(patient, protocol.schedule.precycle_labs.baseline_child_pugh_classes)
         if cp.failing:
             out.append(f"pre-cycle check for cycle 1 (baseline work-up) not met: {cp.describe()}")
             failing = True
         elif cp.unknown:
             unknown.append("Child-Pugh class (" + ", ".join(cp.missing) + ")")
-        out.extend(precycle.liver_block_notes(patient, limits))
+        out.extend(judged.liver_notes)
     if unknown:
         what = "for cycle 1 (baseline work-up) " if first_cycle else ""
         out.append(

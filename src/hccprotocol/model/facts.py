@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 FactKind = Literal["boolean", "integer", "number", "enum", "text", "date", "count_range"]
-Scope = Literal["patient", "tace_session", "dose_event", "calendar"]
+Scope = Literal["patient", "tace_session", "dose_event", "calendar", "lab_limit"]
 _PATH = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 
 
@@ -376,6 +376,10 @@ def standard_catalogue(
         return session_facts()
     if scope == "dose_event":
         return dose_event_facts(categories)
+    if scope == "lab_limit":
+        from hccprotocol.model.course_facts import lab_limit_facts  # the course's own facts (own module)
+
+        return lab_limit_facts()
     return FactCatalogue.of("calendar", ())
 
 

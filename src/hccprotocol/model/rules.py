@@ -244,6 +244,12 @@ class Transition(Rule):
     action: Literal["discontinue", "hold", "interrupt", "reduce", "resume", "restore"]
     then: Then | None = None
     priority: int = Field(ge=0)
+    release: Literal["resolution", "clinician", "same_day"] = Field(
+        "resolution",
+        description="For hold/interrupt: what ends it (the resolution; also a recorded clinician resume; that "
+        "administration only)",
+    )
+    warning: str | None = Field(None, description="A note shown with every later dose once this transition fired")
 
 
 class CalendarRule(Rule):
@@ -271,6 +277,8 @@ class RuleFile(_Frozen):
     title: str = Field(min_length=1)
     source: str = Field(min_length=1)
     note: str | None = None
+    policy_option: str | None = Field(None, description="dose_modification: the protocol option naming the policy")
+    applies_to: tuple[str, ...] = Field((), description="dose_modification: the protocol agents the table governs")
     file: str = Field("", exclude=True)
     sha256: str = Field("", description="SHA-256 of the file's bytes (a site copy is reported by its own hash)")
     options: tuple[OptionSpec, ...] = ()

@@ -10,7 +10,8 @@ Each limited field is read from the latest result in the window that records
 it, the same reading as the course replay and ``dose``
 (``hccprotocol.course.precycle.values_on``): a newer partial result does not
 hide a failing value that is still recent enough to answer the check, and the
-calendar and the dose plan agree on which check fails.
+calendar and the dose plan agree on which check fails. Whether a value passes a limit
+is the one rule ``precycle.limit`` (``hccprotocol.course.precycle.passes``), read by all three.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from hccprotocol.course import precycle
 from hccprotocol.patient import LabResult
 from hccprotocol.schedule.options import PrecycleLabs
 from hccprotocol.schedule.site_calendar import ScheduleInputError, SiteCalendar
@@ -76,11 +78,13 @@ def evaluate_check(labs: tuple[LabResult, ...] | None, haic_date: dt.date, optio
         if at != index:
             inputs[f"labs[{at}].date"] = source.date.isoformat()
         older = f" (result of {source.date.isoformat()})" if source.date != result.date else ""
-        if limit.min is not None and value < limit.min:
+        if precycle.passes(limit, value) is not False:
+            continue
+        if limit.min is not None:
             failures.append(
                 f"{limit.field} {value:g} below {limit.min:g} {limit.unit}{older} (needs {limit.describe()})"
             )
-        elif limit.max is not None and value > limit.max:
+        else:
             failures.append(
                 f"{limit.field} {value:g} above {limit.max:g} {limit.unit}{older} (needs {limit.describe()})"
             )
