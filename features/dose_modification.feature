@@ -47,7 +47,7 @@ Feature: Dose modification over the course
       Then lenvatinib is "discontinued" at level "-" at the end
 
     @rule:lenvatinib.paper.grade3 @rule:lenvatinib.persisting @rule:lenvatinib.resume
-    @option:modification.lenvatinib_persistence_days
+    @option:modification.lenvatinib_persistence_days @rule:lenvatinib.persist.toxicity
     Scenario Outline: A grade 3 lasting the persistence threshold (30 days) discontinues
       Given adverse events:
         | onset      | term         | grade | attributed to | immune related | resolved   |
@@ -114,7 +114,7 @@ Feature: Dose modification over the course
       Then the record is rejected naming "dose_changes[0]: restore of lenvatinib"
 
     @rule:lenvatinib.proteinuria.resume @rule:lenvatinib.proteinuria.withhold
-    @option:modification.lenvatinib_proteinuria_resume
+    @option:modification.lenvatinib_proteinuria_resume @rule:lenvatinib.lab.urine-protein
     Scenario Outline: Urine protein >= 2 g/24 h withholds lenvatinib; it resumes one level lower
       Given the protocol option "modification.lenvatinib_proteinuria_resume" is <option>
       And laboratory results:
@@ -239,7 +239,7 @@ Feature: Dose modification over the course
         | 2026-09-12 | resume | 85mg/m2 |
 
     @rule:folfox.neuropathy.grade2-persistent @rule:folfox.neuropathy.grade3 @rule:folfox.neuropathy.grade4
-    @rule:folfox.resume
+    @rule:folfox.resume @rule:folfox.persist.neuropathy
     @option:modification.neuropathy_persistent_days
     Scenario Outline: Peripheral sensory neuropathy
       Given adverse events:
@@ -277,6 +277,7 @@ Feature: Dose modification over the course
       And the lenvatinib course is:
         | date | action | level |
 
+    @rule:precycle.limit
     Scenario Outline: Pre-cycle limits: ANC >= 1.5 and platelets >= 75 x10^9/L
       Given laboratory results:
         | date       | anc_10e9_l | platelets_10e9_l | total_bilirubin_umol_l | albumin_g_l |
@@ -781,7 +782,7 @@ Feature: Dose modification over the course
       When the course is replayed
       Then fluorouracil is at level "2400mg/m2" after recovery
 
-    @rule:folfox.gastrointestinal @rule:folfox.persisting @rule:folfox.resume
+    @rule:folfox.gastrointestinal @rule:folfox.persisting @rule:folfox.resume @rule:folfox.persist.toxicity
     @option:modification.folfox_persistence_days
     Scenario Outline: A FOLFOX hold not resolved within 30 days discontinues oxaliplatin
       SYSUCC HAIC protocol (He 2017): "The study treatment was stopped if no recovery occurred after a 30-day delay"
@@ -855,7 +856,7 @@ Feature: Dose modification over the course
         | 2026-09-25 | hold   | -     |
         | 2026-10-05 | resume | 200mg |
 
-    @rule:pd1.irae.grade2-3 @rule:pd1.persisting @rule:pd1.resume
+    @rule:pd1.irae.grade2-3 @rule:pd1.persisting @rule:pd1.resume @rule:pd1.persist.toxicity
     @option:modification.pd1_persistence_days
     Scenario Outline: A PD-1 hold not resolved within 12 weeks discontinues it
       ASCO / nivolumab label: "permanently discontinue if no resolution within 12 weeks" (pd1_persistence_days 84):

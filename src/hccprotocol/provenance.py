@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["Header", "ProtocolFile", "RuleFile", "build_header", "protocol_path", "rule_path"]
 
 DOSE_MODIFICATION_GLOB = "dose-modification-*.yaml"
+CTCAE_FILES = ("ctcae-term-classes.yaml", "ctcae-lab-grading.yaml")
+"""The CTCAE definitions the course reads (event classes, lab grading): every dose and course depends on them."""
 """The dose-modification tables every protocol's ``dose``/``course``/``plan`` read (course.tables)."""
 
 
@@ -141,6 +143,7 @@ def build_header(protocol_arg: str, protocol: Protocol, as_of: dt.date) -> Heade
     shipped, shown = _is_shipped(path, digest, "hccprotocol.data.protocol", protocol.id)
     rules = [rule_path(protocol.eligibility.refractoriness_rules), rule_path(protocol.eligibility.criteria_rules)]
     rules.extend(sorted(_shipped_dir("hccprotocol.data.rules").glob(DOSE_MODIFICATION_GLOB)))
+    rules.extend(_shipped_dir("hccprotocol.data.rules") / name for name in CTCAE_FILES)
     loaded = load_for_protocol(protocol_arg)
     on_model = {p.resolve(): m for p, m in zip(loaded.paths, loaded.files, strict=True)}
     rules.extend(p for p in loaded.paths if p.resolve() not in {r.resolve() for r in rules})

@@ -40,15 +40,19 @@ def test_catalogue_holds_every_rule_id_of_the_rule_files() -> None:
         for t in _yaml(name)["transitions"]
     }
     labs = {t["id"] for t in _yaml("ctcae-lab-grading.yaml")["triggers"]}
-    schedule_rules = (ROOT / "src/hccprotocol/schedule/rules.py").read_text(encoding="utf-8")
-    calendar = set(re.findall(r'ScheduleRule\(\s*"([a-z0-9_.]+)"', schedule_rules))
-    # 15 criteria of Lin 2023 (not_evaluated excluded) + 5 of JSH 2014; 7 findings; 21 + 25 + 24 transitions
-    assert (len(criteria), len(findings), len(transitions), len(labs), len(calendar)) == (20, 7, 70, 4, 17)
+    calendar = {r["id"] for r in _yaml("calendar-lin-2023.yaml")["calendar"]}
+    course = _yaml("dose-modification-course.yaml")
+    events = {r["id"] for r in course["persistence"] + course["lab_events"]} | {course["precycle"]["id"]}
+    # 15 criteria of Lin 2023 (not_evaluated excluded) + 5 of JSH 2014; 7 findings; 21 + 25 + 24 transitions;
+    # 4 persistence clocks + 1 lab event + the pre-cycle limit rule
+    assert (len(criteria), len(findings), len(transitions), len(labs), len(calendar), len(events)) == (
+        20, 7, 70, 4, 17, 6
+    )
     kinds = {r.kind for r in catalogue().rules.values()}
-    assert kinds == {"criterion", "finding", "transition", "lab_grading", "calendar"}
+    assert kinds == {"criterion", "finding", "transition", "lab_grading", "calendar", "course_event"}
     got = {kind: {i for i, r in catalogue().rules.items() if r.kind == kind} for kind in kinds}
     assert got == {"criterion": criteria, "finding": findings, "transition": transitions, "lab_grading": labs,
-                   "calendar": calendar}
+                   "calendar": calendar, "course_event": events}
     assert "inclusion.receipt_of_therapy" not in catalogue().rules  # not evaluated: not a rule the engine applies
 
 

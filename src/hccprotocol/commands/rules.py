@@ -21,8 +21,10 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
+from hccprotocol.model.errors import RuleFileError
 from hccprotocol.model.registry import RegistryEntry, registry
-from hccprotocol.model.shipped import DEFAULT_PROTOCOL, NOT_YET_ON_MODEL, load_for_protocol
+from hccprotocol.model.rules import RuleFile as ModelRuleFile
+from hccprotocol.model.shipped import DEFAULT_PROTOCOL, NOT_YET_ON_MODEL, data_rule_entries, load_for_protocol
 from hccprotocol.provenance import Header
 
 __all__ = ["RulesFormat", "RulesOutput", "rules_command", "rules_document", "rules_schema"]
@@ -55,6 +57,21 @@ def rules_schema() -> dict[str, Any]:
     return schema
 
 
+def all_entries(files: tuple[ModelRuleFile, ...]) -> tuple[RegistryEntry, ...]:
+    """The registry of the rule files, then the rules of the data files (course events, lab triggers).
+
+    An id given twice anywhere is refused, as :func:`~hccprotocol.model.registry.registry` does within files.
+    """
+    entries = (*registry(files), *data_rule_entries())
+    seen: dict[str, RegistryEntry] = {}
+    for entry in entries:
+        first = seen.setdefault(entry.id, entry)
+        if first is not entry:
+            why = f"rule id already defined in {first.file}:{first.line}"
+            raise RuleFileError(entry.file, [(entry.line, entry.id, why)])
+    return entries
+
+
 def rules_document(protocol_arg: str, as_of: dt.date) -> dict[str, Any]:
     """``rules --format json``: the envelope (version, as-of, provenance header), ``rules``, ``not_on_model``."""
     from hccprotocol import __version__
@@ -67,7 +84,7 @@ def rules_document(protocol_arg: str, as_of: dt.date) -> dict[str, Any]:
         as_of=as_of,
         hccprotocol_version=__version__,
         header=header,
-        rules=list(registry(loaded.files)),
+        rules=list(all_entries(loaded.files)),
         not_on_model=[f"rules/{name}" for name in NOT_YET_ON_MODEL],
     )
     return document.model_dump(mode="json")
@@ -125,4 +142,4 @@ def rules_command(
         document = rules_document(protocol, dt.date.today())
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
-    _render_table(registry(load_for_protocol(protocol).files), NOT_YET_ON_MODEL)
+    _render_table(all_entries(load_for_protocol(protocol).files), NOT_YET_ON_MODEL)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hccprotocol.model.options import OptionSpec, fits
+from hccprotocol.model.registry import RegistryEntry
 from hccprotocol.model.rules import RuleFile
 
 if TYPE_CHECKING:
@@ -39,10 +40,12 @@ if TYPE_CHECKING:
     from hccprotocol.protocol import Protocol
 
 __all__ = [
+    "DATA_FILES",
     "DEFAULT_PROTOCOL",
     "NOT_YET_ON_MODEL",
     "SHIPPED_RULE_FILES",
     "LoadedRuleFiles",
+    "data_rule_entries",
     "load_for_protocol",
     "load_paths",
     "load_shipped",
@@ -55,18 +58,29 @@ __all__ = [
 DEFAULT_PROTOCOL = "haic-lenvatinib-pd1"
 """The protocol whose options :func:`load_shipped` uses (the PD-1 arm: it sets every option)."""
 
-SHIPPED_RULE_FILES: tuple[str, ...] = ("jsh-lcsgj-2014.yaml", "lin-2023-eligibility.yaml")
-"""``rules/`` file names that load through the model, in registry order (eligibility, dose, calendar)."""
-
-NOT_YET_ON_MODEL: tuple[str, ...] = (
-    "dose-modification-categories.yaml",
-    "dose-modification-folfox.yaml",
+SHIPPED_RULE_FILES: tuple[str, ...] = (
+    "jsh-lcsgj-2014.yaml",
+    "lin-2023-eligibility.yaml",
     "dose-modification-lenvatinib.yaml",
+    "dose-modification-folfox.yaml",
     "dose-modification-pd1.yaml",
-    "ctcae-lab-grading.yaml",
-    "ctcae-term-classes.yaml",
+    "calendar-lin-2023.yaml",
 )
-"""``rules/`` files still in the old syntax (issue 10 migration); emptied as each moves onto the model."""
+"""``rules/`` rule files (:class:`~hccprotocol.model.rules.RuleFile`) that load through the model, in registry
+order (eligibility, dose modification, calendar)."""
+
+DATA_FILES: tuple[str, ...] = (
+    "dose-modification-course.yaml",
+    "dose-modification-categories.yaml",
+    "ctcae-term-classes.yaml",
+    "ctcae-lab-grading.yaml",
+)
+"""``rules/`` files read through the model's own loaders (``model/course_rules.py``, ``model/datafile.py``):
+the course's event rules and the CTCAE definitions. Their loads name file and line like a rule file's; the
+rules among them (course events, lab-grading triggers) are listed by :func:`data_rule_entries`."""
+
+NOT_YET_ON_MODEL: tuple[str, ...] = ()
+"""``rules/`` files still in the old syntax: none since issue 10 (kept so the ``rules`` output can say so)."""
 
 CATEGORIES_FILE = "dose-modification-categories.yaml"
 """The adverse-event categories a dose-modification condition reads as ``in_<category>``."""
@@ -179,6 +193,10 @@ def load_paths(paths: tuple[Path, ...], protocol: Protocol) -> tuple[RuleFile, .
     for path in paths:
         kind = _peek_kind(path)
         options = protocol_option_specs(default, kind) | protocol_option_specs(protocol, kind)
+        if kind == "calendar":
+            from hccprotocol.schedule.rules import calendar_options
+
+            options = {**calendar_options(), **options}
         out.append(
             load_rule_file(
                 path,
@@ -243,3 +261,38 @@ def load_shipped() -> tuple[RuleFile, ...]:
     from hccprotocol.protocol import load_protocol
 
     return load_paths(tuple(rules_dir() / name for name in SHIPPED_RULE_FILES), load_protocol(DEFAULT_PROTOCOL))
+
+
+def data_rule_entries() -> tuple[RegistryEntry, ...]:
+    """The rules of :data:`DATA_FILES`, as registry entries: the course's persistence clocks, lab events and
+    pre-cycle limit rule, and the lab-grading triggers (each with its file's id, version, hash and line)."""
+    import hashlib
+
+    from hccprotocol.course.lab_grading import lab_grading
+    from hccprotocol.course.tables import course_rules
+
+    def digest(name: str) -> str:
+        return hashlib.sha256((rules_dir() / name).read_bytes()).hexdigest()
+
+    out: list[RegistryEntry] = []
+    if not all((rules_dir() / name).is_file() for name in ("dose-modification-course.yaml", "ctcae-lab-grading.yaml")):
+        return ()  # a rules folder without the course's data files (a test's fixture folder) lists none
+    course = course_rules()
+    out += [
+        RegistryEntry(
+            id=rule.id, kind=type(rule).__name__, title=rule.title, source=rule.source, version=rule.version,
+            file="rules/dose-modification-course.yaml", file_id=course.id, file_version=course.version,
+            file_sha256=digest("dose-modification-course.yaml"), line=rule.line,
+        )
+        for rule in (*course.persistence, *course.lab_events, course.precycle)
+    ]
+    grading = lab_grading()
+    out += [
+        RegistryEntry(
+            id=t.id, kind="LabTrigger", title=t.title, source=t.source, version=grading.version,
+            file="rules/ctcae-lab-grading.yaml", file_id=grading.id, file_version=grading.version,
+            file_sha256=digest("ctcae-lab-grading.yaml"), line=t.line,
+        )
+        for t in grading.triggers
+    ]
+    return tuple(out)

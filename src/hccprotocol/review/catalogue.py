@@ -1,10 +1,9 @@
 """Every rule id and protocol option a reviewer must see, behind ONE function: :func:`catalogue`.
 
-Why one function: the rule files are moving onto the protocol model (``hccprotocol.model``);
-the ids stay the same, so only this module's readers change when the registry replaces
-today's loaders (eligibility rule sources, dose-modification tables, the calendar's
-``RULES`` and the protocol's option models). Everything downstream (the traceability test,
-the review report, sign-off) reads :class:`Catalogue` only.
+Why one function: the rules are those of the protocol model's registry (the rule files of
+``hccprotocol.model.shipped`` and the rules of its data files, exactly what ``hccprotocol rules``
+lists); the options are the protocol's option models. Everything downstream (the traceability
+test, the review report, sign-off) reads :class:`Catalogue` only.
 
 A rule's ``fingerprint`` is the SHA-256 of its whole definition (statement, source and
 conditions): a sign-off stores it so the report can flag a rule that changed since.
@@ -21,11 +20,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hccprotocol.provenance import protocol_path, rule_path
+from hccprotocol.provenance import protocol_path
 
 __all__ = ["Catalogue", "OptionEntry", "RuleEntry", "RuleKind", "catalogue", "fingerprint"]
 
-RuleKind = Literal["criterion", "finding", "transition", "lab_grading", "calendar"]
+RuleKind = Literal["criterion", "finding", "transition", "lab_grading", "calendar", "course_event"]
 
 PRIMARY_PROTOCOL = "haic-lenvatinib-pd1"
 """The arm whose file gives each option's default and why (it has every option; the other arm lacks PD-1 ones)."""
@@ -73,86 +72,41 @@ def _shown(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _eligibility_rules() -> list[RuleEntry]:
-    from hccprotocol.eligibility.compile import load_rules
-    from hccprotocol.eligibility.options import EligibilityOptions
-
-    defaults = EligibilityOptions()
-    out: list[RuleEntry] = []
-    for file_id in (defaults.criteria_rules, defaults.refractoriness_rules):
-        source = load_rules(file_id)
-        shown = _shown(rule_path(file_id))
-        for c in source.criteria:
-            out.append(
-                RuleEntry(
-                    id=c.id, kind="criterion", title=c.title, statement=c.statement, source=c.source,
-                    file=shown, version=source.version, fingerprint=fingerprint(c.model_dump(mode="json")),
-                )
-            )
-        for f in source.session_findings:
-            present = f.present_why if isinstance(f.present_why, str) else json.dumps(f.present_why.model_dump())
-            out.append(
-                RuleEntry(
-                    id=f.id, kind="finding", title=f.title,
-                    statement=f"Judged per TACE session. Present: {present}", source=source.source,
-                    file=shown, version=source.version, fingerprint=fingerprint(f.model_dump(mode="json")),
-                )
-            )
-    return out
+_KINDS: dict[str, RuleKind] = {
+    "Criterion": "criterion",
+    "SessionFinding": "finding",
+    "Transition": "transition",
+    "CalendarRule": "calendar",
+    "PersistenceClock": "course_event",
+    "LabEvent": "course_event",
+    "PrecycleRule": "course_event",
+}
+"""The catalogue's kind of each model rule class (the registry's ``kind``)."""
 
 
-def _transition_rules() -> list[RuleEntry]:
-    from hccprotocol.course.tables import TABLE_FILES, tables
+def _entry(rule: Any, kind: RuleKind, file: str, version: str) -> RuleEntry:
+    return RuleEntry(
+        id=rule.id, kind=kind, title=rule.title, statement=rule.statement, source=rule.source, file=file,
+        version=version, fingerprint=fingerprint(rule.model_dump(mode="json", by_alias=True)),
+    )
+
+
+def _model_rules() -> list[RuleEntry]:
+    """Every rule the registry lists (``hccprotocol rules``), read from the loaded model objects."""
+    from hccprotocol.course.lab_grading import lab_grading
+    from hccprotocol.course.tables import course_rules
+    from hccprotocol.model.shipped import load_for_protocol
 
     out: list[RuleEntry] = []
-    for name, table in zip(TABLE_FILES, tables(), strict=True):
-        for t in table.transitions:
-            out.append(
-                RuleEntry(
-                    id=t.id, kind="transition", title=_first_sentence(t.reason), statement=t.reason,
-                    source=t.source, file=f"rules/{name}", version=table.version,
-                    fingerprint=fingerprint(t.model_dump(mode="json", by_alias=True)),
-                )
-            )
+    for rule_file in load_for_protocol(PRIMARY_PROTOCOL).files:
+        out += [_entry(r, _KINDS[type(r).__name__], rule_file.file, rule_file.version) for r in rule_file.rules()]
+    course = course_rules()
+    shown = "rules/dose-modification-course.yaml"
+    out += [_entry(r, "course_event", shown, course.version) for r in (*course.persistence, *course.lab_events)]
+    out.append(_entry(course.precycle, "course_event", shown, course.version))
+    grading = lab_grading()
+    out += [_entry(t, "lab_grading", "rules/ctcae-lab-grading.yaml", grading.version) for t in grading.triggers]
     return out
-
-
-def _lab_grading_rules() -> list[RuleEntry]:
-    import yaml
-
-    path = rule_path("ctcae-lab-grading")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    out: list[RuleEntry] = []
-    for key, rows in data.items():
-        if not isinstance(rows, list):
-            continue
-        for row in rows:
-            if not isinstance(row, dict) or "id" not in row:
-                continue
-            statement = str(row.get("why") or row.get("reason") or row.get("statement") or "")
-            out.append(
-                RuleEntry(
-                    id=str(row["id"]), kind="lab_grading", title=_first_sentence(statement) or str(row["id"]),
-                    statement=statement or json.dumps(row, ensure_ascii=False, default=str),
-                    source=str(row.get("source", data.get("source", ""))), file=_shown(path),
-                    version=str(data["version"]), fingerprint=fingerprint(row),
-                )
-            )
-        del key
-    return out
-
-
-def _calendar_rules() -> list[RuleEntry]:
-    from hccprotocol.schedule.rules import RULES
-
-    return [
-        RuleEntry(
-            id=r.id, kind="calendar", title=_first_sentence(r.statement), statement=r.statement, source=r.source,
-            file="src/hccprotocol/schedule/rules.py", version="-",
-            fingerprint=fingerprint({"statement": r.statement, "source": r.source}),
-        )
-        for r in RULES.values()
-    ]
 
 
 # -- options ---------------------------------------------------------------------------------------------------
@@ -271,7 +225,7 @@ def _options() -> list[OptionEntry]:
 def catalogue() -> Catalogue:
     """Every rule id (criteria, session findings, dose-modification transitions, lab grading, calendar) and option."""
     rules: dict[str, RuleEntry] = {}
-    for entry in [*_eligibility_rules(), *_transition_rules(), *_lab_grading_rules(), *_calendar_rules()]:
+    for entry in _model_rules():
         if entry.id in rules:
             raise ValueError(f"rule id {entry.id!r} is defined twice ({rules[entry.id].file}, {entry.file})")
         rules[entry.id] = entry
