@@ -1,0 +1,235 @@
+"""Screening of one partition (patients + their TACE sessions): a pure function, columnar end to end.
+
+Why a pure function of one partition: the same code runs in one process over
+a whole file and on every Dask worker over a slice of it (sessions
+co-partitioned by ``patient_id``); nothing depends on what other partitions
+hold except row numbers, which travel with the rows (``ROW``). Its steps:
+validate (invalid records reported and set aside), session facts and
+findings, runs of sessions, derived measures, the refractoriness criteria,
+then the inclusion/exclusion criteria and the decision; no per-patient Python
+loop and no pydantic object per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.cohort.statuses import STATUSES
+from hccprotocol.screen.columns import SESSIONS_COUNT, patient_columns, session_columns
+from hccprotocol.screen.criteria import TACE_REFRACTORY, Criteria, any_met_codes, excluding, load_criteria
+from hccprotocol.screen.derive import derive_columns
+from hccprotocol.screen.sessions import check_sessions, series_runs, session_frame
+from hccprotocol.screen.validate import Issue, typed_table
+
+if TYPE_CHECKING:
+    from hccprotocol.protocol import Protocol
+
+__all__ = ["ROW", "PartitionResult", "screen_partition"]
+
+ROW = "__row"
+"""Optional column carrying each row's 1-based data-row number in its file (added by the readers)."""
+
+_CP = ("liver_total_bilirubin_umol_l", "liver_albumin_g_l", "liver_inr", "liver_ascites", "liver_encephalopathy")
+_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "derived.child_pugh.score_min": _CP,
+    "derived.child_pugh.score_max": _CP,
+    "derived.child_pugh.class": _CP,
+    "derived.child_pugh.score": _CP,
+    "derived.bclc_stage": ("tumour_count", "tumour_largest_diameter_cm", "tumour_vascular_invasion",
+                           "tumour_extrahepatic_spread", "ecog", *_CP),
+    "derived.bclc_stage_contradicted": (),
+}
+"""Derived fact path -> the patient columns it is computed from (to name what a criterion missed)."""
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    decisions: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    invalid: int = 0
+    """Patients set aside as invalid records."""
+
+
+def _rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray[Any, Any]]:
+    if ROW in raw.columns:
+        return raw.drop(columns=[ROW]).reset_index(drop=True), raw[ROW].to_numpy(dtype=np.int64)
+    return raw.reset_index(drop=True), np.arange(1, len(raw) + 1)
+
+
+def screen_partition(
+    patients: pd.DataFrame,
+    sessions: pd.DataFrame | None,
+    protocol: Protocol,
+    today: dt.date,
+    criteria: Criteria | None = None,
+) -> PartitionResult:
+    """Decisions for every valid patient of the partition (input order), the issues, the invalid count."""
+    crit = criteria or load_criteria(protocol)
+    raw, rows = _rows(patients)
+    typed = typed_table(raw, patient_columns(), "patients", rows)
+    frame, invalid, issues = typed.frame, typed.invalid.copy(), list(typed.issues)
+    ids = frame["patient_id"].to_numpy(dtype=object)
+    dup = pd.Series(ids).duplicated(keep="first").to_numpy() & pd.notna(ids)
+    for i in np.flatnonzero(dup):
+        invalid[i] = True
+        issues.append(Issue("patients", int(rows[i]), str(ids[i]), "patient_id", str(ids[i]),
+                            "patient_id appears on an earlier row: one row per patient"))
+    n = len(frame)
+    position = pd.Series(np.arange(n), index=pd.Index(ids, dtype=object))
+    position = position[~dup]
+
+    # sessions: typed, attached to their patient's row, in file order within a patient
+    if sessions is not None:
+        s_raw, s_rows = _rows(sessions)
+        st = typed_table(s_raw, session_columns(), "sessions", s_rows)
+        s_frame = st.frame
+        owner_of = position.reindex(s_frame["patient_id"].to_numpy(dtype=object)).to_numpy()
+        orphan = np.isnan(owner_of)
+        for i in np.flatnonzero(orphan & ~st.invalid):
+            issues.append(Issue("sessions", int(s_rows[i]), str(s_frame["patient_id"].iloc[i]), "patient_id",
+                                str(s_frame["patient_id"].iloc[i]), "no patient with this patient_id"))
+        issues.extend(x for x, keep in zip(st.issues, [True] * len(st.issues), strict=True) if keep)
+        keep = ~orphan
+        order = np.argsort(np.where(keep, owner_of, -1), kind="stable")[int((~keep).sum()):]
+        s_frame = s_frame.iloc[order].reset_index(drop=True)
+        s_bad_typed = st.invalid[order]
+        s_rows = s_rows[order]
+        owner = owner_of[order].astype(np.int64)
+        s_bad, s_issues = check_sessions(s_frame, s_rows, today)
+        issues.extend(s_issues)
+        invalid[owner[s_bad | s_bad_typed]] = True
+    else:
+        s_frame = typed_table(pd.DataFrame({"patient_id": pd.Series([], dtype="str")}), session_columns(),
+                              "sessions", np.zeros(0, dtype=np.int64)).frame
+        owner = np.zeros(0, dtype=np.int64)
+    count = np.bincount(owner, minlength=n) if len(owner) else np.zeros(n, dtype=np.int64)
+    declared = frame[SESSIONS_COUNT].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    wrong = ~np.isnan(declared) & (declared != count)
+    for i in np.flatnonzero(wrong):
+        invalid[i] = True
+        issues.append(Issue("patients", int(rows[i]), str(ids[i]), SESSIONS_COUNT, f"{declared[i]:g}",
+                            f"the sessions table lists {count[i]} session(s) for this patient"))
+    known_history = ~np.isnan(declared) | (count > 0)
+
+    # set invalid records aside
+    valid = ~invalid
+    keep_rows = np.flatnonzero(valid)
+    remap = np.full(n, -1, dtype=np.int64)
+    remap[keep_rows] = np.arange(len(keep_rows))
+    frame = frame.iloc[keep_rows].reset_index(drop=True)
+    known_history = known_history[keep_rows]
+    s_keep = valid[owner] if len(owner) else np.zeros(0, dtype=bool)
+    s_frame = s_frame[s_keep].reset_index(drop=True)
+    owner = remap[owner[s_keep]]
+    m = len(frame)
+    table = session_frame(s_frame, owner, m)
+    decisions = _decide(crit, protocol, frame, table, known_history)
+    issues.sort(key=lambda x: (x.table != "patients", x.row, x.field))
+    return PartitionResult(decisions=decisions, issues=issues, invalid=int(invalid.sum()))
+
+
+def _facts(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
+           known_history: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """The patient fact's paths as columns (what the criteria read)."""
+    labels = frame["patient_id"].tolist()
+    m = len(frame)
+    columns: dict[str, pd.Series[Any]] = {}
+    for col in patient_columns():
+        if col.kind != "id" and col.name != SESSIONS_COUNT:
+            series = frame[col.name]
+            columns[col.path] = series.dt.strftime("%Y-%m-%d").astype("str") if col.kind == "date" else series
+    columns.update(derive_columns(frame, table))
+    columns["arm.id"] = pd.Series([protocol.id] * m, dtype="str")
+    columns["arm.includes_pd1"] = pd.Series([protocol.includes_pd1] * m, dtype="boolean")
+    s_labels = [f"{labels[o]} session {int(k)}" for o, k in zip(table.owner, table.frame["session"], strict=True)]
+    codes = crit.judge_findings(table.frame, s_labels)
+    runs = series_runs(table, codes, crit.needs_change, protocol.eligibility, m)
+    for fid, (run, possible) in runs.items():
+        columns[f"tace.{fid}.run"] = pd.Series(run, dtype="Int64").mask(pd.Series(~known_history))
+        columns[f"tace.{fid}.possible_run"] = pd.Series(possible, dtype="Int64").mask(pd.Series(~known_history))
+    return pd.DataFrame(columns, index=pd.RangeIndex(m))
+
+
+def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
+            known_history: np.ndarray[Any, Any]) -> pd.DataFrame:
+    m = len(frame)
+    labels = frame["patient_id"].tolist()
+    facts = _facts(crit, protocol, frame, table, known_history)
+    jsh = crit.judge(crit.refractory, facts, labels)
+    tace = any_met_codes(list(jsh.values()), m)
+    statuses = np.asarray(STATUSES, dtype=object)
+    facts[TACE_REFRACTORY] = pd.Series(statuses[tace], dtype="str")
+    items = crit.judge(crit.criteria, facts, labels)
+    excluded = np.zeros(m, dtype=bool)
+    unknown = np.zeros(m, dtype=bool)
+    excluded_by = np.full(m, "", dtype=object)
+    for cid, c in items.items():
+        hit = excluding(crit.kinds[cid])[c]
+        excluded |= hit
+        unknown |= c == 2
+        excluded_by = np.where(hit, excluded_by + cid + ";", excluded_by)
+    eligible = pd.Series(np.where(excluded, False, True), dtype="boolean").mask(pd.Series(~excluded & unknown))
+    out: dict[str, Any] = {
+        "patient_id": frame["patient_id"].astype("str"),
+        "eligible": eligible,
+        "tace_refractory": pd.Series(statuses[tace], dtype="str"),
+    }
+    all_codes = {**jsh, **items}
+    for cid in crit.ids:
+        out[cid] = pd.Series(statuses[all_codes[cid]], dtype="str")
+    out["excluded_by"] = pd.Series([s[:-1] for s in excluded_by], dtype="str")
+    out["missing"] = _missing(crit, frame, table, known_history, all_codes, tace)
+    return pd.DataFrame(out, index=pd.RangeIndex(m))
+
+
+def _missing(crit: Criteria, frame: pd.DataFrame, table: Any, known_history: np.ndarray[Any, Any],
+             codes: dict[str, np.ndarray[Any, Any]], tace: np.ndarray[Any, Any]) -> pd.Series[str]:
+    """Per patient, the unrecorded fields behind its unknown criteria (``;``-separated, columns order).
+
+    Patient columns by name; a session field as ``sessions.<field>`` when some session of the patient
+    lacks it; ``tace_sessions`` when the TACE history itself is unknown.
+    """
+    m = len(frame)
+    blank = {c.name: frame[c.name].isna().to_numpy(dtype=bool) for c in patient_columns() if c.kind != "id"}
+    blank[SESSIONS_COUNT] = ~known_history
+    s = table.frame
+    for fid_fields in crit.finding_fields.values():
+        for f in fid_fields:
+            key = f"sessions.{f}"
+            if key not in blank:
+                hole = np.zeros(m, dtype=bool)
+                if len(s) and f in s:
+                    hole[table.owner[s[f].isna().to_numpy(dtype=bool)]] = True
+                blank[key] = hole
+    needed: dict[str, np.ndarray[Any, Any]] = {}
+
+    def need(cid: str, unknown: np.ndarray[Any, Any]) -> None:
+        for path in crit.reads[cid]:
+            if path == TACE_REFRACTORY:
+                for rid in crit.refractory_ids:
+                    need(rid, unknown & (tace == 2))
+                continue
+            if path.startswith("tace."):
+                fid = path.split(".")[1]
+                sources = (SESSIONS_COUNT, *(f"sessions.{f}" for f in crit.finding_fields.get(fid, ())))
+            elif path.startswith("derived."):
+                sources = _DERIVED_FROM.get(path, ())
+            elif path.startswith("arm."):
+                sources = ()
+            else:
+                sources = (path.replace(".", "_"),)
+            for src in sources:
+                needed[src] = needed.get(src, np.zeros(m, dtype=bool)) | unknown
+
+    for cid in crit.ids:
+        need(cid, codes[cid] == 2)
+    acc = np.full(m, "", dtype=object)
+    for name, hole in blank.items():
+        if name in needed:
+            acc = np.where(needed[name] & hole, acc + name + ";", acc)
+    return pd.Series([a[:-1] for a in acc], dtype="str")
