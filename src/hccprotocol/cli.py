@@ -72,6 +72,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "review_command",
         "Run every scenario and write the clinician review report (HTML): rules, coverage, sign-off flags.",
     ),
+    "screen": (
+        "hccprotocol.commands.screen",
+        "screen_command",
+        "Screen a registry (CSV/Parquet) for one arm: per-patient decisions and the patient-selection flow.",
+    ),
     "signoff": (
         "hccprotocol.commands.signoff",
         "signoff_command",

@@ -12,7 +12,6 @@ must equal ``evaluate_eligibility``'s.
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -51,7 +50,7 @@ def check_agreement(config: Protocol, cohort: list[Patient]) -> None:
         for c in expected.criteria:
             assert got[c.id] == c.status, f"{c.id}: {shown}"
         eligible = got["eligible"]
-        assert (None if eligible is None or eligible is getattr(__import__("pandas"), "NA") else bool(eligible)) \
+        assert (None if eligible is None or eligible is __import__("pandas").NA else bool(eligible)) \
             == expected.eligible, shown
         assert got["excluded_by"] == ";".join(expected.basis.excluded_by), shown
 

@@ -29,7 +29,7 @@ from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
 from hccprotocol import limits
-from hccprotocol.patient import Patient, TaceSession
+from hccprotocol.patient import UNKNOWN_IF_ABSENT, Patient, TaceSession
 
 __all__ = ["SESSIONS_COUNT", "Column", "patient_columns", "session_columns"]
 
@@ -55,6 +55,8 @@ class Column:
     limit: str | None = None
     """Key in ``limits.LIMITS`` whose plausibility check applies (its message is the reason reported)."""
     description: str = ""
+    annotation: bool = False
+    """An annotation field (``x-unknown-if-absent: false``): its absence is not a gap, never listed as missing."""
 
     @property
     def type_name(self) -> str:
@@ -117,8 +119,9 @@ def _column(name: str, path: str, field: FieldInfo) -> Column:
         kind = "text"
     else:  # pragma: no cover - a new field type must be given a column kind here
         raise TypeError(f"field {path}: no column kind for {annotation!r}")
+    schema_extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     return Column(name=name, path=path, kind=kind, unit=unit, low=low, high=high, choices=choices, limit=key,
-                  description=field.description or "")
+                  description=field.description or "", annotation=schema_extra.get(UNKNOWN_IF_ABSENT) is False)
 
 
 def _walk(model: type[BaseModel], prefix: str = "") -> list[Column]:

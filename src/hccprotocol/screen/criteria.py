@@ -110,7 +110,7 @@ def excluding(kind: str) -> np.ndarray[Any, Any]:
 def load_criteria(protocol: Protocol) -> Criteria:
     refractory, criteria = rules_for(protocol)
     options = protocol.eligibility
-    kinds = {c.rule.id: c.rule.kind for c in (*refractory.criteria, *criteria.criteria)}
+    kinds: dict[str, str] = {c.rule.id: c.rule.kind for c in (*refractory.criteria, *criteria.criteria)}
     titles = {c.rule.id: c.rule.title for c in (*refractory.criteria, *criteria.criteria)}
     reads = {c.rule.id: c.tested for c in (*refractory.criteria, *criteria.criteria)}
     fields = {

@@ -120,20 +120,20 @@ def bclc(frame: pd.DataFrame, count: np.ndarray[Any, Any], cp_low: np.ndarray[An
     groups = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(groups))).groupby(groups, sort=True).first().to_numpy()
 
-    def opt(v: float) -> Any:
+    def opt(v: Any) -> Any:
         return None if v == -1 else v
 
     stages = []
-    for row in key.iloc[first].itertuples(index=False):
-        vi, ehs, ecog = opt(row.vi), opt(row.ehs), opt(row.ecog)
+    for n_key, size_v, vi_v, ehs_v, ecog_v, cls_v, classes_v in key.iloc[first].itertuples(index=False, name=None):
+        vi, ehs, ecog, count_v = opt(vi_v), opt(ehs_v), opt(ecog_v), opt(n_key)
         stages.append(bclc_mod.derive_bclc(bclc_mod.BclcInputs(
-            tumour_count=None if row.count == -1 else int(row.count),
-            largest_diameter_cm=opt(row.size),
+            tumour_count=None if count_v is None else int(count_v),
+            largest_diameter_cm=opt(size_v),
             vascular_invasion=None if vi is None else bool(vi),
             extrahepatic_spread=None if ehs is None else bool(ehs),
             ecog=None if ecog is None else int(ecog),
-            child_pugh_class=row.cls or None,
-            child_pugh_classes=tuple(row.classes),
+            child_pugh_class=str(cls_v) or None,
+            child_pugh_classes=tuple(str(classes_v)),
         )))
     return np.asarray(stages, dtype=object)[groups] if len(groups) else np.zeros(0, dtype=object)
 
@@ -145,7 +145,7 @@ def derive_columns(frame: pd.DataFrame, table: SessionTable) -> dict[str, pd.Ser
     count = staging_count(frame, table)
     contra = contradicted(frame, table)
     stage = bclc(frame, count, low, high, score)
-    stage = np.where(contra, None, stage)
+    stage = np.where(contra, np.asarray(None, dtype=object), stage)
     bili, alb = _float(frame, "liver_total_bilirubin_umol_l"), _float(frame, "liver_albumin_g_l")
     with np.errstate(invalid="ignore", divide="ignore"):
         albi = 0.66 * np.log10(bili) - 0.085 * alb

@@ -53,6 +53,8 @@ class PartitionResult:
     issues: list[Issue] = field(default_factory=list)
     invalid: int = 0
     """Patients set aside as invalid records."""
+    rows: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Data-row number of each decision (to restore file order across partitions)."""
 
 
 def _rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray[Any, Any]]:
@@ -123,6 +125,7 @@ def screen_partition(
     remap[keep_rows] = np.arange(len(keep_rows))
     frame = frame.iloc[keep_rows].reset_index(drop=True)
     known_history = known_history[keep_rows]
+    kept_rows = rows[keep_rows]
     s_keep = valid[owner] if len(owner) else np.zeros(0, dtype=bool)
     s_frame = s_frame[s_keep].reset_index(drop=True)
     owner = remap[owner[s_keep]]
@@ -130,7 +133,7 @@ def screen_partition(
     table = session_frame(s_frame, owner, m)
     decisions = _decide(crit, protocol, frame, table, known_history)
     issues.sort(key=lambda x: (x.table != "patients", x.row, x.field))
-    return PartitionResult(decisions=decisions, issues=issues, invalid=int(invalid.sum()))
+    return PartitionResult(decisions=decisions, issues=issues, invalid=int(invalid.sum()), rows=kept_rows)
 
 
 def _facts(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
@@ -195,7 +198,8 @@ def _missing(crit: Criteria, frame: pd.DataFrame, table: Any, known_history: np.
     lacks it; ``tace_sessions`` when the TACE history itself is unknown.
     """
     m = len(frame)
-    blank = {c.name: frame[c.name].isna().to_numpy(dtype=bool) for c in patient_columns() if c.kind != "id"}
+    blank = {c.name: frame[c.name].isna().to_numpy(dtype=bool) for c in patient_columns()
+             if c.kind != "id" and not c.annotation}
     blank[SESSIONS_COUNT] = ~known_history
     s = table.frame
     for fid_fields in crit.finding_fields.values():

@@ -98,7 +98,8 @@ def _add_months(y: np.ndarray[Any, Any], m: np.ndarray[Any, Any], d: np.ndarray[
     first = (year - 1970) * 12 + (month - 1)
     start = first.astype("datetime64[M]")
     length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(int)
-    return (start.astype("datetime64[D]").astype(int) + np.minimum(d, length) - 1).astype(np.int64)
+    out: np.ndarray[Any, Any] = (start.astype("datetime64[D]").astype(int) + np.minimum(d, length) - 1)
+    return out.astype(np.int64)
 
 
 def _ymd(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
@@ -157,7 +158,8 @@ def _tri(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[
 
 def _changed_before(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """``tace_series.changed_before`` per session: (certainly true, certainly false)."""
-    values = [frame[f].to_numpy(dtype=object, na_value=None) if f in frame else np.full(len(frame), None)
+    values = [frame[f].astype("object").where(frame[f].notna(), None).to_numpy() if f in frame
+              else np.full(len(frame), None)
               for f in CHANGE_FIELDS]
     any_true = np.zeros(len(frame), dtype=bool)
     all_false = np.ones(len(frame), dtype=bool)
