@@ -121,6 +121,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
                 reject(outside, col, series, reasons)
                 parsed = parsed.mask(pd.Series(outside, index=index))
         out[col.name] = parsed
+    issues.sort(key=lambda i: i.row)  # by row, then in column order
     return Typed(frame=pd.DataFrame(out, index=index), invalid=invalid, issues=issues)
 
 
