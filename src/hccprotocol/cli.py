@@ -337,14 +337,22 @@ class SchemaName(StrEnum):
     dose = "dose"
     course = "course"
     plan = "plan"
+    cohort = "cohort"
 
 
 @app.command()
 @cli_boundary
 @with_output
 def schema(name: Annotated[SchemaName, typer.Argument(help="Which schema to print")]) -> None:
-    """Print a JSON Schema: the patient record (with plausibility limits), an output, or the limits table."""
-    if name is SchemaName.patient:
+    """Print a JSON Schema: the patient record (with plausibility limits), an output, or the limits table.
+
+    ``cohort`` prints the flat columns of ``screen`` (type, unit, range) and writes template CSVs.
+    """
+    if name is SchemaName.cohort:
+        from hccprotocol.commands.screen import cohort_schema
+
+        cohort_schema()
+    elif name is SchemaName.patient:
         from hccprotocol.patient_file import patient_schema
 
         emit_json(patient_schema())

@@ -102,3 +102,29 @@ def _with_progress(run: Callable[[Progress | None], Screen]) -> Screen:
                 bar.update(task, completed=done, total=total)
 
         return run(update)
+
+
+TEMPLATES = ("cohort-template-patients.csv", "cohort-template-sessions.csv")
+
+
+def cohort_schema(directory: Path | None = None) -> None:
+    """``hccprotocol schema cohort``: print every column (type, unit, plausible range) and write the
+    two template CSVs (header rows) into ``directory`` (default: the current directory)."""
+    from rich.table import Table
+
+    from hccprotocol.render import report_console
+    from hccprotocol.screen.columns import patient_columns, session_columns
+
+    where = directory or Path.cwd()
+    console = report_console()
+    for title, columns, name in (("Patients table", patient_columns(), TEMPLATES[0]),
+                                 ("TACE sessions table (--tace-sessions)", session_columns(), TEMPLATES[1])):
+        table = Table(title=title)
+        for head in ("column", "type", "unit", "plausible", "description"):
+            table.add_column(head)
+        for c in columns:
+            plausible = "" if c.low is None else f"{c.low:g}-{c.high:g}" if c.high is not None else f">= {c.low:g}"
+            table.add_row(c.name, c.type_name, c.unit, plausible, c.description)
+        console.print(table)
+        (where / name).write_text(",".join(c.name for c in columns) + "\n", encoding="utf-8")
+        sys.stderr.write(f"template written: {where / name}\n")

@@ -88,10 +88,13 @@ def _limit_key(metadata: list[Any]) -> str | None:
 def _column(name: str, path: str, field: FieldInfo) -> Column:
     annotation = _unwrap(field.annotation)
     metadata = list(field.metadata)
+    description = field.description or ""
     if typing.get_origin(annotation) is typing.Annotated:
         annotation, *extra = typing.get_args(annotation)
         for meta in extra:
             metadata.extend(meta.metadata if isinstance(meta, FieldInfo) else [meta])
+            if isinstance(meta, FieldInfo) and meta.description and not description:
+                description = meta.description
     low = high = None
     for meta in metadata:
         if isinstance(meta, annotated_types.Ge):
@@ -121,7 +124,7 @@ def _column(name: str, path: str, field: FieldInfo) -> Column:
         raise TypeError(f"field {path}: no column kind for {annotation!r}")
     schema_extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     return Column(name=name, path=path, kind=kind, unit=unit, low=low, high=high, choices=choices, limit=key,
-                  description=field.description or "", annotation=schema_extra.get(UNKNOWN_IF_ABSENT) is False)
+                  description=description, annotation=schema_extra.get(UNKNOWN_IF_ABSENT) is False)
 
 
 def _walk(model: type[BaseModel], prefix: str = "") -> list[Column]:
