@@ -98,36 +98,51 @@ def _line(x1: int, y1: int, x2: int, y2: int) -> str:
 
 
 def render_svg(flow: Flow) -> str:
-    """A standalone SVG: screened at the top, then per arm a column of invalid, excluded (with reasons),
-    undetermined and included boxes."""
+    """A standalone SVG: screened at the top; per arm a trunk line with the invalid, excluded (its reasons on
+    a branch below it), undetermined and included boxes."""
     parts: list[str] = []
-    top = 20
-    width = max(1, len(flow.arms)) * (_BOX_W + 3 * _GAP + 40) + _GAP
-    cx = width // 2 - _BOX_W // 2
-    parts.append(_box(cx, top, f"Patients screened (n = {flow.screened})", "screened"))
-    bottom = top
+    top, column = 20, _BOX_W + 120
+    width = max(1, len(flow.arms)) * column + _GAP
+    parts.append(_box(_GAP, top, f"Patients screened (n = {flow.screened})", "screened"))
+    bottom = top + _BOX_H
     for k, arm in enumerate(flow.arms):
-        x = _GAP + k * (_BOX_W + 3 * _GAP + 40)
-        y = top + _BOX_H + 3 * _GAP
-        parts.append(f'<text x="{x}" y="{y - 6}" font-family="sans-serif" font-size="13" font-weight="bold">'
-                     f'{html.escape(arm.title)} [{html.escape(arm.arm_id)}]</text>')
-        y += _GAP
-        rows = [("invalid", f"Invalid records (n = {arm.invalid})", 0),
-                ("excluded", f"Excluded (n = {arm.excluded})", 0)]
-        rows += [("reason", f"{title} (n = {n})", 30) for _, title, n in arm.excluded_first]
-        rows += [("undetermined", f"Undetermined: a criterion unknown (n = {arm.undetermined})", 0),
-                 ("included", f"Included (n = {arm.included})", 0)]
-        for cls, text, indent in rows:
-            parts.append(_line(cx + _BOX_W // 2, top + _BOX_H, x + indent + 20, y) if indent == 0 else "")
-            parts.append(_box(x + indent, y, text, cls))
-            y += _BOX_H + _GAP
+        x = _GAP + k * column
+        trunk = x + 12
+        y = top + _BOX_H + 2 * _GAP
+        parts.append(f'<text x="{x}" y="{y + 4}" font-family="sans-serif" font-size="13" font-weight="bold">'
+                     f'{html.escape(arm.arm_id)}</text>')
+        parts.append(f'<text x="{x}" y="{y + 20}" font-family="sans-serif" font-size="11">'
+                     f'{html.escape(arm.title)}</text>')
+        y += 2 * _GAP + 12
+        boxes = [("invalid", f"Invalid records (n = {arm.invalid})", 0),
+                 ("excluded", f"Excluded (n = {arm.excluded})", 0)]
+        boxes += [("reason", f"{title} (n = {n})", 1) for _, title, n in arm.excluded_first]
+        boxes += [("undetermined", f"Undetermined: a criterion unknown (n = {arm.undetermined})", 0),
+                  ("included", f"Included (n = {arm.included})", 0)]
+        last_main = y
+        branch_top = None
+        for cls, text, level in boxes:
+            left = x + 30 + 30 * level
+            mid = y + _BOX_H // 2
+            if level == 0:
+                parts.append(_line(trunk, mid, left, mid))
+                last_main = mid
+            else:
+                branch = x + 60
+                parts.append(f'<line x1="{branch}" y1="{branch_top}" x2="{branch}" y2="{mid}" stroke="#333333"/>')
+                parts.append(_line(branch, mid, left, mid))
+            if cls == "excluded":
+                branch_top = y + _BOX_H
+            parts.append(_box(left, y, text, cls))
+            y += _BOX_H + _GAP // 2
+        parts.append(f'<line x1="{trunk}" y1="{top + _BOX_H}" x2="{trunk}" y2="{last_main}" stroke="#333333"/>')
         bottom = max(bottom, y)
     height = bottom + _GAP
     defs = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
             'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#333333"/></marker></defs>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}">{defs}<rect width="100%" height="100%" fill="#ffffff"/>'
-            + "".join(p for p in parts if p) + "</svg>\n")
+            + "".join(parts) + "</svg>\n")
 
 
 def render_html(flow: Flow, arms_rules: Sequence[str] = ()) -> str:
