@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["synthetic_registry"]
+__all__ = ["registry_csv", "synthetic_registry"]
 
 
 def _maybe(rng: np.random.Generator, values: np.ndarray[Any, Any], gap: float, dtype: str) -> pd.Series[Any]:
@@ -108,3 +108,15 @@ def synthetic_registry(n: int, sessions: float = 3.0, gap: float = 0.03, seed: i
     })
     # tace_sessions must match the sessions listed when given (else the record is invalid): keep it honest
     return patients, session_table
+
+
+def registry_csv(frame: pd.DataFrame) -> str:
+    """A table as a registry export's CSV: true/false in lower case, dates YYYY-MM-DD, empty = unknown."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_bool_dtype(column.dtype):
+            out[name] = column.map({True: "true", False: "false"}).astype("str")
+        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+            out[name] = column.dt.strftime("%Y-%m-%d").astype("str")
+    return out.to_csv(index=False, lineterminator="\n")
