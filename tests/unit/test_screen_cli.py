@@ -36,11 +36,14 @@ def test_columns_exactly_as_the_issue_says(tmp_path: Path) -> None:
     assert len(decisions) == 40
     # excluded_by names excluding criteria only where eligible is false
     assert (decisions["excluded_by"] != "").eq(decisions["eligible"] == "false").all()
-    # an undetermined patient names what is missing, unless its record contradicts itself (P31: tumour
+    # an undetermined patient names what is missing, unless its record contradicts itself (read off the example
+    # files: P10 tumour extrahepatic_spread false while its TACE records new extrahepatic spread; P31 tumour
     # vascular_invasion false while its 4th TACE records new vascular invasion: unstaged, nothing missing)
-    silent = decisions[(decisions["eligible"] == "") & (decisions["missing"] == "")]
-    assert list(silent["patient_id"]) == ["P31"]
-    assert silent.iloc[0]["jsh2014.vascular_invasion"] == "unknown"
+    silent = decisions[(decisions["eligible"] == "") & (decisions["missing"] == "")].set_index("patient_id")
+    assert list(silent.index) == ["P10", "P31"]
+    assert silent.loc["P10", "jsh2014.extrahepatic_spread"] == "unknown"
+    assert silent.loc["P31", "jsh2014.vascular_invasion"] == "unknown"
+    assert (silent["inclusion.bclc_b_or_c"] == "unknown").all()
 
 
 def test_parquet_in_and_out_gives_the_same_decisions(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ __all__ = ["registry_csv", "synthetic_registry"]
 
 
 def _maybe(rng: np.random.Generator, values: np.ndarray[Any, Any], gap: float, dtype: str) -> pd.Series[Any]:
-    series = pd.Series(values).astype(dtype)
+    series: pd.Series[Any] = pd.Series(values).astype(dtype)  # type: ignore[call-overload]
     return series.mask(pd.Series(rng.random(len(values)) < gap))
 
 
@@ -89,7 +89,8 @@ def synthetic_registry(n: int, sessions: float = 3.0, gap: float = 0.03, seed: i
         return rng.random(m) < p_true
 
     def s_maybe(values: np.ndarray[Any, Any], dtype: str) -> pd.Series[Any]:
-        return pd.Series(values).astype(dtype).mask(pd.Series(rng.random(m) < gap))
+        out: pd.Series[Any] = pd.Series(values).astype(dtype)  # type: ignore[call-overload]
+        return out.mask(pd.Series(rng.random(m) < gap))
 
     session_table = pd.DataFrame({
         "patient_id": pd.Series(ids[owner], dtype="str"),
