@@ -23,13 +23,13 @@ from hccprotocol.cohort.statuses import STATUSES
 from hccprotocol.screen.columns import SESSIONS_COUNT, patient_columns, session_columns
 from hccprotocol.screen.criteria import TACE_REFRACTORY, Criteria, any_met_codes, excluding, load_criteria
 from hccprotocol.screen.derive import derive_columns
-from hccprotocol.screen.sessions import check_sessions, series_runs, session_frame
+from hccprotocol.screen.sessions import SessionTable, check_sessions, series_runs, session_frame
 from hccprotocol.screen.validate import Issue, typed_table
 
 if TYPE_CHECKING:
     from hccprotocol.protocol import Protocol
 
-__all__ = ["ROW", "PartitionResult", "screen_partition"]
+__all__ = ["ROW", "PartitionResult", "Prepared", "decide_on_facts", "facts_frame", "prepare", "screen_partition"]
 
 ROW = "__row"
 """Optional column carrying each row's 1-based data-row number in its file (added by the readers)."""
@@ -72,6 +72,25 @@ def screen_partition(
 ) -> PartitionResult:
     """Decisions for every valid patient of the partition (input order), the issues, the invalid count."""
     crit = criteria or load_criteria(protocol)
+    ready = prepare(patients, sessions, today)
+    decisions = _decide(crit, protocol, ready.frame, ready.table, ready.known_history)
+    return PartitionResult(decisions=decisions, issues=ready.issues, invalid=ready.invalid, rows=ready.rows)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated partition: typed valid patients, their session facts, and what was set aside."""
+
+    frame: pd.DataFrame
+    table: SessionTable
+    known_history: np.ndarray[Any, Any]
+    issues: list[Issue]
+    invalid: int
+    rows: np.ndarray[Any, Any]
+
+
+def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.date) -> Prepared:
+    """Validation and session facts (everything before derived measures and criteria)."""
     raw, rows = _rows(patients)
     typed = typed_table(raw, patient_columns(), "patients", rows)
     frame, invalid, issues = typed.frame, typed.invalid.copy(), list(typed.issues)
@@ -129,14 +148,13 @@ def screen_partition(
     s_keep = valid[owner] if len(owner) else np.zeros(0, dtype=bool)
     s_frame = s_frame[s_keep].reset_index(drop=True)
     owner = remap[owner[s_keep]]
-    m = len(frame)
-    table = session_frame(s_frame, owner, m)
-    decisions = _decide(crit, protocol, frame, table, known_history)
+    table = session_frame(s_frame, owner, len(frame))
     issues.sort(key=lambda x: (x.table != "patients", x.row, x.field))
-    return PartitionResult(decisions=decisions, issues=issues, invalid=int(invalid.sum()), rows=kept_rows)
+    return Prepared(frame=frame, table=table, known_history=known_history, issues=issues,
+                    invalid=int(invalid.sum()), rows=kept_rows)
 
 
-def _facts(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
+def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
            known_history: np.ndarray[Any, Any]) -> pd.DataFrame:
     """The patient fact's paths as columns (what the criteria read)."""
     labels = frame["patient_id"].tolist()
@@ -160,9 +178,19 @@ def _facts(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
 
 def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
             known_history: np.ndarray[Any, Any]) -> pd.DataFrame:
-    m = len(frame)
-    labels = frame["patient_id"].tolist()
-    facts = _facts(crit, protocol, frame, table, known_history)
+    facts = facts_frame(crit, protocol, frame, table, known_history)
+    return decide_on_facts(crit, facts, frame["patient_id"], (frame, table, known_history))
+
+
+def decide_on_facts(crit: Criteria, facts: pd.DataFrame, patient_id: pd.Series[Any],
+                    context: tuple[pd.DataFrame, Any, np.ndarray[Any, Any]] | None = None) -> pd.DataFrame:
+    """Rule evaluation alone: every criterion's Kleene mask over the facts, the decision and the output columns.
+
+    ``context`` (typed patients, sessions, known history) lets ``missing`` name the unrecorded fields;
+    without it ``missing`` is left empty (the benchmark's "rule evaluation alone").
+    """
+    m = len(facts)
+    labels = patient_id.tolist()
     jsh = crit.judge(crit.refractory, facts, labels)
     tace = any_met_codes(list(jsh.values()), m)
     statuses = np.asarray(STATUSES, dtype=object)
@@ -178,7 +206,7 @@ def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
         excluded_by = np.where(hit, excluded_by + cid + ";", excluded_by)
     eligible = pd.Series(np.where(excluded, False, True), dtype="boolean").mask(pd.Series(~excluded & unknown))
     out: dict[str, Any] = {
-        "patient_id": frame["patient_id"].astype("str"),
+        "patient_id": patient_id.astype("str").reset_index(drop=True),
         "eligible": eligible,
         "tace_refractory": pd.Series(statuses[tace], dtype="str"),
     }
@@ -186,7 +214,8 @@ def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
     for cid in crit.ids:
         out[cid] = pd.Series(statuses[all_codes[cid]], dtype="str")
     out["excluded_by"] = pd.Series([s[:-1] for s in excluded_by], dtype="str")
-    out["missing"] = _missing(crit, frame, table, known_history, all_codes, tace)
+    out["missing"] = (_missing(crit, *context, all_codes, tace) if context is not None
+                      else pd.Series([""] * m, dtype="str"))
     return pd.DataFrame(out, index=pd.RangeIndex(m))
 
 
