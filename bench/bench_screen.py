@@ -20,7 +20,6 @@ shared (2 cores): figures vary with its load, printed at the start.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import platform
@@ -32,7 +31,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from hccprotocol.patient import latest_today

@@ -13,8 +13,9 @@ loop and no pydantic object per row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import pandas as pd
@@ -167,7 +168,7 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
     columns.update(derive_columns(frame, table))
     columns["arm.id"] = pd.Series([protocol.id] * m, dtype="str")
     columns["arm.includes_pd1"] = pd.Series([protocol.includes_pd1] * m, dtype="boolean")
-    s_labels = [f"{labels[o]} session {int(k)}" for o, k in zip(table.owner, table.frame["session"], strict=True)]
+    s_labels = _Labels(labels, table.owner, table.frame["session"].to_numpy(dtype=np.int64, na_value=0))
     codes = crit.judge_findings(table.frame, s_labels)
     runs = series_runs(table, codes, crit.needs_change, protocol.eligibility, m)
     for fid, (run, possible) in runs.items():
@@ -198,12 +199,12 @@ def decide_on_facts(crit: Criteria, facts: pd.DataFrame, patient_id: pd.Series[A
     items = crit.judge(crit.criteria, facts, labels)
     excluded = np.zeros(m, dtype=bool)
     unknown = np.zeros(m, dtype=bool)
-    excluded_by = np.full(m, "", dtype=object)
+    hits: list[tuple[str, np.ndarray[Any, Any]]] = []
     for cid, c in items.items():
         hit = excluding(crit.kinds[cid])[c]
         excluded |= hit
         unknown |= c == 2
-        excluded_by = np.where(hit, excluded_by + cid + ";", excluded_by)
+        hits.append((cid, hit))
     eligible = pd.Series(np.where(excluded, False, True), dtype="boolean").mask(pd.Series(~excluded & unknown))
     out: dict[str, Any] = {
         "patient_id": patient_id.astype("str").reset_index(drop=True),
@@ -213,7 +214,7 @@ def decide_on_facts(crit: Criteria, facts: pd.DataFrame, patient_id: pd.Series[A
     all_codes = {**jsh, **items}
     for cid in crit.ids:
         out[cid] = pd.Series(statuses[all_codes[cid]], dtype="str")
-    out["excluded_by"] = pd.Series([s[:-1] for s in excluded_by], dtype="str")
+    out["excluded_by"] = _joined(hits, m)
     out["missing"] = (_missing(crit, *context, all_codes, tace) if context is not None
                       else pd.Series([""] * m, dtype="str"))
     return pd.DataFrame(out, index=pd.RangeIndex(m))
@@ -261,8 +262,36 @@ def _missing(crit: Criteria, frame: pd.DataFrame, table: Any, known_history: np.
 
     for cid in crit.ids:
         need(cid, codes[cid] == 2)
-    acc = np.full(m, "", dtype=object)
-    for name, hole in blank.items():
-        if name in needed:
-            acc = np.where(needed[name] & hole, acc + name + ";", acc)
-    return pd.Series([a[:-1] for a in acc], dtype="str")
+    return _joined([(name, needed[name] & hole) for name, hole in blank.items() if name in needed], m)
+
+
+def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[str]:
+    """Per row, the names whose flag is set, ``;``-separated in list order: one string per distinct combination
+    (rows share few combinations), mapped back to the rows."""
+    if not flags or m == 0:
+        return pd.Series([""] * m, dtype="str")
+    bits = np.stack([f for _, f in flags], axis=1)
+    distinct, inverse = np.unique(bits, axis=0, return_inverse=True)
+    names = [n for n, _ in flags]
+    texts = np.asarray([";".join(n for n, on in zip(names, row, strict=True) if on) for row in distinct],
+                       dtype=object)
+    return pd.Series(texts[inverse.reshape(-1)], dtype="str")
+
+
+class _Labels(Sequence[str]):
+    """Session labels ("<patient> session <k>") built only when an error names one."""
+
+    def __init__(self, patients: list[str], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]) -> None:
+        self._patients, self._owner, self._position = patients, owner, position
+
+    def __len__(self) -> int:
+        return len(self._owner)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return f"{self._patients[int(self._owner[i])]} session {int(self._position[i])}"

@@ -74,7 +74,9 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
     same = np.zeros(n, dtype=bool)
     same[1:] = ids[1:] == ids[:-1]
     # previous known TACE date of the same patient (the model checks the known dates in order)
-    prev = pd.Series(tace).groupby(ids).transform(lambda s: s.ffill().shift(1)).to_numpy(dtype=float)
+    group = pd.Series(ids).factorize()[0] if n else np.zeros(0, dtype=np.int64)
+    shifted = pd.Series(tace).groupby(group).shift(1)
+    prev = shifted.groupby(group).ffill().to_numpy(dtype=float)
     flag(~np.isnan(tace) & (tace <= prev), "date", tace,
          "not after the patient's previous TACE date: list sessions once each, in date order")
     next_tace = np.full(n, np.nan)
