@@ -98,9 +98,10 @@ FLAGS = {
 
 def _sql_criteria() -> dict[str, tuple[str, str]]:
     d, rec = _q("derived.bclc_stage"), _q("bclc_stage")
+    hcc, res = _q("diagnosis.hcc_confirmed"), _q("diagnosis.resectable")
+    pd1, arm = _q("contraindications.pd1"), _q("arm.includes_pd1")
     out = {
-        "inclusion.unresectable_hcc": (f"{_q('diagnosis.hcc_confirmed')} = TRUE AND {_q('diagnosis.resectable')} = FALSE",
-                                       f"{_q('diagnosis.hcc_confirmed')} = FALSE OR {_q('diagnosis.resectable')} = TRUE"),
+        "inclusion.unresectable_hcc": (f"{hcc} = TRUE AND {res} = FALSE", f"{hcc} = FALSE OR {res} = TRUE"),
         "inclusion.bclc_b_or_c": (f"{d} IN ('B', 'C') AND ({rec} IS NULL OR {rec} IN ('B', 'C'))",
                                   f"{d} IN ('0', 'A', 'D') AND ({rec} IS NULL OR {rec} IN ('0', 'A', 'D'))"),
         "inclusion.ecog_0_1": ('"ecog" <= 1', '"ecog" > 1'),
@@ -110,8 +111,7 @@ def _sql_criteria() -> dict[str, tuple[str, str]]:
     }
     out.update({cid: (f"{_q(col)} = TRUE", f"{_q(col)} = FALSE") for cid, col in FLAGS.items()})
     out["exclusion.ecog_above_1"] = ('"ecog" > 1', '"ecog" <= 1')
-    out["exclusion.contraindication_pd1"] = (f"{_q('arm.includes_pd1')} = TRUE AND {_q('contraindications.pd1')} = TRUE",
-                                             f"{_q('arm.includes_pd1')} = FALSE OR {_q('contraindications.pd1')} = FALSE")
+    out["exclusion.contraindication_pd1"] = (f"{arm} = TRUE AND {pd1} = TRUE", f"{arm} = FALSE OR {pd1} = FALSE")
     return out
 
 
@@ -249,7 +249,8 @@ def _per_patient_rate(patients: pd.DataFrame, sessions: pd.DataFrame) -> float:
     from hccprotocol.screen.columns import SESSIONS_COUNT, patient_columns, session_columns
 
     sample = patients.head(PER_PATIENT_N)
-    by_id = {k: g for k, g in sessions[sessions["patient_id"].isin(set(sample["patient_id"]))].groupby("patient_id")}
+    chosen = sessions[sessions["patient_id"].isin(set(sample["patient_id"]))]
+    by_id = {key: group for key, group in chosen.groupby("patient_id")}  # noqa: C416
     records = []
     for _, row in sample.iterrows():
         rec: dict[str, Any] = {"id": row["patient_id"]}
@@ -308,16 +309,16 @@ def main(sizes: list[int]) -> None:
             ids = ready.frame["patient_id"]
             repeat = 3 if n <= 100_000 else 2
             ours = decide_on_facts(crit, facts.copy(), ids)
-            t_ours = _best(lambda: decide_on_facts(crit, facts.copy(), ids), repeat)
+            t_ours = _best(lambda: decide_on_facts(crit, facts.copy(), ids), repeat)  # noqa: B023
             peer_facts = facts.assign(patient_id=ids.to_numpy())
             table = pa.Table.from_pandas(peer_facts, preserve_index=False)
             con = duckdb.connect()
             con.register("facts", table)
             sql = duckdb_sql("facts")
-            t_duck = _best(lambda: con.sql(sql).to_arrow_table(), repeat)
+            t_duck = _best(lambda: con.sql(sql).to_arrow_table(), repeat)  # noqa: B023
             duck = con.sql(sql).to_arrow_table().to_pandas()
             pl_frame = pl.from_arrow(table)
-            t_pol = _best(lambda: polars_decide(pl_frame), repeat)
+            t_pol = _best(lambda: polars_decide(pl_frame), repeat)  # noqa: B023
             pol = polars_decide(pl_frame).to_pandas()
             agree = (duck["eligible"].astype("boolean").equals(ours["eligible"].astype("boolean"))
                      and pol["eligible"].astype("boolean").equals(ours["eligible"].astype("boolean"))

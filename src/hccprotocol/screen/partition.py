@@ -209,11 +209,11 @@ def decide_on_facts(crit: Criteria, facts: pd.DataFrame, patient_id: pd.Series[A
     out: dict[str, Any] = {
         "patient_id": patient_id.astype("str").reset_index(drop=True),
         "eligible": eligible,
-        "tace_refractory": pd.Series(statuses[tace], dtype="str"),
+        "tace_refractory": _status(tace),
     }
     all_codes = {**jsh, **items}
     for cid in crit.ids:
-        out[cid] = pd.Series(statuses[all_codes[cid]], dtype="str")
+        out[cid] = _status(all_codes[cid])
     out["excluded_by"] = _joined(hits, m)
     out["missing"] = (_missing(crit, *context, all_codes, tace) if context is not None
                       else pd.Series([""] * m, dtype="str"))
@@ -265,17 +265,25 @@ def _missing(crit: Criteria, frame: pd.DataFrame, table: Any, known_history: np.
     return _joined([(name, needed[name] & hole) for name, hole in blank.items() if name in needed], m)
 
 
+def _status(codes: np.ndarray[Any, Any]) -> pd.Series[Any]:
+    """Status codes as a categorical column of "met" / "not_met" / "unknown" (no string per row is built)."""
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int8), categories=list(STATUSES)))  # type: ignore[call-overload]
+
+
 def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[str]:
     """Per row, the names whose flag is set, ``;``-separated in list order: one string per distinct combination
-    (rows share few combinations), mapped back to the rows."""
+    (rows share few combinations), as a categorical column."""
     if not flags or m == 0:
         return pd.Series([""] * m, dtype="str")
-    bits = np.stack([f for _, f in flags], axis=1)
-    distinct, inverse = np.unique(bits, axis=0, return_inverse=True)
     names = [n for n, _ in flags]
-    texts = np.asarray([";".join(n for n, on in zip(names, row, strict=True) if on) for row in distinct],
-                       dtype=object)
-    return pd.Series(texts[inverse.reshape(-1)], dtype="str")
+    code = np.zeros(m, dtype=np.uint64)
+    if len(flags) > 64:  # pragma: no cover - more names than bits: one code per 64-name block would be needed
+        raise ValueError("too many names to join")
+    for k, (_, flag) in enumerate(flags):
+        code |= flag.astype(np.uint64) << np.uint64(k)
+    distinct, inverse = np.unique(code, return_inverse=True)
+    texts = [";".join(n for k, n in enumerate(names) if (int(c) >> k) & 1) for c in distinct]
+    return pd.Series(pd.Categorical.from_codes(inverse.reshape(-1), categories=texts))  # type: ignore[call-overload]
 
 
 class _Labels(Sequence[str]):
