@@ -39,9 +39,8 @@ def test_ecog_mask_three_valued_both_sides() -> None:
     crit = load_criteria(load_protocol("haic-lenvatinib"))
     frame = pd.DataFrame({"ecog": pd.array([0, 1, 2, None], dtype="Int64")})
     rule = next(c for c in crit.criteria.criteria if c.rule.id == "inclusion.ecog_0_1")
-    from hccprotocol.eligibility.compile import CompiledRules
+    import dataclasses
 
-    only = CompiledRules(source=crit.criteria.source, criteria_ruleset="", sessions_ruleset=None, criteria=(rule,),
-                         findings=(), fact_paths=("ecog",), session_paths=())
+    only = dataclasses.replace(crit.criteria, criteria=(rule,), findings=(), fact_paths=("ecog",))
     codes = crit.judge(only, frame, ["a", "b", "c", "d"])["inclusion.ecog_0_1"]
     assert [STATUSES[c] for c in codes] == ["met", "met", "not_met", "unknown"]  # ECOG 0-1 (Lin 2023)

@@ -1,15 +1,16 @@
 """The one place where screening meets the rule files: criteria and session findings as Kleene masks.
 
-Why one narrow module: the rules come from ``rules/`` and ``protocol/`` only
-(ids, kinds, titles, conditions); nothing here or elsewhere in ``screen``
-states a clinical threshold. Today they are compiled by ``eligibility.compile``
-(the per-patient durable path's own compilation, options resolved) and turned
-into pandas masks by ``cohort.masks`` with durable's semantics: a criterion is
-``met`` where its met condition matches, ``not_met`` where its not-met
-condition matches, ``unknown`` elsewhere (three-valued / Kleene: a missing
-value matches neither). When the protocol model's vectorised engine lands,
-only this module changes: the rest of ``screen`` sees ``Criteria`` and status
-codes (0 met, 1 not met, 2 unknown).
+Why one narrow module: the rules come from ``rules/`` and ``protocol/`` only (ids, kinds,
+titles, conditions); nothing here or elsewhere in ``screen`` states a clinical threshold.
+They are loaded through the protocol model (``eligibility.compile``, the per-patient durable
+path's own loading, options resolved) and compiled to pandas nullable-boolean (Kleene)
+masks by ``engines.masks``, the vectorised engine of the model: a criterion is ``met`` where
+its condition is true, ``not_met`` where it is false (or, for an asymmetric criterion, where
+its ``not_met_when`` is true), ``unknown`` elsewhere. The screen's fact columns use the
+trail's names (``tace.<f>.run`` / ``possible_run``, ``derived.child_pugh.score_min`` /
+``score_max``); :func:`model_frame` lays them out as the model's facts (count ranges as
+``.lo``/``.hi``). The rest of ``screen`` sees ``Criteria`` and status codes (0 met, 1 not
+met, 2 unknown).
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from hccprotocol.cohort.masks import compile_condition
-from hccprotocol.cohort.statuses import STATUSES, tri_codes
-from hccprotocol.eligibility.compile import CompiledRules
+from hccprotocol.cohort.statuses import STATUSES, tri_codes, truth_codes
+from hccprotocol.eligibility.compile import SEP, CompiledRules
 from hccprotocol.eligibility.decision import any_met, excludes
 from hccprotocol.eligibility.evaluate import rules_for
 from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.tace_series import needs_change
-from hccprotocol.errors import ProtocolDefinitionError
-from hccprotocol.rules_source import condition_paths
+from hccprotocol.engines.masks import compile_mask
+from hccprotocol.model.conditions import paths_read
 
 if TYPE_CHECKING:
     from hccprotocol.protocol import Protocol
@@ -64,28 +64,87 @@ class Criteria:
 
     def judge_findings(self, sessions: pd.DataFrame, labels: Sequence[str]) -> dict[str, tuple[Codes, Codes]]:
         """Finding id -> (counted codes, present codes) per session row (0 yes, 1 no, 2 unknown)."""
+        rules = self.refractory
+        frame = model_frame(sessions, rules.session_catalogue, rules.session_paths)
         out: dict[str, tuple[Codes, Codes]] = {}
-        for compiled in self.refractory.findings:
-            fid, cond = compiled.finding.id, compiled.conditions
-            if cond["counts"] is None or cond["not_counted"] is None:
+        for compiled in rules.findings:
+            finding = compiled.finding
+            if finding.counts_when is None:
                 counted = np.zeros(len(sessions), dtype=np.int8)  # no counting condition: every session counts
             else:
-                counted = tri_codes(compile_condition(cond["counts"])(sessions),
-                                    compile_condition(cond["not_counted"])(sessions), f"{fid}#counts", labels)
-            if cond["present"] is None or cond["absent"] is None:
-                raise ProtocolDefinitionError(f"finding {fid}: present_when and absent_when are required")
-            present = tri_codes(compile_condition(cond["present"])(sessions),
-                                compile_condition(cond["absent"])(sessions), f"{fid}#present", labels)
-            out[fid] = (counted, present)
+                counted = truth_codes(compile_mask(finding.counts_when, rules.options, rules.session_catalogue)(frame))
+            present = truth_codes(compile_mask(finding.present_when, rules.options, rules.session_catalogue)(frame))
+            out[finding.id] = (counted, present)
         return out
 
     def judge(self, rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> dict[str, Codes]:
-        """Criterion id -> status codes per patient row."""
-        return {
-            c.rule.id: tri_codes(compile_condition(c.met_when)(frame), compile_condition(c.not_met_when)(frame),
-                                 f"criterion {c.rule.id}", labels)
-            for c in rules.criteria
+        """Criterion id -> status codes per patient row (the masks of the model's conditions)."""
+        facts = model_frame(frame, rules.catalogue, rules.fact_paths)
+        masks = {
+            key: compile_mask(cond, rules.options, rules.catalogue)(facts)
+            for key, cond in rules.criteria_conditions().items()
+            if not key.endswith(f"{SEP}contradiction")  # a contradiction explains an unknown, never decides
         }
+        out: dict[str, Codes] = {}
+        for c in rules.criteria:
+            when = masks[f"{c.rule.id}{SEP}when"]
+            met = when.fillna(False).astype(bool)
+            if "not_met_when" in c.parts:
+                not_met = masks[f"{c.rule.id}{SEP}not_met_when"].fillna(False).astype(bool)
+            else:
+                not_met = (~when).fillna(False).astype(bool)
+            out[c.rule.id] = tri_codes(met, not_met, f"criterion {c.rule.id}", labels)
+        return out
+
+
+_RANGES: dict[str, tuple[str, str]] = {"derived.child_pugh.score_range": ("score_min", "score_max")}
+"""Count-range facts of the model other than the TACE runs: their (lower, upper) columns in the screen."""
+
+
+def _bounds(path: str) -> tuple[str, str]:
+    head, _, last = path.rpartition(".")
+    if path in _RANGES:
+        lo, hi = _RANGES[path]
+        return f"{head}.{lo}", f"{head}.{hi}"
+    if path.startswith("tace.") and last == "consecutive_sessions":
+        return f"{head}.run", f"{head}.possible_run"
+    raise KeyError(f"no screen columns for the count range {path}")
+
+
+def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> pd.DataFrame:
+    """The screen's columns as the model's facts at ``paths`` (what ``engines.masks`` reads).
+
+    As ``eligibility.facts.model_values`` does per patient: a run of sessions is the range
+    ``(run, possible_run)`` and the Child-Pugh score the range ``(score_min, score_max)``, missing
+    when either end is; ``tace.<f>.certain_run`` is the run; an unknown refractoriness status is missing.
+    """
+    from hccprotocol.engines.masks import _DTYPES
+
+    kinds = {f.path: f.kind for f in catalogue}
+    out: dict[str, pd.Series[Any]] = {}
+    n = len(columns)
+    for path in paths:
+        kind = kinds[path]
+        if kind == "count_range":
+            lo_name, hi_name = _bounds(path)
+            lo = columns[lo_name].astype("Int64").reset_index(drop=True)
+            hi = columns[hi_name].astype("Int64").reset_index(drop=True)
+            gone = lo.isna() | hi.isna()
+            out[f"{path}.lo"], out[f"{path}.hi"] = lo.mask(gone), hi.mask(gone)
+            continue
+        if path.startswith("tace.") and path.endswith(".certain_run"):
+            source = columns[path.removesuffix(".certain_run") + ".run"]
+        elif path in columns:
+            source = columns[path]
+        else:
+            source = pd.Series([None] * n, dtype=object)
+        series = source.reset_index(drop=True)
+        if path == TACE_REFRACTORY:
+            series = series.astype(object).where(series.astype(object) != "unknown", None)
+        if kind in ("enum", "text"):
+            series = series.astype(object).where(series.notna(), None)
+        out[path] = series.astype(_DTYPES[kind])
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
 def any_met_codes(codes: Sequence[Codes], n: int) -> Codes:
@@ -114,8 +173,7 @@ def load_criteria(protocol: Protocol) -> Criteria:
     titles = {c.rule.id: c.rule.title for c in (*refractory.criteria, *criteria.criteria)}
     reads = {c.rule.id: c.tested for c in (*refractory.criteria, *criteria.criteria)}
     fields = {
-        f.finding.id: session_record_fields(
-            p for cond in f.conditions.values() if cond is not None for p in condition_paths(cond))
+        f.finding.id: session_record_fields(p for cond in f.conditions for p in paths_read(cond))
         for f in refractory.findings
     }
     return Criteria(

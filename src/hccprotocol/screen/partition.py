@@ -44,6 +44,7 @@ _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "derived.bclc_stage": ("tumour_count", "tumour_largest_diameter_cm", "tumour_vascular_invasion",
                            "tumour_extrahepatic_spread", "ecog", *_CP),
     "derived.bclc_stage_contradicted": (),
+    "derived.child_pugh.score_range": _CP,
 }
 """Derived fact path -> the patient columns it is computed from (to name what a criterion missed)."""
 
