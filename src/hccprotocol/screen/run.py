@@ -132,6 +132,14 @@ def _read_dask(path: Path, what: str) -> Any:
     return frame.assign(patient_id=frame["patient_id"].astype("str"))
 
 
+def _run_partition(pp: pd.DataFrame, ss: pd.DataFrame | None, protocol: Protocol, today: dt.date) -> PartitionResult:
+    """One partition on a worker, in file order. Module-level and loading the criteria on the worker (cached per
+    process): compiled rules hold engines and locks that cannot be pickled, the protocol can."""
+    pp = pp.sort_values(ROW, kind="stable")
+    ss = ss.sort_values(ROW, kind="stable") if ss is not None else None
+    return screen_partition(pp, ss, protocol, today, load_criteria(protocol))
+
+
 def screen_dask(patients: Path, sessions: Path | None, protocol: Protocol, today: dt.date,
                 scheduler: str | None = None, npartitions: int | None = None) -> Screen:
     """On Dask: both tables hash-partitioned by patient_id, ``screen_partition`` per partition on the workers."""
@@ -157,13 +165,8 @@ def screen_dask(patients: Path, sessions: Path | None, protocol: Protocol, today
         else:
             parts_s = [None] * len(parts_p)
 
-        def run(pp: pd.DataFrame, ss: pd.DataFrame | None) -> PartitionResult:
-            pp = pp.sort_values(ROW, kind="stable")
-            ss = ss.sort_values(ROW, kind="stable") if ss is not None else None
-            return screen_partition(pp, ss, protocol, today, crit)
-
         delayed = dask.delayed  # type: ignore[attr-defined]
-        tasks = [delayed(run)(a, b) for a, b in zip(parts_p, parts_s, strict=True)]
+        tasks = [delayed(_run_partition)(a, b, protocol, today) for a, b in zip(parts_p, parts_s, strict=True)]
         results = list(dask.compute(*tasks))  # type: ignore[attr-defined,no-untyped-call]
     finally:
         if client is not None:
