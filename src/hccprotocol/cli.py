@@ -77,6 +77,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "review_command",
         "Run every scenario and write the clinician review report (HTML): rules, coverage, sign-off flags.",
     ),
+    "screen": (
+        "hccprotocol.commands.screen",
+        "screen_command",
+        "Screen a registry (CSV/Parquet) for one arm: per-patient decisions and the patient-selection flow.",
+    ),
     "signoff": (
         "hccprotocol.commands.signoff",
         "signoff_command",
@@ -297,14 +302,22 @@ class SchemaName(StrEnum):
     course = "course"
     plan = "plan"
     rules = "rules"
+    cohort = "cohort"
 
 
 @app.command()
 @cli_boundary
 @with_output
 def schema(name: Annotated[SchemaName, typer.Argument(help="Which schema to print")]) -> None:
-    """Print a JSON Schema: the patient record (with plausibility limits), an output, or the limits table."""
-    if name is SchemaName.patient:
+    """Print a JSON Schema: the patient record (with plausibility limits), an output, or the limits table.
+
+    ``cohort`` prints the flat columns of ``screen`` (type, unit, range) and writes template CSVs.
+    """
+    if name is SchemaName.cohort:
+        from hccprotocol.commands.screen import cohort_schema
+
+        cohort_schema()
+    elif name is SchemaName.patient:
         from hccprotocol.patient_file import patient_schema
 
         emit_json(patient_schema())

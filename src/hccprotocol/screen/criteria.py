@@ -1,0 +1,190 @@
+"""The one place where screening meets the rule files: criteria and session findings as Kleene masks.
+
+Why one narrow module: the rules come from ``rules/`` and ``protocol/`` only (ids, kinds,
+titles, conditions); nothing here or elsewhere in ``screen`` states a clinical threshold.
+They are loaded through the protocol model (``eligibility.compile``, the per-patient durable
+path's own loading, options resolved) and compiled to pandas nullable-boolean (Kleene)
+masks by ``engines.masks``, the vectorised engine of the model: a criterion is ``met`` where
+its condition is true, ``not_met`` where it is false (or, for an asymmetric criterion, where
+its ``not_met_when`` is true), ``unknown`` elsewhere. The screen's fact columns use the
+trail's names (``tace.<f>.run`` / ``possible_run``, ``derived.child_pugh.score_min`` /
+``score_max``); :func:`model_frame` lays them out as the model's facts (count ranges as
+``.lo``/``.hi``). The rest of ``screen`` sees ``Criteria`` and status codes (0 met, 1 not
+met, 2 unknown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.cohort.statuses import STATUSES, tri_codes, truth_codes
+from hccprotocol.eligibility.compile import SEP, CompiledRules
+from hccprotocol.eligibility.decision import any_met, excludes
+from hccprotocol.eligibility.evaluate import rules_for
+from hccprotocol.eligibility.facts import session_record_fields
+from hccprotocol.eligibility.tace_series import needs_change
+from hccprotocol.engines.masks import compile_mask
+from hccprotocol.model.conditions import paths_read
+
+if TYPE_CHECKING:
+    from hccprotocol.protocol import Protocol
+
+__all__ = ["TACE_REFRACTORY", "Criteria", "load_criteria"]
+
+TACE_REFRACTORY = "tace_refractory.status"
+
+Codes = np.ndarray[Any, Any]
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Everything screening needs from the rule files for one protocol arm (options resolved)."""
+
+    refractory: CompiledRules
+    criteria: CompiledRules
+    refractory_ids: tuple[str, ...]
+    criteria_ids: tuple[str, ...]
+    kinds: dict[str, str]
+    titles: dict[str, str]
+    reads: dict[str, tuple[str, ...]]
+    """Criterion id -> patient-fact paths its conditions read."""
+    finding_fields: dict[str, tuple[str, ...]]
+    """Session finding id -> session record fields its conditions read."""
+    needs_change: dict[str, bool]
+    session_paths: tuple[str, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (*self.refractory_ids, *self.criteria_ids)
+
+    def judge_findings(self, sessions: pd.DataFrame, labels: Sequence[str]) -> dict[str, tuple[Codes, Codes]]:
+        """Finding id -> (counted codes, present codes) per session row (0 yes, 1 no, 2 unknown)."""
+        rules = self.refractory
+        frame = model_frame(sessions, rules.session_catalogue, rules.session_paths)
+        out: dict[str, tuple[Codes, Codes]] = {}
+        for compiled in rules.findings:
+            finding = compiled.finding
+            if finding.counts_when is None:
+                counted = np.zeros(len(sessions), dtype=np.int8)  # no counting condition: every session counts
+            else:
+                counted = truth_codes(compile_mask(finding.counts_when, rules.options, rules.session_catalogue)(frame))
+            present = truth_codes(compile_mask(finding.present_when, rules.options, rules.session_catalogue)(frame))
+            out[finding.id] = (counted, present)
+        return out
+
+    def judge(self, rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> dict[str, Codes]:
+        """Criterion id -> status codes per patient row (the masks of the model's conditions)."""
+        facts = model_frame(frame, rules.catalogue, rules.fact_paths)
+        masks = {
+            key: compile_mask(cond, rules.options, rules.catalogue)(facts)
+            for key, cond in rules.criteria_conditions().items()
+            if not key.endswith(f"{SEP}contradiction")  # a contradiction explains an unknown, never decides
+        }
+        out: dict[str, Codes] = {}
+        for c in rules.criteria:
+            when = masks[f"{c.rule.id}{SEP}when"]
+            met = when.fillna(False).astype(bool)
+            if "not_met_when" in c.parts:
+                not_met = masks[f"{c.rule.id}{SEP}not_met_when"].fillna(False).astype(bool)
+            else:
+                not_met = (~when).fillna(False).astype(bool)
+            out[c.rule.id] = tri_codes(met, not_met, f"criterion {c.rule.id}", labels)
+        return out
+
+
+_RANGES: dict[str, tuple[str, str]] = {"derived.child_pugh.score_range": ("score_min", "score_max")}
+"""Count-range facts of the model other than the TACE runs: their (lower, upper) columns in the screen."""
+
+
+def _bounds(path: str) -> tuple[str, str]:
+    head, _, last = path.rpartition(".")
+    if path in _RANGES:
+        lo, hi = _RANGES[path]
+        return f"{head}.{lo}", f"{head}.{hi}"
+    if path.startswith("tace.") and last == "consecutive_sessions":
+        return f"{head}.run", f"{head}.possible_run"
+    raise KeyError(f"no screen columns for the count range {path}")
+
+
+def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> pd.DataFrame:
+    """The screen's columns as the model's facts at ``paths`` (what ``engines.masks`` reads).
+
+    As ``eligibility.facts.model_values`` does per patient: a run of sessions is the range
+    ``(run, possible_run)`` and the Child-Pugh score the range ``(score_min, score_max)``, missing
+    when either end is; ``tace.<f>.certain_run`` is the run; an unknown refractoriness status is missing.
+    """
+    from hccprotocol.engines.masks import _DTYPES
+
+    kinds = {f.path: f.kind for f in catalogue}
+    out: dict[str, pd.Series[Any]] = {}
+    n = len(columns)
+    for path in paths:
+        kind = kinds[path]
+        if kind == "count_range":
+            lo_name, hi_name = _bounds(path)
+            lo = columns[lo_name].astype("Int64").reset_index(drop=True)
+            hi = columns[hi_name].astype("Int64").reset_index(drop=True)
+            gone = lo.isna() | hi.isna()
+            out[f"{path}.lo"], out[f"{path}.hi"] = lo.mask(gone), hi.mask(gone)
+            continue
+        if path.startswith("tace.") and path.endswith(".certain_run"):
+            source = columns[path.removesuffix(".certain_run") + ".run"]
+        elif path in columns:
+            source = columns[path]
+        else:
+            source = pd.Series([None] * n, dtype=object)
+        series = source.reset_index(drop=True)
+        if path == TACE_REFRACTORY:
+            series = series.astype(object).where(series.astype(object) != "unknown", None)
+        if kind in ("enum", "text"):
+            series = series.astype(object).where(series.notna(), None)
+        out[path] = series.astype(_DTYPES[kind])
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def any_met_codes(codes: Sequence[Codes], n: int) -> Codes:
+    """``decision.any_met`` over status codes, column-wise (the function itself, on the 3^k possible rows)."""
+    if not codes:
+        return np.full(n, STATUSES.index(any_met([])), dtype=np.int8)
+    stacked = np.stack(codes, axis=1).astype(np.int64)
+    key = (stacked * (3 ** np.arange(len(codes)))).sum(axis=1)
+    distinct, inverse = np.unique(key, return_inverse=True)
+    table = np.asarray(
+        [STATUSES.index(any_met(STATUSES[(k // 3**j) % 3] for j in range(len(codes)))) for k in distinct],
+        dtype=np.int8,
+    )
+    return table[inverse.reshape(-1)]
+
+
+def excluding(kind: str) -> np.ndarray[Any, Any]:
+    """Per status code, whether it excludes (``decision.excludes``)."""
+    return np.asarray([excludes(kind, s) for s in STATUSES], dtype=bool)
+
+
+def load_criteria(protocol: Protocol) -> Criteria:
+    refractory, criteria = rules_for(protocol)
+    options = protocol.eligibility
+    kinds: dict[str, str] = {c.rule.id: c.rule.kind for c in (*refractory.criteria, *criteria.criteria)}
+    titles = {c.rule.id: c.rule.title for c in (*refractory.criteria, *criteria.criteria)}
+    reads = {c.rule.id: c.tested for c in (*refractory.criteria, *criteria.criteria)}
+    fields = {
+        f.finding.id: session_record_fields(p for cond in f.conditions for p in paths_read(cond))
+        for f in refractory.findings
+    }
+    return Criteria(
+        refractory=refractory,
+        criteria=criteria,
+        refractory_ids=tuple(c.rule.id for c in refractory.criteria),
+        criteria_ids=tuple(c.rule.id for c in criteria.criteria),
+        kinds=kinds,
+        titles=titles,
+        reads=reads,
+        finding_fields=fields,
+        needs_change={f.finding.id: needs_change(f.finding, options) for f in refractory.findings},
+        session_paths=refractory.session_paths,
+    )

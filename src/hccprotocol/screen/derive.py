@@ -1,0 +1,162 @@
+"""Derived measures of a partition, columnar: Child-Pugh, ALBI, BSA and BCLC for every patient at once.
+
+Why these exact steps: each mirrors ``measures.derive`` for one patient.
+Child-Pugh points use ``measures.child_pugh``'s cut-offs (thresholds read from
+its point functions' module, applied with numpy), with the score range a
+missing component allows; ALBI and Mosteller BSA are their formulas on arrays.
+BCLC is *not* rewritten: its inputs are discrete once tumour size is reduced to
+the side of the 2 cm / 3 cm cut-offs it falls on, so ``measures.bclc.derive_bclc``
+itself is called once per distinct input row and the answers mapped back
+(exact reuse at vectorised cost). The staging count and the contradictions
+that leave a record unstaged are ``measures.derive``'s, over the sessions table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.measures import bclc as bclc_mod
+from hccprotocol.measures import child_pugh as cp_mod
+from hccprotocol.screen.sessions import SessionTable
+
+__all__ = ["derive_columns"]
+
+
+def _float(frame: pd.DataFrame, name: str) -> np.ndarray[Any, Any]:
+    return frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _points(values: np.ndarray[Any, Any], one: Any, three: Any) -> np.ndarray[Any, Any]:
+    """1/2/3 points (0 = unknown) from the masks of the 1-point and 3-point ranges."""
+    known = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        pts = np.where(one(values), 1, np.where(three(values), 3, 2))
+    return np.where(known, pts, 0)
+
+
+def child_pugh(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], ...]:
+    """(score_min, score_max, score or 0 when a component is unknown)."""
+    bili, alb, inr = (_float(frame, c) for c in ("liver_total_bilirubin_umol_l", "liver_albumin_g_l", "liver_inr"))
+    # cut-offs of measures.child_pugh: bilirubin <34.2 | <=51.3 | >51.3; albumin >35 | >=28 | <28; INR <1.7 | <=2.3
+    pts = [
+        _points(bili, lambda v: v < 34.2, lambda v: v > 51.3),
+        _points(alb, lambda v: v > 35, lambda v: v < 28),
+        _points(inr, lambda v: v < 1.7, lambda v: v > 2.3),
+        _lookup(frame["liver_ascites"], cp_mod.ASCITES_POINTS),
+        _lookup(frame["liver_encephalopathy"], cp_mod.ENCEPHALOPATHY_POINTS),
+    ]
+    known = sum(pts)
+    unknown = sum((p == 0).astype(np.int64) for p in pts)
+    low, high = known + unknown, known + 3 * unknown
+    return low, high, np.where(unknown == 0, known, 0)
+
+
+def _lookup(column: pd.Series[Any], points: dict[str, int]) -> np.ndarray[Any, Any]:
+    codes = column.map(points)
+    return codes.astype("Float64").fillna(0).to_numpy(dtype=np.int64)
+
+
+def _classes(low: np.ndarray[Any, Any], high: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per patient, the Child-Pugh classes the score range allows, as a string like "BC"."""
+    parts = [np.where((low <= hi) & (high >= lo), cls, "") for cls, (lo, hi) in cp_mod.CLASS_SCORES.items()]
+    return np.char.add(np.char.add(parts[0], parts[1]), parts[2])
+
+
+def staging_count(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, Any]:
+    """``measures.derive._staging_count``: the latest response imaging's count (0 -> unknown), else tumour.count."""
+    count = _float(frame, "tumour_count")
+    s = table.frame
+    if not len(s):
+        return count
+    imaged = s["imaging_date_known"].to_numpy(dtype=bool)
+    if not imaged.any():
+        return count
+    owners = table.owner[imaged]
+    last = pd.Series(np.flatnonzero(imaged)).groupby(owners).last()
+    at = s["intrahepatic_tumour_count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[last.to_numpy()]
+    at = np.where(at == 0, np.nan, at)
+    out = count.copy()
+    out[last.index.to_numpy()] = at
+    return out
+
+
+def contradicted(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, Any]:
+    """``measures.derive.staging_contradictions`` is non-empty (the record is not staged)."""
+    n = len(frame)
+    out = np.zeros(n, dtype=bool)
+    s = table.frame
+    for field in ("vascular_invasion", "extrahepatic_spread"):
+        denied = frame[f"tumour_{field}"].eq(False).fillna(False).to_numpy(dtype=bool)
+        if len(s):
+            new = s[f"new_{field}"].eq(True).fillna(False).to_numpy(dtype=bool)
+            seen = np.zeros(n, dtype=bool)
+            seen[table.owner[new]] = True
+            out |= denied & seen
+    vi_false = frame["tumour_vascular_invasion"].eq(False).fillna(False).to_numpy(dtype=bool)
+    out |= vi_false & frame["tumour_pvtt_cheng_type"].notna().to_numpy(dtype=bool)
+    return out
+
+
+def bclc(frame: pd.DataFrame, count: np.ndarray[Any, Any], cp_low: np.ndarray[Any, Any],
+         cp_high: np.ndarray[Any, Any], cp_score: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``measures.bclc.derive_bclc`` per patient (object array of stage or None), via distinct input rows."""
+    size = _float(frame, "tumour_largest_diameter_cm")
+    # Only the side of BCLC's cut-offs matters: count 1 / 2-3 / >3, size <=2 / <=3 / >3 cm.
+    count_key = np.where(np.isnan(count), -1, np.minimum(count, 4))
+    size_key = np.where(np.isnan(size), -1, np.where(size <= 2, 2.0, np.where(size <= 3, 3.0, 4.0)))
+    cls = np.where(cp_score == 0, "", np.where(cp_score <= 6, "A", np.where(cp_score <= 9, "B", "C")))
+    key = pd.DataFrame({
+        "count": count_key,
+        "size": size_key,
+        "vi": frame["tumour_vascular_invasion"].astype("Float64").fillna(-1).to_numpy(dtype=float),
+        "ehs": frame["tumour_extrahepatic_spread"].astype("Float64").fillna(-1).to_numpy(dtype=float),
+        "ecog": frame["ecog"].astype("Float64").fillna(-1).to_numpy(dtype=float),
+        "cls": cls,
+        "classes": _classes(cp_low, cp_high),
+    })
+    groups = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(groups))).groupby(groups, sort=True).first().to_numpy()
+
+    def opt(v: Any) -> Any:
+        return None if v == -1 else v
+
+    stages = []
+    for n_key, size_v, vi_v, ehs_v, ecog_v, cls_v, classes_v in key.iloc[first].itertuples(index=False, name=None):
+        vi, ehs, ecog, count_v = opt(vi_v), opt(ehs_v), opt(ecog_v), opt(n_key)
+        stages.append(bclc_mod.derive_bclc(bclc_mod.BclcInputs(
+            tumour_count=None if count_v is None else int(count_v),
+            largest_diameter_cm=opt(size_v),
+            vascular_invasion=None if vi is None else bool(vi),
+            extrahepatic_spread=None if ehs is None else bool(ehs),
+            ecog=None if ecog is None else int(ecog),
+            child_pugh_class=str(cls_v) or None,
+            child_pugh_classes=tuple(str(classes_v)),
+        )))
+    return np.asarray(stages, dtype=object)[groups] if len(groups) else np.zeros(0, dtype=object)
+
+
+def derive_columns(frame: pd.DataFrame, table: SessionTable) -> dict[str, pd.Series[Any]]:
+    """Derived facts at the patient fact's paths (``derived.*``), plus ALBI and BSA for the decisions' users."""
+    index = frame.index
+    low, high, score = child_pugh(frame)
+    count = staging_count(frame, table)
+    contra = contradicted(frame, table)
+    stage = bclc(frame, count, low, high, score)
+    stage = np.where(contra, np.asarray(None, dtype=object), stage)
+    bili, alb = _float(frame, "liver_total_bilirubin_umol_l"), _float(frame, "liver_albumin_g_l")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        albi = 0.66 * np.log10(bili) - 0.085 * alb
+        bsa = np.round(np.sqrt(_float(frame, "weight_kg") * _float(frame, "height_cm") / 3600.0), 4)
+    grade = np.where(np.isnan(albi), np.nan, np.where(albi <= -2.60, 1, np.where(albi <= -1.39, 2, 3)))
+    return {
+        "derived.child_pugh.score_min": pd.Series(low, index=index, dtype="Int64"),
+        "derived.child_pugh.score_max": pd.Series(high, index=index, dtype="Int64"),
+        "derived.child_pugh.score": pd.Series(np.where(score == 0, np.nan, score), index=index).astype("Int64"),
+        "derived.bclc_stage": pd.Series(stage, index=index, dtype="str"),
+        "derived.bclc_stage_contradicted": pd.Series(contra, index=index, dtype="boolean"),
+        "derived.albi.grade": pd.Series(grade, index=index).astype("Int64"),
+        "derived.bsa_m2": pd.Series(bsa, index=index, dtype="Float64"),
+    }

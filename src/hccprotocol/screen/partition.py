@@ -1,0 +1,306 @@
+"""Screening of one partition (patients + their TACE sessions): a pure function, columnar end to end.
+
+Why a pure function of one partition: the same code runs in one process over
+a whole file and on every Dask worker over a slice of it (sessions
+co-partitioned by ``patient_id``); nothing depends on what other partitions
+hold except row numbers, which travel with the rows (``ROW``). Its steps:
+validate (invalid records reported and set aside), session facts and
+findings, runs of sessions, derived measures, the refractoriness criteria,
+then the inclusion/exclusion criteria and the decision; no per-patient Python
+loop and no pydantic object per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.cohort.statuses import STATUSES
+from hccprotocol.screen.columns import SESSIONS_COUNT, patient_columns, session_columns
+from hccprotocol.screen.criteria import TACE_REFRACTORY, Criteria, any_met_codes, excluding, load_criteria
+from hccprotocol.screen.derive import derive_columns
+from hccprotocol.screen.sessions import SessionTable, check_sessions, series_runs, session_frame
+from hccprotocol.screen.validate import Issue, typed_table
+
+if TYPE_CHECKING:
+    from hccprotocol.protocol import Protocol
+
+__all__ = ["ROW", "PartitionResult", "Prepared", "decide_on_facts", "facts_frame", "prepare", "screen_partition"]
+
+ROW = "__row"
+"""Optional column carrying each row's 1-based data-row number in its file (added by the readers)."""
+
+_CP = ("liver_total_bilirubin_umol_l", "liver_albumin_g_l", "liver_inr", "liver_ascites", "liver_encephalopathy")
+_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "derived.child_pugh.score_min": _CP,
+    "derived.child_pugh.score_max": _CP,
+    "derived.child_pugh.class": _CP,
+    "derived.child_pugh.score": _CP,
+    "derived.bclc_stage": ("tumour_count", "tumour_largest_diameter_cm", "tumour_vascular_invasion",
+                           "tumour_extrahepatic_spread", "ecog", *_CP),
+    "derived.bclc_stage_contradicted": (),
+    "derived.child_pugh.score_range": _CP,
+}
+"""Derived fact path -> the patient columns it is computed from (to name what a criterion missed)."""
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    decisions: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    invalid: int = 0
+    """Patients set aside as invalid records."""
+    rows: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Data-row number of each decision (to restore file order across partitions)."""
+
+
+def _rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray[Any, Any]]:
+    if ROW in raw.columns:
+        return raw.drop(columns=[ROW]).reset_index(drop=True), raw[ROW].to_numpy(dtype=np.int64)
+    return raw.reset_index(drop=True), np.arange(1, len(raw) + 1)
+
+
+def screen_partition(
+    patients: pd.DataFrame,
+    sessions: pd.DataFrame | None,
+    protocol: Protocol,
+    today: dt.date,
+    criteria: Criteria | None = None,
+) -> PartitionResult:
+    """Decisions for every valid patient of the partition (input order), the issues, the invalid count."""
+    crit = criteria or load_criteria(protocol)
+    ready = prepare(patients, sessions, today)
+    decisions = _decide(crit, protocol, ready.frame, ready.table, ready.known_history)
+    return PartitionResult(decisions=decisions, issues=ready.issues, invalid=ready.invalid, rows=ready.rows)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated partition: typed valid patients, their session facts, and what was set aside."""
+
+    frame: pd.DataFrame
+    table: SessionTable
+    known_history: np.ndarray[Any, Any]
+    issues: list[Issue]
+    invalid: int
+    rows: np.ndarray[Any, Any]
+
+
+def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.date) -> Prepared:
+    """Validation and session facts (everything before derived measures and criteria)."""
+    raw, rows = _rows(patients)
+    typed = typed_table(raw, patient_columns(), "patients", rows)
+    frame, invalid, issues = typed.frame, typed.invalid.copy(), list(typed.issues)
+    ids = frame["patient_id"].to_numpy(dtype=object)
+    dup = pd.Series(ids).duplicated(keep="first").to_numpy() & pd.notna(ids)
+    for i in np.flatnonzero(dup):
+        invalid[i] = True
+        issues.append(Issue("patients", int(rows[i]), str(ids[i]), "patient_id", str(ids[i]),
+                            "patient_id appears on an earlier row: one row per patient"))
+    n = len(frame)
+    position = pd.Series(np.arange(n), index=pd.Index(ids, dtype=object))
+    position = position[~dup]
+
+    # sessions: typed, attached to their patient's row, in file order within a patient
+    if sessions is not None:
+        s_raw, s_rows = _rows(sessions)
+        st = typed_table(s_raw, session_columns(), "sessions", s_rows)
+        s_frame = st.frame
+        owner_of = position.reindex(s_frame["patient_id"].to_numpy(dtype=object)).to_numpy()
+        orphan = np.isnan(owner_of)
+        for i in np.flatnonzero(orphan & ~st.invalid):
+            issues.append(Issue("sessions", int(s_rows[i]), str(s_frame["patient_id"].iloc[i]), "patient_id",
+                                str(s_frame["patient_id"].iloc[i]), "no patient with this patient_id"))
+        issues.extend(x for x, keep in zip(st.issues, [True] * len(st.issues), strict=True) if keep)
+        keep = ~orphan
+        order = np.argsort(np.where(keep, owner_of, -1), kind="stable")[int((~keep).sum()):]
+        s_frame = s_frame.iloc[order].reset_index(drop=True)
+        s_bad_typed = st.invalid[order]
+        s_rows = s_rows[order]
+        owner = owner_of[order].astype(np.int64)
+        s_bad, s_issues = check_sessions(s_frame, s_rows, today)
+        issues.extend(s_issues)
+        invalid[owner[s_bad | s_bad_typed]] = True
+    else:
+        s_frame = typed_table(pd.DataFrame({"patient_id": pd.Series([], dtype="str")}), session_columns(),
+                              "sessions", np.zeros(0, dtype=np.int64)).frame
+        owner = np.zeros(0, dtype=np.int64)
+    count = np.bincount(owner, minlength=n) if len(owner) else np.zeros(n, dtype=np.int64)
+    declared = frame[SESSIONS_COUNT].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    wrong = ~np.isnan(declared) & (declared != count)
+    for i in np.flatnonzero(wrong):
+        invalid[i] = True
+        issues.append(Issue("patients", int(rows[i]), str(ids[i]), SESSIONS_COUNT, f"{declared[i]:g}",
+                            f"the sessions table lists {count[i]} session(s) for this patient"))
+    known_history = ~np.isnan(declared) | (count > 0)
+
+    # set invalid records aside
+    valid = ~invalid
+    keep_rows = np.flatnonzero(valid)
+    remap = np.full(n, -1, dtype=np.int64)
+    remap[keep_rows] = np.arange(len(keep_rows))
+    frame = frame.iloc[keep_rows].reset_index(drop=True)
+    known_history = known_history[keep_rows]
+    kept_rows = rows[keep_rows]
+    s_keep = valid[owner] if len(owner) else np.zeros(0, dtype=bool)
+    s_frame = s_frame[s_keep].reset_index(drop=True)
+    owner = remap[owner[s_keep]]
+    table = session_frame(s_frame, owner, len(frame))
+    issues.sort(key=lambda x: (x.table != "patients", x.row, x.field))
+    return Prepared(frame=frame, table=table, known_history=known_history, issues=issues,
+                    invalid=int(invalid.sum()), rows=kept_rows)
+
+
+def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
+           known_history: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """The patient fact's paths as columns (what the criteria read)."""
+    labels = frame["patient_id"].tolist()
+    m = len(frame)
+    columns: dict[str, pd.Series[Any]] = {}
+    for col in patient_columns():
+        if col.kind != "id" and col.name != SESSIONS_COUNT:
+            series = frame[col.name]
+            columns[col.path] = series.dt.strftime("%Y-%m-%d").astype("str") if col.kind == "date" else series
+    columns.update(derive_columns(frame, table))
+    columns["arm.id"] = pd.Series([protocol.id] * m, dtype="str")
+    columns["arm.includes_pd1"] = pd.Series([protocol.includes_pd1] * m, dtype="boolean")
+    s_labels = _Labels(labels, table.owner, table.frame["session"].to_numpy(dtype=np.int64, na_value=0))
+    codes = crit.judge_findings(table.frame, s_labels)
+    runs = series_runs(table, codes, crit.needs_change, protocol.eligibility, m)
+    for fid, (run, possible) in runs.items():
+        columns[f"tace.{fid}.run"] = pd.Series(run, dtype="Int64").mask(pd.Series(~known_history))
+        columns[f"tace.{fid}.possible_run"] = pd.Series(possible, dtype="Int64").mask(pd.Series(~known_history))
+    return pd.DataFrame(columns, index=pd.RangeIndex(m))
+
+
+def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
+            known_history: np.ndarray[Any, Any]) -> pd.DataFrame:
+    facts = facts_frame(crit, protocol, frame, table, known_history)
+    return decide_on_facts(crit, facts, frame["patient_id"], (frame, table, known_history))
+
+
+def decide_on_facts(crit: Criteria, facts: pd.DataFrame, patient_id: pd.Series[Any],
+                    context: tuple[pd.DataFrame, Any, np.ndarray[Any, Any]] | None = None) -> pd.DataFrame:
+    """Rule evaluation alone: every criterion's Kleene mask over the facts, the decision and the output columns.
+
+    ``context`` (typed patients, sessions, known history) lets ``missing`` name the unrecorded fields;
+    without it ``missing`` is left empty (the benchmark's "rule evaluation alone").
+    """
+    m = len(facts)
+    labels = patient_id.tolist()
+    jsh = crit.judge(crit.refractory, facts, labels)
+    tace = any_met_codes(list(jsh.values()), m)
+    statuses = np.asarray(STATUSES, dtype=object)
+    facts[TACE_REFRACTORY] = pd.Series(statuses[tace], dtype="str")
+    items = crit.judge(crit.criteria, facts, labels)
+    excluded = np.zeros(m, dtype=bool)
+    unknown = np.zeros(m, dtype=bool)
+    hits: list[tuple[str, np.ndarray[Any, Any]]] = []
+    for cid, c in items.items():
+        hit = excluding(crit.kinds[cid])[c]
+        excluded |= hit
+        unknown |= c == 2
+        hits.append((cid, hit))
+    eligible = pd.Series(np.where(excluded, False, True), dtype="boolean").mask(pd.Series(~excluded & unknown))
+    out: dict[str, Any] = {
+        "patient_id": patient_id.astype("str").reset_index(drop=True),
+        "eligible": eligible,
+        "tace_refractory": _status(tace),
+    }
+    all_codes = {**jsh, **items}
+    for cid in crit.ids:
+        out[cid] = _status(all_codes[cid])
+    out["excluded_by"] = _joined(hits, m)
+    out["missing"] = (_missing(crit, *context, all_codes, tace) if context is not None
+                      else pd.Series([""] * m, dtype="str"))
+    return pd.DataFrame(out, index=pd.RangeIndex(m))
+
+
+def _missing(crit: Criteria, frame: pd.DataFrame, table: Any, known_history: np.ndarray[Any, Any],
+             codes: dict[str, np.ndarray[Any, Any]], tace: np.ndarray[Any, Any]) -> pd.Series[str]:
+    """Per patient, the unrecorded fields behind its unknown criteria (``;``-separated, columns order).
+
+    Patient columns by name; a session field as ``sessions.<field>`` when some session of the patient
+    lacks it; ``tace_sessions`` when the TACE history itself is unknown.
+    """
+    m = len(frame)
+    blank = {c.name: frame[c.name].isna().to_numpy(dtype=bool) for c in patient_columns()
+             if c.kind != "id" and not c.annotation}
+    blank[SESSIONS_COUNT] = ~known_history
+    s = table.frame
+    for fid_fields in crit.finding_fields.values():
+        for f in fid_fields:
+            key = f"sessions.{f}"
+            if key not in blank:
+                hole = np.zeros(m, dtype=bool)
+                if len(s) and f in s:
+                    hole[table.owner[s[f].isna().to_numpy(dtype=bool)]] = True
+                blank[key] = hole
+    needed: dict[str, np.ndarray[Any, Any]] = {}
+
+    def need(cid: str, unknown: np.ndarray[Any, Any]) -> None:
+        for path in crit.reads[cid]:
+            if path == TACE_REFRACTORY:
+                for rid in crit.refractory_ids:
+                    need(rid, unknown & (tace == 2))
+                continue
+            if path.startswith("tace."):
+                fid = path.split(".")[1]
+                sources = (SESSIONS_COUNT, *(f"sessions.{f}" for f in crit.finding_fields.get(fid, ())))
+            elif path.startswith("derived."):
+                sources = _DERIVED_FROM.get(path, ())
+            elif path.startswith("arm."):
+                sources = ()
+            else:
+                sources = (path.replace(".", "_"),)
+            for src in sources:
+                needed[src] = needed.get(src, np.zeros(m, dtype=bool)) | unknown
+
+    for cid in crit.ids:
+        need(cid, codes[cid] == 2)
+    return _joined([(name, needed[name] & hole) for name, hole in blank.items() if name in needed], m)
+
+
+def _status(codes: np.ndarray[Any, Any]) -> pd.Series[Any]:
+    """Status codes as a categorical column of "met" / "not_met" / "unknown" (no string per row is built)."""
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int8), categories=list(STATUSES)))  # type: ignore[call-overload]
+
+
+def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[str]:
+    """Per row, the names whose flag is set, ``;``-separated in list order: one string per distinct combination
+    (rows share few combinations), as a categorical column."""
+    if not flags or m == 0:
+        return pd.Series([""] * m, dtype="str")
+    names = [n for n, _ in flags]
+    code = np.zeros(m, dtype=np.uint64)
+    if len(flags) > 64:  # pragma: no cover - more names than bits: one code per 64-name block would be needed
+        raise ValueError("too many names to join")
+    for k, (_, flag) in enumerate(flags):
+        code |= flag.astype(np.uint64) << np.uint64(k)
+    distinct, inverse = np.unique(code, return_inverse=True)
+    texts = [";".join(n for k, n in enumerate(names) if (int(c) >> k) & 1) for c in distinct]
+    return pd.Series(pd.Categorical.from_codes(inverse.reshape(-1), categories=texts))  # type: ignore[call-overload]
+
+
+class _Labels(Sequence[str]):
+    """Session labels ("<patient> session <k>") built only when an error names one."""
+
+    def __init__(self, patients: list[str], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]) -> None:
+        self._patients, self._owner, self._position = patients, owner, position
+
+    def __len__(self) -> int:
+        return len(self._owner)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return f"{self._patients[int(self._owner[i])]} session {int(self._position[i])}"

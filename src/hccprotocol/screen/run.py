@@ -1,0 +1,174 @@
+"""Running a screen: the whole file in one process (in partitions, with a progress bar) or on Dask.
+
+Why both paths call ``partition.screen_partition``: the single-process path
+cuts the patients table into partitions of ``PARTITION_ROWS`` rows (each with
+its patients' sessions); the Dask path hash-partitions both tables by
+``patient_id`` (so a patient's sessions and any duplicate rows of it meet in
+one partition), screens every partition on the workers and puts the decisions
+back in file order by row number. Same function, same rows: identical output,
+which a test checks byte for byte on a 2-worker ``distributed`` cluster.
+Dask is imported only here, only for ``--engine dask`` (an optional extra).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.errors import InputError
+from hccprotocol.screen.criteria import Criteria, load_criteria
+from hccprotocol.screen.io import read_table, suffix
+from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
+from hccprotocol.screen.validate import Issue
+
+if TYPE_CHECKING:
+    from hccprotocol.protocol import Protocol
+
+__all__ = ["PARTITION_ROWS", "Screen", "combine", "screen_dask", "screen_files", "screen_frames"]
+
+PARTITION_ROWS = 250_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Screen:
+    decisions: pd.DataFrame
+    issues: list[Issue]
+    invalid: int
+    criteria: Criteria
+
+
+def combine(parts: list[PartitionResult], crit: Criteria) -> Screen:
+    """Decisions of every partition in file order (by row number), issues by table and row."""
+    frames = [p.decisions for p in parts if len(p.decisions)] or [parts[0].decisions]
+    decisions = pd.concat(frames, ignore_index=True)
+    rows = np.concatenate([p.rows for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    decisions = decisions.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
+    issues = sorted((i for p in parts for i in p.issues), key=lambda x: (x.table != "patients", x.row, x.field))
+    return Screen(decisions=decisions, issues=issues, invalid=sum(p.invalid for p in parts), criteria=crit)
+
+
+def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protocol: Protocol, today: dt.date,
+                  partition_rows: int = PARTITION_ROWS, progress: Progress | None = None) -> Screen:
+    """Single process: partitions of ``partition_rows`` patients, each with the sessions of its patients."""
+    crit = load_criteria(protocol)
+    if ROW not in patients.columns:
+        patients = patients.assign(**{ROW: np.arange(1, len(patients) + 1)})
+    if sessions is not None and ROW not in sessions.columns:
+        sessions = sessions.assign(**{ROW: np.arange(1, len(sessions) + 1)})
+    n = len(patients)
+    chunks = max(1, -(-n // partition_rows))
+    session_chunk = None
+    if sessions is not None and chunks > 1:
+        ids = patients["patient_id"].astype("str").str.strip()
+        first = pd.Index(ids[~ids.duplicated()])
+        where = first.get_indexer(pd.Index(sessions["patient_id"].astype("str").str.strip()))
+        pos = np.flatnonzero(~ids.duplicated().to_numpy())
+        session_chunk = np.where(where >= 0, pos[np.maximum(where, 0)] // partition_rows, 0)
+    parts = []
+    for k in range(chunks):
+        p = patients.iloc[k * partition_rows:(k + 1) * partition_rows]
+        s = sessions if session_chunk is None or sessions is None else sessions[session_chunk == k]
+        parts.append(screen_partition(p, s, protocol, today, crit))
+        if progress is not None:
+            progress(min(n, (k + 1) * partition_rows), n)
+    if chunks > 1:
+        parts = _cross_partition_duplicates(parts, patients)
+    return combine(parts, crit)
+
+
+def _cross_partition_duplicates(parts: list[PartitionResult], patients: pd.DataFrame) -> list[PartitionResult]:
+    """A patient_id repeated in a later partition: that row is invalid, as within one partition."""
+    seen: set[str] = set()
+    out = []
+    for p in parts:
+        ids = p.decisions["patient_id"].to_numpy(dtype=object)
+        again = np.asarray([i in seen for i in ids], dtype=bool) if len(ids) else np.zeros(0, dtype=bool)
+        seen.update(ids.tolist())
+        if again.any():
+            issues = list(p.issues) + [
+                Issue("patients", int(r), str(i), "patient_id", str(i),
+                      "patient_id appears on an earlier row: one row per patient")
+                for r, i in zip(p.rows[again], ids[again], strict=True)
+            ]
+            p = PartitionResult(decisions=p.decisions[~again].reset_index(drop=True), issues=issues,
+                                invalid=p.invalid + int(again.sum()), rows=p.rows[~again])
+        out.append(p)
+    return out
+
+
+def screen_files(patients: Path, sessions: Path | None, protocol: Protocol, today: dt.date,
+                 progress: Progress | None = None) -> Screen:
+    return screen_frames(read_table(patients, "patients file"),
+                         read_table(sessions, "sessions file") if sessions is not None else None,
+                         protocol, today, progress=progress)
+
+
+def _read_dask(path: Path, what: str) -> Any:
+    import dask.dataframe as dd
+
+    ext = suffix(path, (".csv", ".parquet"), what)
+    if not path.exists():
+        raise InputError(f"{what} {path}: no such file")
+    if ext == ".csv":
+        frame = dd.read_csv(str(path), dtype="str", keep_default_na=False, na_filter=False, blocksize="32MB")
+    else:
+        frame = dd.read_parquet(str(path), dtype_backend="numpy_nullable")
+    lengths = frame.map_partitions(len).compute()
+    offsets = np.concatenate([[1], 1 + np.cumsum(np.asarray(lengths))[:-1]]).tolist()
+
+    def number(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+        start = offsets[partition_info["number"]] if partition_info else 1
+        return part.assign(**{ROW: np.arange(start, start + len(part), dtype=np.int64)})
+
+    frame = frame.map_partitions(number)
+    return frame.assign(patient_id=frame["patient_id"].astype("str"))
+
+
+def _run_partition(pp: pd.DataFrame, ss: pd.DataFrame | None, protocol: Protocol, today: dt.date) -> PartitionResult:
+    """One partition on a worker, in file order. Module-level and loading the criteria on the worker (cached per
+    process): compiled rules hold engines and locks that cannot be pickled, the protocol can."""
+    pp = pp.sort_values(ROW, kind="stable")
+    ss = ss.sort_values(ROW, kind="stable") if ss is not None else None
+    return screen_partition(pp, ss, protocol, today, load_criteria(protocol))
+
+
+def screen_dask(patients: Path, sessions: Path | None, protocol: Protocol, today: dt.date,
+                scheduler: str | None = None, npartitions: int | None = None) -> Screen:
+    """On Dask: both tables hash-partitioned by patient_id, ``screen_partition`` per partition on the workers."""
+    try:
+        import dask
+        import dask.dataframe
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise InputError("--engine dask needs the cohort extra: pip install 'hccprotocol[cohort]'") from exc
+    client = None
+    if scheduler is not None:
+        from distributed import Client
+
+        client = Client(scheduler)  # type: ignore[no-untyped-call]
+    try:
+        crit = load_criteria(protocol)
+        p = _read_dask(patients, "patients file")
+        k = npartitions or max(1, p.npartitions)
+        p = p.shuffle("patient_id", npartitions=k)
+        parts_p = p.to_delayed()
+        if sessions is not None:
+            s = _read_dask(sessions, "sessions file").shuffle("patient_id", npartitions=k)
+            parts_s = s.to_delayed()
+        else:
+            parts_s = [None] * len(parts_p)
+
+        delayed = dask.delayed  # type: ignore[attr-defined]
+        tasks = [delayed(_run_partition)(a, b, protocol, today) for a, b in zip(parts_p, parts_s, strict=True)]
+        results = list(dask.compute(*tasks))  # type: ignore[attr-defined,no-untyped-call]
+    finally:
+        if client is not None:
+            client.close()  # type: ignore[no-untyped-call]
+    return combine(results, crit)

@@ -1,0 +1,171 @@
+"""Columnar validation of a registry partition: typed columns, and every bad cell named by row and field.
+
+Why columnar and not one ``Patient`` per row: a registry of millions of rows
+cannot afford a pydantic object per row, but it must be held to the same
+limits. Each column is parsed once with vectorised pandas operations against
+the model's type, allowed values and ``limits.LIMITS`` (the reason text is
+``limits.check``'s own, so both paths word a problem alike). A row with any
+bad cell is an *invalid record*: it is reported (row number, field, reason),
+counted as such in the flow and not screened; the other rows are screened.
+A cell is never clipped, coerced to a default or guessed.
+
+Row numbers are 1-based data rows (CSV line = row + 1, after the header).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol import limits
+from hccprotocol.errors import InputError
+from hccprotocol.screen.columns import Column
+
+__all__ = ["Issue", "Typed", "typed_table"]
+
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One rejected cell (or row): where, what, why."""
+
+    table: str
+    row: int
+    patient_id: str
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Typed:
+    frame: pd.DataFrame
+    """Typed columns named by column name: boolean, Int64, Float64, str, or datetime64 for dates."""
+    invalid: np.ndarray[Any, Any]
+    """Per row: True when some cell of the row was rejected."""
+    issues: list[Issue]
+
+
+def _blank(raw: pd.Series[Any]) -> pd.Series[bool]:
+    """Missing cells: NA, or text that is empty after stripping (a CSV's empty field)."""
+    if pd.api.types.is_string_dtype(raw.dtype) or raw.dtype == object:
+        text = raw.astype("str")
+        return raw.isna() | text.str.strip().eq("")
+    return raw.isna()
+
+
+def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: np.ndarray[Any, Any]) -> Typed:
+    """Parse ``raw`` (strings from CSV, or typed columns from Parquet) into typed columns; collect issues.
+
+    An unknown column is refused for the whole file (``InputError``): a misspelt header would otherwise turn
+    a whole field into "unknown" for every patient without a word. A model column the file lacks is all
+    missing (unknown), as an absent field is in a record.
+    """
+    known = {c.name for c in columns}
+    unknown = [c for c in raw.columns if c not in known]
+    if unknown:
+        raise InputError(f"{table}: unknown column(s) {', '.join(map(str, unknown))}; "
+                         f"expected columns as `hccprotocol schema cohort` lists them")
+    if "patient_id" not in raw.columns:
+        raise InputError(f"{table}: the column patient_id is required")
+    n = len(raw)
+    ids = raw["patient_id"].astype("str").to_numpy(dtype=object)
+    out: dict[str, pd.Series[Any]] = {}
+    invalid = np.zeros(n, dtype=bool)
+    issues: list[Issue] = []
+
+    def reject(mask: np.ndarray[Any, Any], col: Column, values: pd.Series[Any], reason: str | Sequence[str]) -> None:
+        nonlocal invalid
+        where = np.flatnonzero(mask)
+        if not where.size:
+            return
+        invalid[where] = True
+        shown = values.astype("str").to_numpy(dtype=object)
+        for k, i in enumerate(where):
+            why = reason if isinstance(reason, str) else reason[k]
+            issues.append(Issue(table, int(rows[i]), str(ids[i]), col.name, str(shown[i]), why))
+
+    index = pd.RangeIndex(n)
+    for col in columns:
+        if col.name not in raw.columns:
+            out[col.name] = _empty(col, n)
+            continue
+        series = raw[col.name].reset_index(drop=True)
+        blank = _blank(series).to_numpy(dtype=bool)
+        if col.kind == "id":
+            text = series.astype("str").str.strip()
+            reject(blank, col, series, "patient_id is required")
+            out[col.name] = text.where(~pd.Series(blank, index=index), None).astype("str")
+            continue
+        parsed, bad, reason = _parse(col, series, blank)
+        reject(bad, col, series, reason)
+        parsed = parsed.mask(pd.Series(bad | blank, index=index))
+        if col.limit is not None or col.low is not None:
+            values = parsed.astype("Float64")
+            lo = -np.inf if col.low is None else col.low
+            hi = np.inf if col.high is None else col.high
+            arr = values.to_numpy(dtype=float, na_value=np.nan)
+            outside = ~np.isnan(arr) & ((arr < lo) | (arr > hi))
+            if outside.any():
+                if col.limit is not None:
+                    reasons = [limits.check(col.limit, float(v)) or "" for v in arr[outside]]
+                else:
+                    reasons = [f"outside {col.low:g}-{col.high:g}" if col.high is not None else f"below {col.low:g}"
+                               for _ in arr[outside]]
+                reject(outside, col, series, reasons)
+                parsed = parsed.mask(pd.Series(outside, index=index))
+        out[col.name] = parsed
+    issues.sort(key=lambda i: i.row)  # by row, then in column order
+    return Typed(frame=pd.DataFrame(out, index=index), invalid=invalid, issues=issues)
+
+
+def _empty(col: Column, n: int) -> pd.Series[Any]:
+    dtype = {"bool": "boolean", "int": "Int64", "float": "Float64", "text": "str", "id": "str",
+             "date": "datetime64[s]"}[col.kind]
+    return pd.Series([None] * n, dtype=dtype)
+
+
+def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> tuple[pd.Series[Any], Any, str]:
+    """(typed values, rejected cells, reason) for one column."""
+    kind = col.kind
+    if kind == "bool":
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return series.astype("boolean"), np.zeros(len(series), dtype=bool), ""
+        text = series.astype("str").str.strip()
+        yes, no = text.isin(_TRUE).to_numpy(dtype=bool), text.isin(_FALSE).to_numpy(dtype=bool)
+        values = pd.Series(np.where(yes, True, False), dtype="boolean").mask(pd.Series(~(yes | no)))
+        return values, ~(yes | no | blank), "expected true or false"
+    if kind in ("int", "float"):
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return pd.Series([None] * len(series), dtype="Float64"), ~blank, "expected a number, got true/false"
+        number = pd.to_numeric(series.astype("str").str.strip() if not pd.api.types.is_numeric_dtype(series.dtype)
+                               else series, errors="coerce").astype("Float64")
+        arr = number.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~blank & np.isnan(arr)
+        if kind == "int":
+            frac = ~np.isnan(arr) & (arr != np.round(arr))
+            values = number.mask(pd.Series(frac)).round().astype("Int64")
+            return values, bad | frac, "expected a whole number" + _limit_hint(col)
+        return number, bad, "expected a number" + _limit_hint(col)
+    if kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            values = series.astype("datetime64[s]")
+            return values, np.zeros(len(series), dtype=bool), ""
+        text = series.astype("str").str.strip()
+        values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+        return values, ~blank & values.isna().to_numpy(dtype=bool), "expected a date YYYY-MM-DD"
+    text = series.astype("str").str.strip()
+    if col.choices:
+        ok = text.isin(col.choices).to_numpy(dtype=bool)
+        return text.astype("str"), ~(ok | blank), "expected one of " + ", ".join(col.choices)
+    return text.astype("str"), np.zeros(len(series), dtype=bool), ""
+
+
+def _limit_hint(col: Column) -> str:
+    return f" ({limits.LIMITS[col.limit].describe()})" if col.limit is not None else ""

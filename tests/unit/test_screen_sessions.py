@@ -1,0 +1,78 @@
+"""Session facts and runs of consecutive sessions, columnar, against hand-computed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from hccprotocol.protocol import load_protocol
+from hccprotocol.screen.partition import screen_partition
+from hccprotocol.screen.sessions import EXTEND, NEGATIVE, RESTART, SKIP, longest_runs, session_frame
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def _sessions(dates: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "patient_id": ["a"] * len(dates),
+        "date": pd.Series([d for d, _ in dates]).astype("datetime64[s]"),
+        "imaging_date": pd.Series([i for _, i in dates]).astype("datetime64[s]"),
+        "intrahepatic_tumour_count_before": pd.array([2] * len(dates), dtype="Int64"),
+        "intrahepatic_tumour_count": pd.array([3] * len(dates), dtype="Int64"),
+    })
+
+
+def test_calendar_months_clamp_at_month_ends() -> None:
+    # 31 Jan 2024 + 1 month = 29 Feb 2024 (leap year): 29 Feb is 1 month 0 days, 28 Feb is 0 months 28 days;
+    # 30 Nov 2023 + 3 months = 29 Feb 2024 (clamped): 1 Mar 2024 is 3 months 1 day
+    frame = session_frame(_sessions([("2024-01-31", "2024-02-29"), ("2024-01-31", "2024-02-28"),
+                                     ("2023-11-30", "2024-03-01")]), np.zeros(3, dtype=np.int64), 1).frame
+    assert frame["months_to_imaging"].tolist() == [1, 0, 3]
+    assert frame["days_beyond_months"].tolist() == [0, 28, 1]
+    assert frame["days_to_imaging"].tolist() == [29, 28, 92]
+    assert frame["intrahepatic_tumour_count_increase"].tolist() == [1, 1, 1]
+
+
+def test_runs_three_valued() -> None:
+    # patient 0: present, present, absent, present -> run 2; patient 1: present, unknown, present -> certain run 1,
+    # possible 3 (extends everywhere); patient 2: present, not counted, present with the skip breaking the run -> 1
+    present = EXTEND
+    unknown = EXTEND | NEGATIVE
+    bits = np.asarray([present, present, NEGATIVE, present, present, unknown, present, present, SKIP, present])
+    owner = np.asarray([0, 0, 0, 0, 1, 1, 1, 2, 2, 2])
+    position = np.asarray([0, 1, 2, 3, 0, 1, 2, 0, 1, 2])
+    low, high = longest_runs(bits, owner, position, 4, breaks_run=True)
+    assert low.tolist() == [2, 1, 1, 0] and high.tolist() == [2, 3, 1, 0]
+    low, high = longest_runs(bits, owner, position, 4, breaks_run=False)
+    assert low.tolist()[2] == 2
+    # a later session with no change can only restart: present, restart -> 1
+    low, high = longest_runs(np.asarray([present, RESTART]), np.asarray([0, 0]), np.asarray([0, 1]), 1, True)
+    assert (low.tolist(), high.tolist()) == ([1], [1])
+
+
+def test_session_checks_report_rows() -> None:
+    patients = pd.DataFrame({"patient_id": ["a", "b"], "tace_sessions": ["2", "1"]}, dtype="str")
+    sessions = pd.DataFrame({
+        "patient_id": ["a", "a", "b", "zz"],
+        "date": ["2024-03-01", "2024-01-01", "2024-01-01", "2024-01-01"],
+        "imaging_date": ["2024-04-01", "2024-02-01", "2023-12-01", ""],
+    }, dtype="str")
+    result = screen_partition(patients, sessions, load_protocol("haic-lenvatinib"), TODAY)
+    got = {(i.table, i.row, i.field) for i in result.issues}
+    assert ("sessions", 2, "date") in got  # not after the previous TACE
+    assert ("sessions", 3, "imaging_date") in got  # imaging before its TACE
+    assert ("sessions", 4, "patient_id") in got  # no such patient
+    assert result.invalid == 2 and len(result.decisions) == 0
+
+
+def test_session_count_must_match() -> None:
+    patients = pd.DataFrame({"patient_id": ["a", "b", "c"], "tace_sessions": ["3", "0", ""]}, dtype="str")
+    sessions = pd.DataFrame({"patient_id": ["a"], "date": ["2024-01-01"]}, dtype="str")
+    result = screen_partition(patients, sessions, load_protocol("haic-lenvatinib"), TODAY)
+    assert [(i.row, i.field) for i in result.issues] == [(1, "tace_sessions")]
+    # b: no TACE (runs 0, refractoriness not met); c: history unknown (tace_sessions listed missing)
+    d = result.decisions.set_index("patient_id")
+    assert d.loc["b", "tace_refractory"] == "not_met"
+    assert d.loc["c", "tace_refractory"] == "unknown" and "tace_sessions" in d.loc["c", "missing"].split(";")

@@ -1,0 +1,67 @@
+"""Columnar validation: the model's layout, every bad cell named by row, field and reason, limits on both sides."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hccprotocol.errors import InputError
+from hccprotocol.screen.columns import patient_columns, session_columns
+from hccprotocol.screen.validate import typed_table
+
+
+def _typed(cells: dict[str, list[str]]) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    raw = pd.DataFrame(cells, dtype="str")
+    typed = typed_table(raw, patient_columns(), "patients", np.arange(1, len(raw) + 1))
+    return typed.frame, [(i.row, i.field, i.reason) for i in typed.issues]
+
+
+def test_layout_is_the_model_flattened() -> None:
+    names = [c.name for c in patient_columns()]
+    assert names[0] == "patient_id"
+    assert {"liver_inr", "liver_total_bilirubin_umol_l", "tumour_count", "history_other_tki",
+            "contraindications_pd1", "diagnosis_resectable", "tace_sessions"} <= set(names)
+    inr = next(c for c in patient_columns() if c.name == "liver_inr")
+    assert (inr.path, inr.kind, inr.low, inr.high) == ("liver.inr", "float", 0.5, 15)
+    assert [c.name for c in session_columns()][:2] == ["patient_id", "date"]
+    # annotation fields (their absence is not a gap)
+    assert {c.name for c in patient_columns() if c.annotation} >= {"bclc_stage", "tumour_pvtt_cheng_type"}
+
+
+def test_weight_limits_both_sides() -> None:
+    # limits.py: body weight 25-350 kg inclusive; above 350 the message suggests pounds
+    frame, issues = _typed({"patient_id": ["a", "b", "c", "d"], "weight_kg": ["25", "24.9", "350", "350.1"]})
+    assert [(r, f) for r, f, _ in issues] == [(2, "weight_kg"), (4, "weight_kg")]
+    assert "pounds" in issues[1][2]
+    assert frame["weight_kg"].iloc[0] == 25 and frame["weight_kg"].iloc[2] == 350
+    assert frame["weight_kg"].isna().tolist() == [False, True, False, True]  # never clipped
+
+
+def test_ecog_whole_numbers_in_range() -> None:
+    _, issues = _typed({"patient_id": ["a", "b", "c", "d", "e"], "ecog": ["0", "4", "5", "1.5", "x"]})
+    assert [(r, f) for r, f, _ in issues] == [(3, "ecog"), (4, "ecog"), (5, "ecog")]
+
+
+def test_booleans_choices_and_blanks() -> None:
+    frame, issues = _typed({"patient_id": ["a", "b", "c"], "history_other_tki": ["true", "yes", ""],
+                            "liver_ascites": ["mild", "", "severe"]})
+    assert [(r, f) for r, f, _ in issues] == [(2, "history_other_tki"), (3, "liver_ascites")]
+    assert "true or false" in issues[0][2] and "moderate_severe" in issues[1][2]
+    assert frame["history_other_tki"].iloc[0] is np.True_ or bool(frame["history_other_tki"].iloc[0]) is True
+    assert pd.isna(frame["history_other_tki"].iloc[2])  # empty = unknown, never false
+
+
+def test_bilirubin_unit_hint() -> None:
+    _, issues = _typed({"patient_id": ["a"], "liver_total_bilirubin_umol_l": ["1.2"]})
+    assert "mg/dL" in issues[0][2]
+
+
+def test_unknown_column_refused() -> None:
+    with pytest.raises(InputError, match="liver_innr"):
+        _typed({"patient_id": ["a"], "liver_innr": ["1.1"]})
+
+
+def test_patient_id_required() -> None:
+    _, issues = _typed({"patient_id": ["a", " "]})
+    assert issues == [(2, "patient_id", "patient_id is required")]
