@@ -27,19 +27,23 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from hccprotocol.cohort.sessions import judge_sessions, series_facts, session_frame
-from hccprotocol.cohort.statuses import apply_any_met, apply_decide, restricted, status_column, tri_codes
-from hccprotocol.eligibility.compile import SEP, CompiledRules
+from hccprotocol.cohort.statuses import (
+    apply_any_met,
+    apply_decide,
+    criterion_codes,
+    restricted,
+    status_column,
+)
+from hccprotocol.eligibility.compile import CompiledRules
 from hccprotocol.eligibility.dates import check_dates
 from hccprotocol.eligibility.decision import ProtocolRef, Status
 from hccprotocol.eligibility.evaluate import rules_for
 from hccprotocol.eligibility.facts import model_values, patient_fact, session_facts
-from hccprotocol.engines.masks import build_frame, compile_mask
-from hccprotocol.errors import RuleEngineError
+from hccprotocol.engines.masks import build_frame
 from hccprotocol.measures.derive import Derived, derive
 from hccprotocol.patient import Patient
 
@@ -189,28 +193,5 @@ def evaluate_cohort(
 
 def _statuses(rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     """One status column per criterion of ``rules`` (nullable-boolean masks, ``<NA>`` = unknown)."""
-    masks = {
-        key: compile_mask(cond, rules.options, rules.catalogue)(frame)
-        for key, cond in rules.criteria_conditions().items()
-    }
-    columns: dict[str, pd.Series[str]] = {}
-    for c in rules.criteria:
-        when = masks[f"{c.rule.id}{SEP}when"]
-        met = when.fillna(False).astype(bool)
-        if "not_met_when" in c.parts:
-            not_met = masks[f"{c.rule.id}{SEP}not_met_when"].fillna(False).astype(bool)
-        else:
-            not_met = (~when).fillna(False).astype(bool)
-        codes = tri_codes(met, not_met, f"criterion {c.rule.id} is both met and not met", labels)
-        if c.contradiction is not None:
-            # The contradiction only explains an unknown (per-patient trail); met on it is a rule-file defect,
-            # refused by both engines alike.
-            contradicted = masks[f"{c.rule.id}{SEP}contradiction"].fillna(False).to_numpy(dtype=bool)
-            clash = np.flatnonzero(met.to_numpy(dtype=bool) & contradicted)
-            if clash.size:
-                shown = ", ".join(labels[i] for i in clash[:5])
-                raise RuleEngineError(
-                    f"criterion {c.rule.id} is met on a contradictory record ({shown}): its conditions overlap"
-                )
-        columns[c.rule.id] = status_column(codes, frame.index)
+    columns = {cid: status_column(codes, frame.index) for cid, codes in criterion_codes(rules, frame, labels).items()}
     return pd.DataFrame(columns, index=frame.index)

@@ -16,12 +16,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hccprotocol.eligibility.compile import CompiledCriterion
+from hccprotocol.eligibility.compile import SEP, CompiledCriterion, CompiledRules
 from hccprotocol.eligibility.decision import CriterionResult, Status, any_met, decide
+from hccprotocol.engines.masks import compile_mask
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 from hccprotocol.model.facts import FactCatalogue
 
-__all__ = ["STATUSES", "apply_any_met", "apply_decide", "restricted", "status_column", "tri_codes", "truth_codes"]
+__all__ = [
+    "STATUSES",
+    "apply_any_met",
+    "apply_decide",
+    "criterion_codes",
+    "restricted",
+    "status_column",
+    "tri_codes",
+    "truth_codes",
+]
 
 STATUSES: tuple[Status, ...] = ("met", "not_met", "unknown")
 
@@ -38,6 +48,41 @@ def tri_codes(yes: pd.Series[bool], no: pd.Series[bool], what: str, labels: Sequ
         shown = ", ".join(str(labels[i]) for i in both[:5])
         raise RuleEngineError(f"{what}: both conditions matched ({shown}); the rule file contradicts itself")
     return np.where(y, 0, np.where(n, 1, 2)).astype(np.int8)
+
+
+def criterion_codes(
+    rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Criterion id -> status codes (0 met, 1 not met, 2 unknown) over a frame of the model's facts.
+
+    Met where ``when`` is true; not met where it is false, or, for an asymmetric criterion, where
+    ``not_met_when`` is true. Shared by the cohort engine and ``screen`` (one vectorised reading).
+    """
+    masks = {
+        key: compile_mask(cond, rules.options, rules.catalogue)(frame)
+        for key, cond in rules.criteria_conditions().items()
+    }
+    out: dict[str, np.ndarray[Any, Any]] = {}
+    for c in rules.criteria:
+        when = masks[f"{c.rule.id}{SEP}when"]
+        met = when.fillna(False).astype(bool)
+        if "not_met_when" in c.parts:
+            not_met = masks[f"{c.rule.id}{SEP}not_met_when"].fillna(False).astype(bool)
+        else:
+            not_met = (~when).fillna(False).astype(bool)
+        codes = tri_codes(met, not_met, f"criterion {c.rule.id} is both met and not met", labels)
+        if c.contradiction is not None:
+            # The contradiction only explains an unknown (per-patient trail); met on it is a rule-file defect,
+            # refused by both engines alike.
+            contradicted = masks[f"{c.rule.id}{SEP}contradiction"].fillna(False).to_numpy(dtype=bool)
+            clash = np.flatnonzero(met.to_numpy(dtype=bool) & contradicted)
+            if clash.size:
+                shown = ", ".join(str(labels[i]) for i in clash[:5])
+                raise RuleEngineError(
+                    f"criterion {c.rule.id} is met on a contradictory record ({shown}): its conditions overlap"
+                )
+        out[c.rule.id] = codes
+    return out
 
 
 def truth_codes(truth: pd.Series[Any]) -> np.ndarray[Any, Any]:

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from hccprotocol.cohort.statuses import STATUSES, tri_codes, truth_codes
-from hccprotocol.eligibility.compile import SEP, CompiledRules
+from hccprotocol.cohort.sessions import judge_sessions
+from hccprotocol.cohort.statuses import STATUSES, criterion_codes
+from hccprotocol.eligibility.compile import CompiledRules
 from hccprotocol.eligibility.decision import any_met, excludes
 from hccprotocol.eligibility.evaluate import rules_for
 from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.tace_series import needs_change
-from hccprotocol.engines.masks import compile_mask
 from hccprotocol.model.conditions import paths_read
 
 if TYPE_CHECKING:
@@ -65,36 +65,11 @@ class Criteria:
     def judge_findings(self, sessions: pd.DataFrame, labels: Sequence[str]) -> dict[str, tuple[Codes, Codes]]:
         """Finding id -> (counted codes, present codes) per session row (0 yes, 1 no, 2 unknown)."""
         rules = self.refractory
-        frame = model_frame(sessions, rules.session_catalogue, rules.session_paths)
-        out: dict[str, tuple[Codes, Codes]] = {}
-        for compiled in rules.findings:
-            finding = compiled.finding
-            if finding.counts_when is None:
-                counted = np.zeros(len(sessions), dtype=np.int8)  # no counting condition: every session counts
-            else:
-                counted = truth_codes(compile_mask(finding.counts_when, rules.options, rules.session_catalogue)(frame))
-            present = truth_codes(compile_mask(finding.present_when, rules.options, rules.session_catalogue)(frame))
-            out[finding.id] = (counted, present)
-        return out
+        return judge_sessions(rules, model_frame(sessions, rules.session_catalogue, rules.session_paths), labels)
 
     def judge(self, rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> dict[str, Codes]:
         """Criterion id -> status codes per patient row (the masks of the model's conditions)."""
-        facts = model_frame(frame, rules.catalogue, rules.fact_paths)
-        masks = {
-            key: compile_mask(cond, rules.options, rules.catalogue)(facts)
-            for key, cond in rules.criteria_conditions().items()
-            if not key.endswith(f"{SEP}contradiction")  # a contradiction explains an unknown, never decides
-        }
-        out: dict[str, Codes] = {}
-        for c in rules.criteria:
-            when = masks[f"{c.rule.id}{SEP}when"]
-            met = when.fillna(False).astype(bool)
-            if "not_met_when" in c.parts:
-                not_met = masks[f"{c.rule.id}{SEP}not_met_when"].fillna(False).astype(bool)
-            else:
-                not_met = (~when).fillna(False).astype(bool)
-            out[c.rule.id] = tri_codes(met, not_met, f"criterion {c.rule.id}", labels)
-        return out
+        return criterion_codes(rules, model_frame(frame, rules.catalogue, rules.fact_paths), labels)
 
 
 _RANGES: dict[str, tuple[str, str]] = {"derived.child_pugh.score_range": ("score_min", "score_max")}
