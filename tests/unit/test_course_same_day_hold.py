@@ -38,10 +38,10 @@ def D(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def record(event: dict[str, Any]) -> Patient:
+def record(event: dict[str, Any], *labs: dict[str, Any]) -> Patient:
     base = yaml.safe_load((REPO / "examples" / "p01-bclc-c-pvtt.yaml").read_text(encoding="utf-8"))
     data = {**base, "treatment_start": START.isoformat(), "baseline_weight_kg": base["weight_kg"],
-            "labs": [{"date": "2027-01-03", "creatinine_umol_l": 80.0}], "adverse_events": [event]}  # fmt: skip
+            "labs": [{"date": "2027-01-03", "creatinine_umol_l": 80.0}, *labs], "adverse_events": [event]}  # fmt: skip
     return parse_patient(data, source="test")
 
 
@@ -103,3 +103,32 @@ def test_same_day_lenvatinib_interruption_withholds_that_days_dose_both_sides() 
     assert (D("2027-01-11"), "oral") in segments
     hold = next(r for r in rows if r["date"] == "2027-01-10" and r["activity"] == "hold")
     assert hold.get("end_date") in (None, "2027-01-10")  # that day only
+
+
+CYCLE_2 = dt.date(2027, 1, 25)  # cycle 2 day 1: 2027-01-04 + 21 days
+PRECYCLE_OK = {"date": "2027-01-24", "anc_10e9_l": 2.0, "platelets_10e9_l": 150.0, "total_bilirubin_umol_l": 15.0,
+               "albumin_g_l": 40.0}  # fmt: skip
+
+
+def test_same_day_haic_hold_withholds_that_days_admission_both_sides() -> None:
+    """Grade 3 diarrhoea on fluorouracil beginning and resolving on cycle 2 day 1: no HAIC drug given that day."""
+    p = record({"onset_date": "2027-01-25", "term": "Diarrhea", "grade": 3, "attributed_to": ["fluorouracil"],
+                "immune_related": False, "resolved_date": "2027-01-25"}, PRECYCLE_OK)  # fmt: skip
+    doses = {a.agent: a.status for a in next_cycle_doses(p, PROTOCOL, CYCLE_2).agents}
+    assert all(doses[a] == "held" for a in ("oxaliplatin", "leucovorin", "fluorouracil")), doses
+    rows = calendar(p)
+    on_day = {r["activity"] for r in rows if D(r["date"]) == CYCLE_2 and r["agent"] is None}
+    assert "admission" not in on_day and "delay" in on_day
+    assert not [r for r in rows if D(r["date"]) == CYCLE_2 and r["activity"] == "infusion"]
+
+
+def test_grade2_infusion_reaction_release_same_day_that_administration_only() -> None:
+    """``release: same_day`` (rule pd1.infusion-reaction.grade2-interrupt): that day's dose is not counted as
+    given; the next PD-1 day (2027-02-18, 21 days later) is."""
+    p = record({"onset_date": "2027-01-28", "term": "Infusion related reaction", "grade": 2,
+                "attributed_to": ["camrelizumab"], "immune_related": False, "resolved_date": "2027-01-28"})  # fmt: skip
+    assert status(p, "camrelizumab", PD1_DAY_2) == "interrupted"
+    assert status(p, "camrelizumab", PD1_DAY_2 + dt.timedelta(days=1)) == "active"
+    rows = calendar(p)
+    assert PD1_DAY_2 in pd1_days(rows, "hold") and PD1_DAY_2 not in pd1_days(rows, "infusion")
+    assert D("2027-02-18") in pd1_days(rows, "infusion")
