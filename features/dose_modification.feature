@@ -561,6 +561,23 @@ Feature: Dose modification over the course
         | 2026-09-20 |
         | 2026-09-21 |
 
+    @rule:pd1.irae.grade2-3 @rule:pd1.resume
+    Scenario Outline: An immune-related grade 2 event resolved on its onset day withholds that day's PD-1 dose
+      ASCO 2021 irAE: grade 2 -> hold until grade <= 1. The record does not say the resolution came before the
+      infusion, so the administration of the onset day is withheld; the resumed status applies from the next day.
+      Given adverse events:
+        | onset      | term    | grade | attributed to | immune related | resolved   |
+        | 2026-09-20 | Colitis | 2     | camrelizumab  | true           | <resolved> |
+      When the course is replayed up to <day>
+      Then camrelizumab is "<status>" at level "200mg" at the end
+
+      Examples:
+        | resolved   | day        | status |
+        | 2026-09-20 | 2026-09-20 | held   |
+        | 2026-09-20 | 2026-09-21 | active |
+        | 2026-09-22 | 2026-09-21 | held   |
+        | 2026-09-22 | 2026-09-22 | active |
+
   Rule: Reduction history survives a restore (issue 9 item 8)
 
     @rule:lenvatinib.paper.grade3 @rule:lenvatinib.paper.grade3-after-reduction @rule:lenvatinib.paper.restore

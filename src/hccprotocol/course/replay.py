@@ -117,6 +117,9 @@ class Track:
     protein_lab: int | None = None
     start_hold: tuple[Transition, str] | None = None
     """A hold decided before the drug started (urine protein before the first dose): emitted with the start."""
+    paused_on: dt.date | None = None
+    """The last day a hold/interrupt was applied: that day's administration is withheld even when the drug
+    resumes the same day (a same-day resolution or ``release: same_day``), see ``_Replay.state_as_of``."""
 
     @property
     def level(self) -> str:
@@ -393,6 +396,7 @@ class _Replay:
             self._discontinue(track, on, from_level=dosed_level, reason=reason, tr=tr)
         elif tr.action in ("hold", "interrupt"):
             was_paused = track.paused
+            track.paused_on = on
             if blocker is None:
                 track.clinician_hold = True
             else:
@@ -747,6 +751,20 @@ class _Replay:
             )
 
     # -- result -------------------------------------------------------------
+    def state_as_of(self, track: Track) -> AgentState:
+        """The drug's state on ``as_of``: not dosed that day when a hold/interrupt was applied on it.
+
+        Why: an event that starts on a dosing day and resolves the same day (or a ``release: same_day`` hold)
+        is replayed as hold, then resume, on that date (issue 9 item 7). The record does not say whether the
+        resolution came before that day's administration, so the safe reading is that the administration of
+        that day is withheld (ASCO 2021 irAE: grade 2 -> hold until grade <= 1); the resumed state applies from
+        the next day. The schedule's ``CourseTimeline.state_on`` reads the same events the same way.
+        """
+        state = self.state(track)
+        if self.as_of is None or track.paused_on != self.as_of or track.status != "active":
+            return state
+        return state.model_copy(update={"status": track.pause_word, "dose_mg": None, "frequency": None})
+
     def course(self) -> Course:
         tracks = []
         for track in self.tracks.values():
@@ -754,7 +772,7 @@ class _Replay:
             tracks.append(
                 AgentTrack(
                     protocol_agent=track.agent.id,
-                    state=self.state(track),
+                    state=self.state_as_of(track),
                     start_level=track.start,
                     restore_permitted=permitted,
                     restore_to_level=(track.start if track.step == 1 else track.ladder[track.step - 2])

@@ -660,7 +660,9 @@ class _Builder:
         if stop is not None and start < stop <= end:
             boundaries.add(stop)
         for change in self.timeline.for_agent(agent):
-            for d in (change.date, change.date + _ONE_DAY) if change.action == "delay" else (change.date,):
+            # delay, and a hold/interrupt resumed the same day, act on that date only (CourseTimeline.state_on)
+            paused = change.action in ("delay", "interrupt", "hold")
+            for d in (change.date, change.date + _ONE_DAY) if paused else (change.date,):
                 if start < d <= end:
                     boundaries.add(d)
         around = self.opt.lenvatinib_around_haic

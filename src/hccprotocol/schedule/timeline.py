@@ -89,7 +89,10 @@ class CourseTimeline:
     Semantics: a change takes effect on its own date (an interruption dated the
     day of onset means no dose that day; a resume dated the day of resolution
     means the dose is given that day). ``delay`` holds the agent on that date
-    only; ``discontinue`` is permanent.
+    only; ``discontinue`` is permanent. A hold/interrupt and a resume on the same date (an event resolved
+    the day it began, or a ``release: same_day`` hold) withhold that day's dose: the record does not say the
+    resolution came before the administration, so the resumed state applies from the next day (the course
+    replay reports the same status for ``dose --as-of`` that day).
     """
 
     changes: tuple[CourseChange, ...] = ()
@@ -122,9 +125,12 @@ class CourseTimeline:
         frequency: str | None = None
         level: str | None = None
         last: CourseChange | None = None
+        paused_today: CourseChange | None = None
         for change in changes:
             if change.date > day:
                 break
+            if change.date == day and change.action in ("interrupt", "hold"):
+                paused_today = change
             if change.action == "delay":
                 if change.date == day and status == "active":
                     status, last = "held", change
@@ -142,6 +148,8 @@ class CourseTimeline:
                 status = "held"
             elif change.action in ("resume", "start"):
                 status = "active"
+        if status == "active" and paused_today is not None:
+            return AgentState("held", dose, frequency, paused_today, level)
         return AgentState(status, dose, frequency, last, level)
 
     def discontinued_on(self, agent: str) -> dt.date | None:
