@@ -47,6 +47,7 @@ __all__ = [
     "CompiledFinding",
     "CompiledRules",
     "available_rule_files",
+    "bound_names",
     "compiled_rules",
     "eligibility_option_specs",
     "load_rules",
@@ -357,7 +358,7 @@ def _options_in(cond: Condition) -> list[str]:
 _RANGE_NAMES: dict[str, tuple[str, str]] = {"derived.child_pugh.score_range": ("score_min", "score_max")}
 
 
-def _bound_names(path: str) -> tuple[str, str] | None:
+def bound_names(path: str) -> tuple[str, str] | None:
     """(lower, upper) input names of a count known within bounds, or ``None`` for another fact."""
     head, _, rest = path.rpartition(".")
     if path in _RANGE_NAMES:
@@ -386,7 +387,7 @@ def _input_names(cond: Condition, positive: bool, out: list[str]) -> None:
         return
     if not isinstance(cond, Compare | In | Known):
         return
-    bounds = _bound_names(cond.path)
+    bounds = bound_names(cond.path)
     if bounds is None:
         out.append(input_name(cond.path))
         return

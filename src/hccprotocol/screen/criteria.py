@@ -24,7 +24,7 @@ import pandas as pd
 
 from hccprotocol.cohort.sessions import judge_sessions
 from hccprotocol.cohort.statuses import STATUSES, criterion_codes
-from hccprotocol.eligibility.compile import CompiledRules
+from hccprotocol.eligibility.compile import CompiledRules, bound_names
 from hccprotocol.eligibility.decision import any_met, excludes
 from hccprotocol.eligibility.evaluate import rules_for
 from hccprotocol.eligibility.facts import session_record_fields
@@ -72,18 +72,12 @@ class Criteria:
         return criterion_codes(rules, model_frame(frame, rules.catalogue, rules.fact_paths), labels)
 
 
-_RANGES: dict[str, tuple[str, str]] = {"derived.child_pugh.score_range": ("score_min", "score_max")}
-"""Count-range facts of the model other than the TACE runs: their (lower, upper) columns in the screen."""
-
-
 def _bounds(path: str) -> tuple[str, str]:
-    head, _, last = path.rpartition(".")
-    if path in _RANGES:
-        lo, hi = _RANGES[path]
-        return f"{head}.{lo}", f"{head}.{hi}"
-    if path.startswith("tace.") and last == "consecutive_sessions":
-        return f"{head}.run", f"{head}.possible_run"
-    raise KeyError(f"no screen columns for the count range {path}")
+    """The screen's (lower, upper) columns of a count-range fact: the trail's names (``eligibility.compile``)."""
+    names = bound_names(path)
+    if names is None:
+        raise KeyError(f"no screen columns for the count range {path}")
+    return names
 
 
 def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> pd.DataFrame:
