@@ -20,22 +20,14 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from hccprotocol import __version__
+from hccprotocol.render.jinja_env import environment
 from hccprotocol.render.oral_days import dosing_days, oral_dose
 from hccprotocol.render.plan_labels import agent_name, dose_text, summary
 from hccprotocol.schedule.plan import Plan
 
 __all__ = ["render_plan_html"]
 
-_ENV = Environment(
-    loader=PackageLoader("hccprotocol.render", "templates"),
-    autoescape=select_autoescape(["html", "html.j2"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 def _show(value: object) -> str:
@@ -230,4 +222,4 @@ def render_plan_html(plan: Plan) -> str:
         "generated_on": plan.generated_on.isoformat(),
         "version": __version__,
     }
-    return _ENV.get_template("plan.html.j2").render(**context)
+    return environment().get_template("plan.html.j2").render(**context)

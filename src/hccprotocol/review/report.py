@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel, ConfigDict
 
 from hccprotocol import __version__
+from hccprotocol.render.jinja_env import environment
 from hccprotocol.review.catalogue import Catalogue, OptionEntry, RuleEntry
 from hccprotocol.review.cucumber import RunResult, ScenarioRun, Status
 from hccprotocol.review.features import FeatureDoc, ScenarioDoc, StepDoc, parse_features, tag_values
@@ -289,18 +289,10 @@ def build_report(
     )
 
 
-_ENV = Environment(
-    loader=PackageLoader("hccprotocol.render", "templates"),
-    autoescape=select_autoescape(["html", "html.j2"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
-_ENV.filters["as_json"] = lambda value: json.dumps(value, ensure_ascii=False, default=str)
 """JSON text of a value, escaped by autoescape like any text (``tojson`` would show ``\u003e`` for '>')."""
 
 
 def render_report(report: ReviewReport) -> str:
-    return _ENV.get_template("review-report.html.j2").render(r=report)
+    return environment().get_template("review-report.html.j2").render(r=report)
