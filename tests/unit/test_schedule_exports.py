@@ -10,9 +10,9 @@ import pytest
 from jinja2 import StrictUndefined, UndefinedError
 from rich.console import Console
 
-from hccprotocol.render import html as html_module
 from hccprotocol.render.csv_export import render_plan_csv
 from hccprotocol.render.html import render_plan_html
+from hccprotocol.render.jinja_env import environment
 from hccprotocol.render.plan_json import render_plan_json
 from hccprotocol.render.plan_table import render_plan_table
 from tests.unit.schedule_support import patient, plan
@@ -105,7 +105,7 @@ def test_html_first_pages_are_for_the_patient_and_nurse_then_the_appendix() -> N
 
 
 def test_template_environment_is_strict_and_autoescaping() -> None:
-    env = html_module._ENV
+    env = environment()  # the environment the calendar renders with (render/jinja_env.py)
     assert env.undefined is StrictUndefined
     assert env.autoescape("plan.html.j2") is True  # type: ignore[operator]
     with pytest.raises(UndefinedError):
