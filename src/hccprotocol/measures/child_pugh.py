@@ -19,23 +19,34 @@ FORMULA = "sum of 1-3 points for bilirubin, albumin, INR, ascites, encephalopath
 ASCITES_POINTS = {"none": 1, "mild": 2, "moderate_severe": 3}
 ENCEPHALOPATHY_POINTS = {"none": 1, "grade_1_2": 2, "grade_3_4": 3}
 
+# The cut-offs, named once (the point functions below and the cohort screen's vectorised points read them).
+BILIRUBIN_1_POINT_BELOW_UMOL_L = 34.2
+"""Bilirubin < 34.2 µmol/L: 1 point; above ``BILIRUBIN_3_POINTS_ABOVE_UMOL_L``: 3; else 2."""
+BILIRUBIN_3_POINTS_ABOVE_UMOL_L = 51.3
+ALBUMIN_1_POINT_ABOVE_G_L = 35.0
+"""Albumin > 35 g/L: 1 point; below ``ALBUMIN_3_POINTS_BELOW_G_L``: 3; else 2."""
+ALBUMIN_3_POINTS_BELOW_G_L = 28.0
+INR_1_POINT_BELOW = 1.7
+"""INR < 1.7: 1 point; above ``INR_3_POINTS_ABOVE``: 3; else 2."""
+INR_3_POINTS_ABOVE = 2.3
+
 
 def bilirubin_points(total_bilirubin_umol_l: float) -> int:
-    if total_bilirubin_umol_l < 34.2:
+    if total_bilirubin_umol_l < BILIRUBIN_1_POINT_BELOW_UMOL_L:
         return 1
-    return 2 if total_bilirubin_umol_l <= 51.3 else 3
+    return 2 if total_bilirubin_umol_l <= BILIRUBIN_3_POINTS_ABOVE_UMOL_L else 3
 
 
 def albumin_points(albumin_g_l: float) -> int:
-    if albumin_g_l > 35:
+    if albumin_g_l > ALBUMIN_1_POINT_ABOVE_G_L:
         return 1
-    return 2 if albumin_g_l >= 28 else 3
+    return 2 if albumin_g_l >= ALBUMIN_3_POINTS_BELOW_G_L else 3
 
 
 def inr_points(inr: float) -> int:
-    if inr < 1.7:
+    if inr < INR_1_POINT_BELOW:
         return 1
-    return 2 if inr <= 2.3 else 3
+    return 2 if inr <= INR_3_POINTS_ABOVE else 3
 
 
 def child_pugh_class(score: int) -> ChildPughClass:

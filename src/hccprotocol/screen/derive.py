@@ -1,8 +1,8 @@
 """Derived measures of a partition, columnar: Child-Pugh, ALBI, BSA and BCLC for every patient at once.
 
 Why these exact steps: each mirrors ``measures.derive`` for one patient.
-Child-Pugh points use ``measures.child_pugh``'s cut-offs (thresholds read from
-its point functions' module, applied with numpy), with the score range a
+Child-Pugh points use ``measures.child_pugh``'s named cut-offs (the constants its
+point functions read, applied with numpy), with the score range a
 missing component allows; ALBI and Mosteller BSA are their formulas on arrays.
 BCLC is *not* rewritten: its inputs are discrete once tumour size is reduced to
 the side of the 2 cm / 3 cm cut-offs it falls on, so ``measures.bclc.derive_bclc``
@@ -40,11 +40,11 @@ def _points(values: np.ndarray[Any, Any], one: Any, three: Any) -> np.ndarray[An
 def child_pugh(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], ...]:
     """(score_min, score_max, score or 0 when a component is unknown)."""
     bili, alb, inr = (_float(frame, c) for c in ("liver_total_bilirubin_umol_l", "liver_albumin_g_l", "liver_inr"))
-    # cut-offs of measures.child_pugh: bilirubin <34.2 | <=51.3 | >51.3; albumin >35 | >=28 | <28; INR <1.7 | <=2.3
     pts = [
-        _points(bili, lambda v: v < 34.2, lambda v: v > 51.3),
-        _points(alb, lambda v: v > 35, lambda v: v < 28),
-        _points(inr, lambda v: v < 1.7, lambda v: v > 2.3),
+        _points(bili, lambda v: v < cp_mod.BILIRUBIN_1_POINT_BELOW_UMOL_L,
+                lambda v: v > cp_mod.BILIRUBIN_3_POINTS_ABOVE_UMOL_L),
+        _points(alb, lambda v: v > cp_mod.ALBUMIN_1_POINT_ABOVE_G_L, lambda v: v < cp_mod.ALBUMIN_3_POINTS_BELOW_G_L),
+        _points(inr, lambda v: v < cp_mod.INR_1_POINT_BELOW, lambda v: v > cp_mod.INR_3_POINTS_ABOVE),
         _lookup(frame["liver_ascites"], cp_mod.ASCITES_POINTS),
         _lookup(frame["liver_encephalopathy"], cp_mod.ENCEPHALOPATHY_POINTS),
     ]
@@ -55,14 +55,21 @@ def child_pugh(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], ...]:
 
 
 def _lookup(column: pd.Series[Any], points: dict[str, int]) -> np.ndarray[Any, Any]:
-    codes = column.map(points)
-    return codes.astype("Float64").fillna(0).to_numpy(dtype=np.int64)
+    """Points per row (0 = missing or not a key): the few distinct values looked up, mapped back by code."""
+    codes, uniques = pd.factorize(column)
+    table = np.asarray([points.get(str(u), 0) for u in uniques] + [0], dtype=np.int64)
+    return table[codes]  # code -1 (missing) reads the trailing 0
+
+
+_CLASS_BITS = {cls: 1 << k for k, cls in enumerate(cp_mod.CLASS_SCORES)}
 
 
 def _classes(low: np.ndarray[Any, Any], high: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Per patient, the Child-Pugh classes the score range allows, as a string like "BC"."""
-    parts = [np.where((low <= hi) & (high >= lo), cls, "") for cls, (lo, hi) in cp_mod.CLASS_SCORES.items()]
-    return np.char.add(np.char.add(parts[0], parts[1]), parts[2])
+    """Per patient, the Child-Pugh classes the score range allows, as bits (A 1, B 2, C 4)."""
+    bits = np.zeros(len(low), dtype=np.int64)
+    for cls, (lo, hi) in cp_mod.CLASS_SCORES.items():
+        bits |= np.where((low <= hi) & (high >= lo), _CLASS_BITS[cls], 0)
+    return bits
 
 
 def staging_count(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, Any]:
@@ -74,12 +81,14 @@ def staging_count(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, A
     imaged = s["imaging_date_known"].to_numpy(dtype=bool)
     if not imaged.any():
         return count
-    owners = table.owner[imaged]
-    last = pd.Series(np.flatnonzero(imaged)).groupby(owners).last()
-    at = s["intrahepatic_tumour_count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[last.to_numpy()]
+    where = np.flatnonzero(imaged)
+    owners = table.owner[where]
+    # sessions are in (patient, position) order: a patient's last imaged session is where its owner run ends
+    last = np.r_[owners[1:] != owners[:-1], True]
+    at = s["intrahepatic_tumour_count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[where[last]]
     at = np.where(at == 0, np.nan, at)
     out = count.copy()
-    out[last.index.to_numpy()] = at
+    out[owners[last]] = at
     return out
 
 
@@ -100,42 +109,48 @@ def contradicted(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, An
     return out
 
 
+def _tri_key(frame: pd.DataFrame, name: str) -> np.ndarray[Any, Any]:
+    """A nullable column as small integers: its value, or -1 when missing."""
+    return frame[name].astype("Float64").fillna(-1).to_numpy(dtype=float).astype(np.int64)
+
+
 def bclc(frame: pd.DataFrame, count: np.ndarray[Any, Any], cp_low: np.ndarray[Any, Any],
          cp_high: np.ndarray[Any, Any], cp_score: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """``measures.bclc.derive_bclc`` per patient (object array of stage or None), via distinct input rows."""
     size = _float(frame, "tumour_largest_diameter_cm")
-    # Only the side of BCLC's cut-offs matters: count 1 / 2-3 / >3, size <=2 / <=3 / >3 cm.
-    count_key = np.where(np.isnan(count), -1, np.minimum(count, 4))
-    size_key = np.where(np.isnan(size), -1, np.where(size <= 2, 2.0, np.where(size <= 3, 3.0, 4.0)))
-    cls = np.where(cp_score == 0, "", np.where(cp_score <= 6, "A", np.where(cp_score <= 9, "B", "C")))
-    key = pd.DataFrame({
-        "count": count_key,
-        "size": size_key,
-        "vi": frame["tumour_vascular_invasion"].astype("Float64").fillna(-1).to_numpy(dtype=float),
-        "ehs": frame["tumour_extrahepatic_spread"].astype("Float64").fillna(-1).to_numpy(dtype=float),
-        "ecog": frame["ecog"].astype("Float64").fillna(-1).to_numpy(dtype=float),
-        "cls": cls,
-        "classes": _classes(cp_low, cp_high),
-    })
-    groups = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(groups))).groupby(groups, sort=True).first().to_numpy()
+    # Only the side of BCLC's cut-offs matters: count 1 / 2-3 / >3, size <=2 / <=3 / >3 cm. Each input is a
+    # small integer (-1 = missing), packed into one key per row: 8 values per field except ECOG (0-5 kept).
+    count_key = np.where(np.isnan(count), -1, np.minimum(count, 4)).astype(np.int64)
+    size_key = np.where(np.isnan(size), -1, np.where(size <= 2, 2, np.where(size <= 3, 3, 4))).astype(np.int64)
+    cls_key = np.where(cp_score == 0, 0, np.where(cp_score <= 6, 1, np.where(cp_score <= 9, 2, 3)))
+    ecog = _tri_key(frame, "ecog")
+    if len(ecog) and (ecog.max() > 14 or ecog.min() < -1):  # pragma: no cover - validate bounds ECOG to 0-5
+        raise ValueError("ECOG outside the key's range")
+    fields = [count_key + 1, size_key + 1, _tri_key(frame, "tumour_vascular_invasion") + 1,
+              _tri_key(frame, "tumour_extrahepatic_spread") + 1, ecog + 1, cls_key, _classes(cp_low, cp_high)]
+    key = np.zeros(len(count_key), dtype=np.int64)
+    for values in fields:
+        key = (key << 4) | values
+    groups, distinct = pd.factorize(key)
+    classes_of = {bits: tuple(c for c, b in _CLASS_BITS.items() if bits & b) for bits in range(8)}
 
-    def opt(v: Any) -> Any:
+    def opt(v: int) -> int | None:
         return None if v == -1 else v
 
     stages = []
-    for n_key, size_v, vi_v, ehs_v, ecog_v, cls_v, classes_v in key.iloc[first].itertuples(index=False, name=None):
-        vi, ehs, ecog, count_v = opt(vi_v), opt(ehs_v), opt(ecog_v), opt(n_key)
+    for packed in np.asarray(distinct, dtype=np.int64).tolist():
+        classes_v, cls_v = packed & 15, (packed >> 4) & 15
+        ecog_v, ehs_v, vi_v, size_v, count_v = (opt(((packed >> shift) & 15) - 1) for shift in (8, 12, 16, 20, 24))
         stages.append(bclc_mod.derive_bclc(bclc_mod.BclcInputs(
-            tumour_count=None if count_v is None else int(count_v),
-            largest_diameter_cm=opt(size_v),
-            vascular_invasion=None if vi is None else bool(vi),
-            extrahepatic_spread=None if ehs is None else bool(ehs),
-            ecog=None if ecog is None else int(ecog),
-            child_pugh_class=str(cls_v) or None,
-            child_pugh_classes=tuple(str(classes_v)),
+            tumour_count=count_v,
+            largest_diameter_cm=None if size_v is None else float(size_v),
+            vascular_invasion=None if vi_v is None else bool(vi_v),
+            extrahepatic_spread=None if ehs_v is None else bool(ehs_v),
+            ecog=ecog_v,
+            child_pugh_class=(None, "A", "B", "C")[cls_v],
+            child_pugh_classes=classes_of[classes_v],
         )))
-    return np.asarray(stages, dtype=object)[groups] if len(groups) else np.zeros(0, dtype=object)
+    return np.asarray([*stages, None], dtype=object)[groups] if len(groups) else np.zeros(0, dtype=object)
 
 
 def derive_columns(frame: pd.DataFrame, table: SessionTable) -> dict[str, pd.Series[Any]]:
