@@ -209,6 +209,18 @@ def _best(fn: Any, repeat: int) -> float:
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory (MB): Linux's VmHWM, which starts afresh at exec.
+
+    Why not ``ru_maxrss``: on Linux it survives fork + exec, so a child started by this (large) benchmark
+    process would report the parent's peak at fork time, not its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
