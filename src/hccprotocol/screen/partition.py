@@ -175,7 +175,7 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
     for fid, (run, possible) in runs.items():
         columns[f"tace.{fid}.run"] = pd.Series(run, dtype="Int64").mask(pd.Series(~known_history))
         columns[f"tace.{fid}.possible_run"] = pd.Series(possible, dtype="Int64").mask(pd.Series(~known_history))
-    return pd.DataFrame(columns, index=pd.RangeIndex(m))
+    return pd.DataFrame(columns, index=pd.RangeIndex(m), copy=False)
 
 
 def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
