@@ -159,7 +159,7 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
 def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
            known_history: np.ndarray[Any, Any]) -> pd.DataFrame:
     """The patient fact's paths as columns (what the criteria read)."""
-    labels = frame["patient_id"].tolist()
+    labels = _Ids(frame["patient_id"])
     m = len(frame)
     columns: dict[str, pd.Series[Any]] = {}
     for col in patient_columns():
@@ -168,7 +168,7 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
             columns[col.path] = series.dt.strftime("%Y-%m-%d").astype("str") if col.kind == "date" else series
     columns.update(derive_columns(frame, table))
     columns["arm.id"] = pd.Series([protocol.id] * m, dtype="str")
-    columns["arm.includes_pd1"] = pd.Series([protocol.includes_pd1] * m, dtype="boolean")
+    columns["arm.includes_pd1"] = pd.Series(np.full(m, protocol.includes_pd1), dtype="boolean")
     s_labels = _Labels(labels, table.owner, table.frame["session"].to_numpy(dtype=np.int64, na_value=0))
     codes = crit.judge_findings(table.frame, s_labels)
     runs = series_runs(table, codes, crit.needs_change, protocol.eligibility, m)
@@ -287,10 +287,29 @@ def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[
     return pd.Series(pd.Categorical.from_codes(inverse.reshape(-1), categories=texts))  # type: ignore[call-overload]
 
 
+class _Ids(Sequence[str]):
+    """Patient ids read one at a time when an error names a row (no list of a million strings up front)."""
+
+    def __init__(self, ids: pd.Series[Any]) -> None:
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return str(self._ids.iloc[int(i)])
+
+
 class _Labels(Sequence[str]):
     """Session labels ("<patient> session <k>") built only when an error names one."""
 
-    def __init__(self, patients: list[str], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]) -> None:
+    def __init__(self, patients: Sequence[str], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]) -> None:
         self._patients, self._owner, self._position = patients, owner, position
 
     def __len__(self) -> int:
