@@ -24,6 +24,7 @@ from hccprotocol.cohort.statuses import STATUSES
 from hccprotocol.screen.columns import SESSIONS_COUNT, patient_columns, session_columns
 from hccprotocol.screen.criteria import TACE_REFRACTORY, Criteria, any_met_codes, excluding, load_criteria
 from hccprotocol.screen.derive import derive_columns
+from hccprotocol.screen.keys import first_rows
 from hccprotocol.screen.sessions import SessionTable, check_sessions, series_runs, session_frame
 from hccprotocol.screen.validate import Issue, typed_table
 
@@ -103,16 +104,14 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
         issues.append(Issue("patients", int(rows[i]), str(ids[i]), "patient_id", str(ids[i]),
                             "patient_id appears on an earlier row: one row per patient"))
     n = len(frame)
-    position = pd.Series(np.arange(n), index=pd.Index(ids, dtype=object))
-    position = position[~dup]
 
     # sessions: typed, attached to their patient's row, in file order within a patient
     if sessions is not None:
         s_raw, s_rows = _rows(sessions)
         st = typed_table(s_raw, session_columns(), "sessions", s_rows)
         s_frame = st.frame
-        owner_of = position.reindex(s_frame["patient_id"].to_numpy(dtype=object)).to_numpy()
-        orphan = np.isnan(owner_of)
+        owner_of = first_rows(s_frame["patient_id"], frame["patient_id"])  # a duplicate row never owns sessions
+        orphan = owner_of < 0
         for i in np.flatnonzero(orphan & ~st.invalid):
             issues.append(Issue("sessions", int(s_rows[i]), str(s_frame["patient_id"].iloc[i]), "patient_id",
                                 str(s_frame["patient_id"].iloc[i]), "no patient with this patient_id"))

@@ -1,12 +1,14 @@
 """Running a screen: the whole file in one process (in partitions, with a progress bar) or on Dask.
 
 Why both paths call ``partition.screen_partition``: the single-process path
-cuts the patients table into partitions of ``PARTITION_ROWS`` rows (each with
-its patients' sessions); the Dask path hash-partitions both tables by
-``patient_id`` (so a patient's sessions and any duplicate rows of it meet in
-one partition), screens every partition on the workers and puts the decisions
-back in file order by row number. Same function, same rows: identical output,
-which a test checks byte for byte on a 2-worker ``distributed`` cluster.
+cuts the patients table into partitions of about ``PARTITION_ROWS`` rows, each
+row going to the partition of the first row with its ``patient_id`` (so a
+duplicate row meets its first row, as on Dask) with its patients' sessions; the
+Dask path hash-partitions both tables by ``patient_id`` (so a patient's
+sessions and any duplicate rows of it meet in one partition), screens every
+partition on the workers and puts the decisions back in file order by row
+number. Same function, same rows: identical output, which a test checks byte
+for byte on a 2-worker ``distributed`` cluster.
 Dask is imported only here, only for ``--engine dask`` (an optional extra).
 """
 
@@ -24,6 +26,7 @@ import pandas as pd
 from hccprotocol.errors import InputError
 from hccprotocol.screen.criteria import Criteria, load_criteria
 from hccprotocol.screen.io import read_table, suffix
+from hccprotocol.screen.keys import first_rows
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
 from hccprotocol.screen.validate import Issue
 
@@ -65,43 +68,29 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         sessions = sessions.assign(**{ROW: np.arange(1, len(sessions) + 1)})
     n = len(patients)
     chunks = max(1, -(-n // partition_rows))
-    session_chunk = None
-    if sessions is not None and chunks > 1:
+    if chunks == 1:
+        parts = [screen_partition(patients, sessions, protocol, today, crit)]
+    else:
+        # Every row goes to the partition of the first row with its patient_id (a duplicate meets its first row,
+        # as on Dask, and is judged there), and every session to its patient's first row's partition.
         ids = patients["patient_id"].astype("str").str.strip()
-        first = pd.Index(ids[~ids.duplicated()])
-        where = first.get_indexer(pd.Index(sessions["patient_id"].astype("str").str.strip()))
-        pos = np.flatnonzero(~ids.duplicated().to_numpy())
-        session_chunk = np.where(where >= 0, pos[np.maximum(where, 0)] // partition_rows, 0)
-    parts = []
-    for k in range(chunks):
-        p = patients.iloc[k * partition_rows:(k + 1) * partition_rows]
-        s = sessions if session_chunk is None or sessions is None else sessions[session_chunk == k]
-        parts.append(screen_partition(p, s, protocol, today, crit))
-        if progress is not None:
-            progress(min(n, (k + 1) * partition_rows), n)
-    if chunks > 1:
-        parts = _cross_partition_duplicates(parts, patients)
+        ids = ids.where(ids.ne(""), None)
+        first = first_rows(ids, ids)
+        chunk = np.where(first >= 0, first, np.arange(n)) // partition_rows
+        s_chunk = None
+        if sessions is not None:
+            owner = first_rows(sessions["patient_id"].astype("str").str.strip(), ids)
+            s_chunk = np.where(owner >= 0, owner // partition_rows, 0)
+        parts = []
+        for k in range(chunks):
+            p = patients[chunk == k]
+            s = None if sessions is None or s_chunk is None else sessions[s_chunk == k]
+            parts.append(screen_partition(p, s, protocol, today, crit))
+            if progress is not None:
+                progress(min(n, (k + 1) * partition_rows), n)
+    if progress is not None and chunks == 1:
+        progress(n, n)
     return combine(parts, crit)
-
-
-def _cross_partition_duplicates(parts: list[PartitionResult], patients: pd.DataFrame) -> list[PartitionResult]:
-    """A patient_id repeated in a later partition: that row is invalid, as within one partition."""
-    seen: set[str] = set()
-    out = []
-    for p in parts:
-        ids = p.decisions["patient_id"].to_numpy(dtype=object)
-        again = np.asarray([i in seen for i in ids], dtype=bool) if len(ids) else np.zeros(0, dtype=bool)
-        seen.update(ids.tolist())
-        if again.any():
-            issues = list(p.issues) + [
-                Issue("patients", int(r), str(i), "patient_id", str(i),
-                      "patient_id appears on an earlier row: one row per patient")
-                for r, i in zip(p.rows[again], ids[again], strict=True)
-            ]
-            p = PartitionResult(decisions=p.decisions[~again].reset_index(drop=True), issues=issues,
-                                invalid=p.invalid + int(again.sum()), rows=p.rows[~again])
-        out.append(p)
-    return out
 
 
 def screen_files(patients: Path, sessions: Path | None, protocol: Protocol, today: dt.date,

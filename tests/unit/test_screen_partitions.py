@@ -1,0 +1,49 @@
+"""The single-process screen gives the same answer however the registry is cut into partitions.
+
+Why: a duplicate ``patient_id`` must be judged against its *first* row whichever partition that row
+falls in (the Dask path meets them in one hash partition), and a patient's sessions must travel with it,
+including when the first row is itself an invalid record.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hccprotocol.patient import latest_today
+from hccprotocol.protocol import load_protocol
+from hccprotocol.screen.run import Screen, screen_frames
+
+from .screen_support import cohort_tables
+
+ARM = load_protocol("haic-lenvatinib-pd1")
+
+
+def _screen(patients: pd.DataFrame, sessions: pd.DataFrame, rows: int) -> Screen:
+    return screen_frames(patients, sessions, ARM, latest_today(), partition_rows=rows)
+
+
+def _registry() -> tuple[pd.DataFrame, pd.DataFrame]:
+    patients, sessions = cohort_tables(12, seed=5)
+    ids = patients["patient_id"].tolist()
+    patients.loc[2, "ecog"] = "7"  # invalid record (ECOG 0-5) ...
+    extra = patients.iloc[[0, 2]].copy()  # ... whose id returns on a later row, as does row 0's
+    extra["ecog"] = "1"
+    patients = pd.concat([patients, extra], ignore_index=True)
+    assert patients["patient_id"].tolist() == [*ids, ids[0], ids[2]]
+    return patients, sessions
+
+
+def test_duplicates_are_invalid_in_every_partitioning() -> None:
+    patients, sessions = _registry()
+    whole = _screen(patients, sessions, 10**6)
+    ids = patients["patient_id"].tolist()
+    # rows 13 and 14 repeat rows 1 and 3: both are invalid; row 3 (ECOG 7) is invalid too
+    dup_rows = sorted(i.row for i in whole.issues if i.field == "patient_id")
+    assert dup_rows == [13, 14]
+    assert whole.invalid == 3
+    assert whole.decisions["patient_id"].tolist() == [i for k, i in enumerate(ids[:12]) if k != 2]
+    for rows in (1, 2, 3, 5):
+        cut = _screen(patients, sessions, rows)
+        pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
+        assert cut.issues == whole.issues, rows
+        assert cut.invalid == whole.invalid
