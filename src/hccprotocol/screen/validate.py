@@ -126,9 +126,17 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
 
 
 def _empty(col: Column, n: int) -> pd.Series[Any]:
-    dtype = {"bool": "boolean", "int": "Int64", "float": "Float64", "text": "str", "id": "str",
-             "date": "datetime64[s]"}[col.kind]
-    return pd.Series([None] * n, dtype=dtype)
+    """An all-missing column of the column's type (a column the file lacks), built without a list of Nones."""
+    missing = np.ones(n, dtype=bool)
+    if col.kind == "bool":
+        return pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool), missing))
+    if col.kind == "int":
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), missing))
+    if col.kind == "float":
+        return pd.Series(pd.arrays.FloatingArray(np.zeros(n, dtype=np.float64), missing))
+    if col.kind == "date":
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"))
+    return pd.Series(np.full(n, np.nan, dtype=object), dtype="str")
 
 
 def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> tuple[pd.Series[Any], Any, str]:
