@@ -75,7 +75,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
     if "patient_id" not in raw.columns:
         raise InputError(f"{table}: the column patient_id is required")
     n = len(raw)
-    ids = raw["patient_id"].astype("str").to_numpy(dtype=object)
+    ids = raw["patient_id"].astype("str").reset_index(drop=True)  # read per issue, never as a million-item list
     out: dict[str, pd.Series[Any]] = {}
     invalid = np.zeros(n, dtype=bool)
     issues: list[Issue] = []
@@ -86,10 +86,11 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
         if not where.size:
             return
         invalid[where] = True
-        shown = values.astype("str").to_numpy(dtype=object)
+        shown = values.iloc[where].astype("str").to_numpy(dtype=object)
+        who = ids.iloc[where].to_numpy(dtype=object)
         for k, i in enumerate(where):
             why = reason if isinstance(reason, str) else reason[k]
-            issues.append(Issue(table, int(rows[i]), str(ids[i]), col.name, str(shown[i]), why))
+            issues.append(Issue(table, int(rows[i]), str(who[k]), col.name, str(shown[k]), why))
 
     index = pd.RangeIndex(n)
     for col in columns:
@@ -105,7 +106,9 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
             continue
         parsed, bad, reason = _parse(col, series, blank)
         reject(bad, col, series, reason)
-        parsed = parsed.mask(pd.Series(bad | blank, index=index))
+        drop = bad | blank
+        if (drop & ~parsed.isna().to_numpy(dtype=bool)).any():  # typed Parquet columns are usually NA already
+            parsed = parsed.mask(pd.Series(drop, index=index))
         if col.limit is not None or col.low is not None:
             values = parsed.astype("Float64")
             lo = -np.inf if col.low is None else col.low
@@ -152,6 +155,8 @@ def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> 
     if kind in ("int", "float"):
         if pd.api.types.is_bool_dtype(series.dtype):
             return pd.Series([None] * len(series), dtype="Float64"), ~blank, "expected a number, got true/false"
+        if kind == "int" and pd.api.types.is_integer_dtype(series.dtype):  # typed Parquet: whole numbers already
+            return series.astype("Int64"), np.zeros(len(series), dtype=bool), ""
         number = pd.to_numeric(series.astype("str").str.strip() if not pd.api.types.is_numeric_dtype(series.dtype)
                                else series, errors="coerce").astype("Float64")
         arr = number.to_numpy(dtype=float, na_value=np.nan)
