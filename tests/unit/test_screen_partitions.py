@@ -18,8 +18,8 @@ from .screen_support import cohort_tables
 ARM = load_protocol("haic-lenvatinib-pd1")
 
 
-def _screen(patients: pd.DataFrame, sessions: pd.DataFrame, rows: int) -> Screen:
-    return screen_frames(patients, sessions, ARM, latest_today(), partition_rows=rows)
+def _screen(patients: pd.DataFrame, sessions: pd.DataFrame, rows: int, workers: int = 2) -> Screen:
+    return screen_frames(patients, sessions, ARM, latest_today(), partition_rows=rows, workers=workers)
 
 
 def _registry() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -35,15 +35,15 @@ def _registry() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_duplicates_are_invalid_in_every_partitioning() -> None:
     patients, sessions = _registry()
-    whole = _screen(patients, sessions, 10**6)
+    whole = _screen(patients, sessions, 10**6, workers=1)
     ids = patients["patient_id"].tolist()
     # rows 13 and 14 repeat rows 1 and 3: both are invalid; row 3 (ECOG 7) is invalid too
     dup_rows = sorted(i.row for i in whole.issues if i.field == "patient_id")
     assert dup_rows == [13, 14]
     assert whole.invalid == 3
     assert whole.decisions["patient_id"].tolist() == [i for k, i in enumerate(ids[:12]) if k != 2]
-    for rows in (1, 2, 3, 5):
-        cut = _screen(patients, sessions, rows)
+    for rows, workers in ((1, 2), (2, 1), (3, 2), (5, 3)):
+        cut = _screen(patients, sessions, rows, workers)
         pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
         assert cut.issues == whole.issues, rows
         assert cut.invalid == whole.invalid
