@@ -6,10 +6,26 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hccprotocol.eligibility.facts import add_months, whole_months
 from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.partition import screen_partition
-from hccprotocol.screen.sessions import EXTEND, NEGATIVE, RESTART, SKIP, longest_runs, session_frame
+from hccprotocol.screen.sessions import (
+    EXTEND,
+    NEGATIVE,
+    RESTART,
+    SKIP,
+    _add_months,
+    _civil,
+    _from_civil,
+    _stepwise_runs,
+    _whole_months,
+    longest_runs,
+    session_frame,
+)
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -76,3 +92,55 @@ def test_session_count_must_match() -> None:
     d = result.decisions.set_index("patient_id")
     assert d.loc["b", "tace_refractory"] == "not_met"
     assert d.loc["c", "tace_refractory"] == "unknown" and "tace_sessions" in d.loc["c", "missing"].split(";")
+
+
+def test_pattern_runs_by_hand_and_long_fallback() -> None:
+    # hand-computed: present x3, absent, present x2 -> 3; 16 sessions all present (> 14: the direct step) -> 16;
+    # present, skip, present -> 1 when the skip breaks the run, 2 when it does not; patient 3 has no session
+    p = EXTEND
+    seqs = [[p, p, p, NEGATIVE, p, p], [p] * 16, [p, SKIP, p]]
+    bits = np.asarray([b for s in seqs for b in s], dtype=np.int8)
+    owner = np.asarray([i for i, s in enumerate(seqs) for _ in s])
+    position = np.asarray([k for s in seqs for k in range(len(s))])
+    low, high = longest_runs(bits, owner, position, 4, breaks_run=True)
+    assert low.tolist() == [3, 16, 1, 0] and high.tolist() == [3, 16, 1, 0]
+    low, high = longest_runs(bits, owner, position, 4, breaks_run=False)
+    assert low.tolist() == [3, 16, 2, 0] and high.tolist() == [3, 16, 2, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 15), max_size=17), max_size=8), st.booleans())
+def test_pattern_runs_equal_stepwise(seqs: list[list[int]], breaks_run: bool) -> None:
+    bits = np.asarray([b for s in seqs for b in s], dtype=np.int8)
+    owner = np.asarray([i for i, s in enumerate(seqs) for _ in s], dtype=np.int64)
+    position = np.asarray([k for s in seqs for k in range(len(s))], dtype=np.int64)
+    got = longest_runs(bits, owner, position, len(seqs) + 1, breaks_run)
+    want = _stepwise_runs(bits, owner, position, len(seqs) + 1, breaks_run)
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2024-01-31", "2024-02-29"), ("2023-01-31", "2023-02-28"), ("2023-12-31", "2024-01-01"),
+    ("1900-01-31", "1900-03-01"), ("2000-01-31", "2000-02-29"), ("2100-01-29", "2100-03-01"),
+    ("2024-02-29", "2025-02-28"), ("2024-02-29", "2028-02-29"), ("2023-11-30", "2024-03-01"),
+])
+def test_whole_months_hand_picked(start: str, end: str) -> None:
+    s, e = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    day = np.asarray([(s - dt.date(1970, 1, 1)).days]), np.asarray([(e - dt.date(1970, 1, 1)).days])
+    months, beyond = _whole_months(*day)
+    assert (int(months[0]), int(beyond[0])) == whole_months(s, e)
+    assert tuple(int(x[0]) for x in _civil(day[0])) == (s.year, s.month, s.day)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(dt.date(1800, 1, 1), dt.date(2200, 12, 31)), st.integers(0, 4000))
+def test_whole_months_equal_reference(start: dt.date, gap: int) -> None:
+    end = start + dt.timedelta(days=gap)
+    if end.year > 9999:
+        return
+    epoch = dt.date(1970, 1, 1)
+    months, beyond = _whole_months(np.asarray([(start - epoch).days]), np.asarray([(end - epoch).days]))
+    assert (int(months[0]), int(beyond[0])) == whole_months(start, end)
+    assert _from_civil(*_civil(np.asarray([(end - epoch).days])))[0] == (end - epoch).days
+    assert int(_add_months(*(np.asarray([v]) for v in (start.year, start.month, start.day)),
+                           np.asarray([gap % 50]))[0]) == (add_months(start, gap % 50) - epoch).days

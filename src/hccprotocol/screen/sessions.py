@@ -43,9 +43,37 @@ class SessionTable:
 def _days(series: pd.Series[Any]) -> np.ndarray[Any, Any]:
     """Dates as day numbers (NaN when missing)."""
     values = series.to_numpy(dtype="datetime64[D]")
-    out = values.astype("int64").astype(float)
+    out = values.view(np.int64).astype(float)
     out[np.isnat(values)] = np.nan
     return out
+
+
+def _previous_known(values: np.ndarray[Any, Any], group: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per row, the last non-NaN value on an earlier row of its group (NaN when none, or the group is -1).
+
+    Rows of a group are contiguous in every partition (sessions come ordered by patient), which allows one
+    running maximum of row numbers; groupby shift + ffill otherwise.
+    """
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=float)
+    start = np.ones(n, dtype=bool)
+    start[1:] = (group[1:] != group[:-1]) | (group[1:] < 0)
+    starts = np.flatnonzero(start)
+    heads = group[starts]
+    heads = heads[heads >= 0]
+    if len(heads) > 1 and not (heads[1:] > heads[:-1]).all():
+        # codes number groups by first appearance: a group split in two runs shows as a code going down
+        shifted = pd.Series(values).groupby(group).shift(1)
+        out: np.ndarray[Any, Any] = shifted.groupby(group).ffill().to_numpy(dtype=float)
+        return out
+    known = ~np.isnan(values)
+    latest = np.maximum.accumulate(np.where(known, np.arange(n), -1))
+    before = np.full(n, -1, dtype=np.int64)
+    before[1:] = latest[:-1]
+    run_start = np.repeat(starts, np.diff(np.append(starts, n)))
+    ok = (before >= run_start) & (group >= 0)
+    return np.where(ok, values[np.maximum(before, 0)], np.nan)
 
 
 def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt.date) -> tuple[Any, list[Issue]]:
@@ -54,14 +82,17 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
     n = len(sessions)
     bad = np.zeros(n, dtype=bool)
     issues: list[Issue] = []
-    ids = sessions["patient_id"].to_numpy(dtype=object)
     tace, imaging = _days(sessions["date"]), _days(sessions["imaging_date"])
     limit = float((np.datetime64(today, "D") - np.datetime64(0, "D")).astype(int))
 
     def flag(mask: np.ndarray[Any, Any], field: str, values: np.ndarray[Any, Any], reason: str) -> None:
-        for i in np.flatnonzero(mask):
-            bad[i] = True
-            issues.append(Issue("sessions", int(rows[i]), str(ids[i]), field, _iso(values[i]), reason))
+        at = np.flatnonzero(mask)
+        if not len(at):
+            return
+        bad[at] = True
+        ids = sessions["patient_id"].iloc[at].to_numpy(dtype=object)
+        for i, pid in zip(at, ids, strict=True):
+            issues.append(Issue("sessions", int(rows[i]), str(pid), field, _iso(values[i]), reason))
 
     flag(tace > limit, "date", tace, f"after today ({today.isoformat()}): a TACE cannot be recorded before it happens")
     flag(imaging > limit, "imaging_date", imaging,
@@ -71,12 +102,12 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
     viable = sessions["viable_tumour_pct"].to_numpy(dtype=float, na_value=np.nan)
     flag((count == 0) & (viable > 0), "viable_tumour_pct", viable,
          "above 0 while intrahepatic_tumour_count is 0: with no tumour nothing is viable")
+    # the patient of each row as a code (-1 when the id is missing: it matches no other row)
+    group = pd.factorize(sessions["patient_id"])[0].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     same = np.zeros(n, dtype=bool)
-    same[1:] = ids[1:] == ids[:-1]
+    same[1:] = (group[1:] == group[:-1]) & (group[1:] >= 0)
     # previous known TACE date of the same patient (the model checks the known dates in order)
-    group = pd.Series(ids).factorize()[0] if n else np.zeros(0, dtype=np.int64)
-    shifted = pd.Series(tace).groupby(group).shift(1)
-    prev = shifted.groupby(group).ffill().to_numpy(dtype=float)
+    prev = _previous_known(tace, group)
     flag(~np.isnan(tace) & (tace <= prev), "date", tace,
          "not after the patient's previous TACE date: list sessions once each, in date order")
     next_tace = np.full(n, np.nan)
@@ -92,24 +123,79 @@ def _iso(day: float) -> str:
     return str(np.datetime64(int(day), "D"))
 
 
+# Calendar arithmetic on int64 day numbers since 1970-01-01 (proleptic Gregorian, as datetime.date), after
+# Howard Hinnant's days_from_civil / civil_from_days: integer operations only, no datetime64 round trips.
+_MONTH_DAYS = np.asarray([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _civil(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Day numbers -> (year, month 1-12, day 1-31)."""
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (m <= 2), m, d
+
+
+def _from_civil(y: np.ndarray[Any, Any], m: np.ndarray[Any, Any], d: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """(year, month 1-12, day) -> day numbers."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    out: np.ndarray[Any, Any] = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    return out
+
+
+def _month_length(y: np.ndarray[Any, Any], m: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    out: np.ndarray[Any, Any] = _MONTH_DAYS[m - 1] + ((m == 2) & leap)
+    return out
+
+
 def _add_months(y: np.ndarray[Any, Any], m: np.ndarray[Any, Any], d: np.ndarray[Any, Any],
                 months: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """``facts.add_months`` over arrays: the same day ``months`` later, clamped to the month's last day (days)."""
     index = m - 1 + months
     year, month = y + index // 12, index % 12 + 1
-    first = (year - 1970) * 12 + (month - 1)
-    start = first.astype("datetime64[M]")
-    length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(int)
-    out: np.ndarray[Any, Any] = (start.astype("datetime64[D]").astype(int) + np.minimum(d, length) - 1)
-    return out.astype(np.int64)
+    return _from_civil(year, month, np.minimum(d, _month_length(year, month)))
 
 
-def _ymd(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
-    dates = days.astype("datetime64[D]")
-    y = dates.astype("datetime64[Y]").astype(int) + 1970
-    m = dates.astype("datetime64[M]").astype(int) % 12 + 1
-    d = (dates - dates.astype("datetime64[M]")).astype(int) + 1
-    return y, m, d
+def _whole_months(start: np.ndarray[Any, Any], end: np.ndarray[Any, Any]
+                  ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``facts.whole_months`` over arrays of day numbers: (whole calendar months, days left over)."""
+    ys, ms, ds = _civil(start)
+    ye, me, _ = _civil(end)
+    whole = (ye - ys) * 12 + me - ms
+    # add_months(start, whole) falls in end's month; past end it is one month too many
+    # (one month fewer then lands in the month before end's, never past it)
+    reached = _add_months(ys, ms, ds, whole)
+    over = (whole > 0) & (reached > end)
+    if over.any():
+        at = np.flatnonzero(over)
+        whole[at] -= 1
+        reached[at] = _add_months(ys[at], ms[at], ds[at], whole[at])
+    return whole, end - reached
+
+
+def _positions(owner: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Each session's position among its patient's sessions (file order); one pass when owners are sorted."""
+    n = len(owner)
+    if n and (owner[1:] >= owner[:-1]).all():
+        start = np.ones(n, dtype=bool)
+        start[1:] = owner[1:] != owner[:-1]
+        starts = np.flatnonzero(start)
+        out: np.ndarray[Any, Any] = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
+        return out
+    return pd.Series(owner).groupby(owner).cumcount().to_numpy()
+
+
+def _int64(values: np.ndarray[Any, Any], known: np.ndarray[Any, Any]) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(np.where(known, values, 0).astype(np.int64), ~known)
 
 
 def session_frame(sessions: pd.DataFrame, owner: np.ndarray[Any, Any], n_patients: int) -> SessionTable:
@@ -118,36 +204,29 @@ def session_frame(sessions: pd.DataFrame, owner: np.ndarray[Any, Any], n_patient
     ``sessions`` are typed session columns, already ordered by (owner, file order); ``owner`` is each
     session's patient row.
     """
-    position = pd.Series(owner).groupby(owner).cumcount().to_numpy()
-    tace, imaging = _days(sessions["date"]), _days(sessions["imaging_date"])
-    both = ~np.isnan(tace) & ~np.isnan(imaging)
-    days = np.where(both, imaging - tace, np.nan)
-    months = np.full(len(sessions), np.nan)
-    beyond = np.full(len(sessions), np.nan)
-    if both.any():
-        t = tace[both].astype(np.int64)
-        e = imaging[both].astype(np.int64)
-        ys, ms, ds = _ymd(t)
-        ye, me, _ = _ymd(e)
-        whole = (ye - ys) * 12 + me - ms
-        over = (whole > 0) & (_add_months(ys, ms, ds, whole) > e)
-        whole = np.where(over, whole - 1, whole)
-        months[both] = whole
-        beyond[both] = e - _add_months(ys, ms, ds, whole)
+    position = _positions(owner)
+    t_raw = sessions["date"].to_numpy(dtype="datetime64[D]")
+    e_raw = sessions["imaging_date"].to_numpy(dtype="datetime64[D]")
+    imaged = ~np.isnat(e_raw)
+    both = ~np.isnat(t_raw) & imaged
+    tace = np.where(both, t_raw.view(np.int64), 0)
+    imaging = np.where(both, e_raw.view(np.int64), 0)
+    months, beyond = _whole_months(tace, imaging)
     before = sessions["intrahepatic_tumour_count_before"].astype("Int64")
     after = sessions["intrahepatic_tumour_count"].astype("Int64")
     frame = pd.DataFrame(
         {
             "patient": owner,
-            "session": pd.array(position, dtype="Int64"),
+            "session": pd.arrays.IntegerArray(position.astype(np.int64), np.zeros(len(position), dtype=bool)),
             **{c: sessions[c].reset_index(drop=True) for c in sessions.columns
                if c not in ("patient_id", "date", "imaging_date")},
-            "imaging_date_known": ~np.isnan(imaging),
-            "days_to_imaging": pd.array(days, dtype="Float64").astype("Int64"),
-            "months_to_imaging": pd.array(months, dtype="Float64").astype("Int64"),
-            "days_beyond_months": pd.array(beyond, dtype="Float64").astype("Int64"),
+            "imaging_date_known": imaged,
+            "days_to_imaging": _int64(imaging - tace, both),
+            "months_to_imaging": _int64(months, both),
+            "days_beyond_months": _int64(beyond, both),
             "intrahepatic_tumour_count_increase": (after - before).reset_index(drop=True),
-        }
+        },
+        copy=False,
     )
     count = np.bincount(owner, minlength=n_patients) if len(owner) else np.zeros(n_patients, dtype=np.int64)
     return SessionTable(frame=frame, owner=owner, count=count)
@@ -160,14 +239,23 @@ def _tri(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[
 
 def _changed_before(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """``tace_series.changed_before`` per session: (certainly true, certainly false)."""
-    values = [frame[f].astype("object").where(frame[f].notna(), None).to_numpy() if f in frame
-              else np.full(len(frame), None)
-              for f in CHANGE_FIELDS]
-    any_true = np.zeros(len(frame), dtype=bool)
-    all_false = np.ones(len(frame), dtype=bool)
-    for v in values:
-        any_true |= v == True  # noqa: E712 - elementwise over an object array
-        all_false &= v == False  # noqa: E712
+    n = len(frame)
+    any_true = np.zeros(n, dtype=bool)
+    all_false = np.ones(n, dtype=bool)
+    for f in CHANGE_FIELDS:
+        if f not in frame:
+            all_false[:] = False  # an absent field is unknown: never certainly false
+            continue
+        column = frame[f]
+        if isinstance(column.dtype, pd.BooleanDtype):
+            array = column.array
+            data, known = array._data, ~array._mask  # the masked array's values and what is recorded
+            any_true |= data & known
+            all_false &= ~data & known
+        else:
+            v = column.astype("object").where(column.notna(), None).to_numpy()
+            any_true |= v == True  # noqa: E712 - elementwise over an object array
+            all_false &= v == False  # noqa: E712
     return any_true, all_false & ~any_true
 
 
@@ -176,17 +264,18 @@ def outcome_bits(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], e
     """``tace_series._outcomes`` as bit sets, every session at once."""
     c_yes, c_no = _tri(counted)
     p_yes, p_no = _tri(present)
-    bits = np.where(~c_yes & ~c_no, SKIP, 0)  # counting unknown: may not count
     can_present = ~p_no
-    bits |= np.where(can_present & ~extends_false, EXTEND, 0)
-    bits |= np.where(can_present & ~extends_true, RESTART, 0)
-    bits |= np.where(~p_yes, NEGATIVE, 0)
-    return np.where(c_no, SKIP, bits).astype(np.int8)
+    bits: np.ndarray[Any, Any] = (~c_yes & ~c_no).astype(np.int8) * np.int8(SKIP)  # counting unknown: may not count
+    bits |= (can_present & ~extends_false).astype(np.int8) * np.int8(EXTEND)
+    bits |= (can_present & ~extends_true).astype(np.int8) * np.int8(RESTART)
+    bits |= (~p_yes).astype(np.int8) * np.int8(NEGATIVE)
+    bits[c_no] = SKIP
+    return bits
 
 
-def longest_runs(bits: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any],
-                 n_patients: int, breaks_run: bool) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """``tace_series.longest_runs`` for every patient: (certain longest run, possible longest run)."""
+def _stepwise_runs(bits: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any],
+                   n_patients: int, breaks_run: bool) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The three-valued step through session positions (1st session of every patient, then 2nd, ...)."""
     low = np.zeros(n_patients, dtype=np.int32)
     high = np.zeros(n_patients, dtype=np.int32)
     best_low = np.zeros(n_patients, dtype=np.int32)
@@ -214,6 +303,76 @@ def longest_runs(bits: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], positi
     return best_low, best_high
 
 
+_PACKED = 14
+"""Sessions a pattern key holds: 4 outcome bits each in the low 56 bits of a uint64, the count above them."""
+
+
+def _blocks(owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]
+            ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """(first session, owner, session count) of each patient when every patient's sessions are one block in
+    position order 0, 1, ... and owners increase from block to block; None otherwise."""
+    n = len(owner)
+    start = np.ones(n, dtype=bool)
+    start[1:] = owner[1:] != owner[:-1]
+    starts = np.flatnonzero(start)
+    who = owner[starts]
+    if len(who) > 1 and not (who[1:] > who[:-1]).all():
+        return None
+    lengths = np.diff(np.append(starts, n))
+    if not np.array_equal(position, np.arange(n) - np.repeat(starts, lengths)):
+        return None
+    return starts, who, lengths
+
+
+def _pattern_runs(all_bits: list[np.ndarray[Any, Any]], owner: np.ndarray[Any, Any],
+                  position: np.ndarray[Any, Any], n_patients: int, breaks_run: bool,
+                  ) -> list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+    """``_stepwise_runs`` for several bit arrays over the same sessions, computed once per distinct sequence.
+
+    Why: a patient's runs depend only on its sequence of outcome bits (the step reads nothing else), and a
+    partition of 10^5-10^6 patients holds few distinct sequences. Each sequence (only the 4 bits the step
+    reads, per session) is packed with its length into one uint64 key; the step runs on the distinct keys,
+    decoded back into sessions, and the answers are mapped back. Patients with more than ``_PACKED``
+    sessions, or sessions not laid out as contiguous (owner, position) blocks, take the step directly.
+    """
+    blocks = _blocks(owner, position) if len(owner) else None
+    if blocks is None or not all(np.issubdtype(b.dtype, np.integer) for b in all_bits):
+        return [_stepwise_runs(b, owner, position, n_patients, breaks_run) for b in all_bits]
+    starts, who, lengths = blocks
+    short = lengths <= _PACKED
+    in_short = np.repeat(short, lengths)
+    shift = (np.minimum(position, _PACKED - 1) * 4).astype(np.uint64)
+    head = lengths.astype(np.uint64) << np.uint64(4 * _PACKED)
+    keys = np.zeros((len(all_bits), n_patients), dtype=np.uint64)  # no sessions: key 0, runs 0/0
+    for row, bits in zip(keys, all_bits, strict=True):
+        packed = np.where(in_short, (bits.astype(np.int64) & 15).astype(np.uint64) << shift, np.uint64(0))
+        row[who] = np.where(short, np.add.reduceat(packed, starts) | head, np.uint64(0))
+    codes, distinct = pd.factorize(keys.ravel())
+    distinct = np.asarray(distinct, dtype=np.uint64)
+    count = (distinct >> np.uint64(4 * _PACKED)).astype(np.int64)
+    first = np.cumsum(count) - count
+    p_owner = np.repeat(np.arange(len(distinct)), count)
+    p_position = np.arange(int(count.sum())) - np.repeat(first, count)
+    p_bits = ((distinct[p_owner] >> (p_position.astype(np.uint64) * np.uint64(4))) & np.uint64(15)).astype(np.int8)
+    low, high = _stepwise_runs(p_bits, p_owner, p_position, len(distinct), breaks_run)
+    out = []
+    long_who = who[~short]
+    in_long = ~in_short
+    for pick, bits in zip(codes.reshape(keys.shape), all_bits, strict=True):
+        best_low, best_high = low[pick], high[pick]
+        if len(long_who):
+            lo, hi = _stepwise_runs(bits[in_long], owner[in_long], position[in_long], n_patients, breaks_run)
+            best_low[long_who], best_high[long_who] = lo[long_who], hi[long_who]
+        out.append((best_low, best_high))
+    return out
+
+
+def longest_runs(bits: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any],
+                 n_patients: int, breaks_run: bool) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``tace_series.longest_runs`` for every patient: (certain longest run, possible longest run)."""
+    return _pattern_runs([bits], owner, position, n_patients, breaks_run)[0]
+
+
 def series_runs(table: SessionTable, codes: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]],
                 needs_change: dict[str, bool], options: EligibilityOptions, n_patients: int,
                 ) -> dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
@@ -222,12 +381,12 @@ def series_runs(table: SessionTable, codes: dict[str, tuple[np.ndarray[Any, Any]
     position = frame["session"].to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, dtype=np.int64)
     changed_yes, changed_no = _changed_before(frame)
     first = position == 0
-    out: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
+    all_bits = []
     for fid, (counted, present) in codes.items():
         if needs_change[fid]:
             ext_true, ext_false = changed_yes | first, changed_no & ~first
         else:
             ext_true, ext_false = np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
-        bits = outcome_bits(counted, present, ext_true, ext_false)
-        out[fid] = longest_runs(bits, table.owner, position, n_patients, options.non_counting_session_breaks_run)
-    return out
+        all_bits.append(outcome_bits(counted, present, ext_true, ext_false))
+    runs = _pattern_runs(all_bits, table.owner, position, n_patients, options.non_counting_session_breaks_run)
+    return dict(zip(codes, runs, strict=True))
