@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import patient_columns, session_columns
+from hccprotocol.screen.io import read_table
+from hccprotocol.screen.partition import ROW
 from hccprotocol.screen.validate import typed_table
 
 
@@ -65,3 +69,26 @@ def test_unknown_column_refused() -> None:
 def test_patient_id_required() -> None:
     _, issues = _typed({"patient_id": ["a", " "]})
     assert issues == [(2, "patient_id", "patient_id is required")]
+
+
+def test_csv_numbers_padded_or_with_decimal_comma() -> None:
+    # limits.py: body weight 25-350 kg inclusive. Padding around a number is not a fault (" 25 " is 25, at the
+    # lower limit); a decimal comma is not a number ("24,9" is neither 24.9 nor 249), on both sides of a limit.
+    frame, issues = _typed({"patient_id": ["a", "b", "c", "d", "e", "f"],
+                            "weight_kg": [" 25 ", " 24.9 ", "350 ", "24,9", "350,1", "\t70\t"]})
+    assert [(r, f) for r, f, _ in issues] == [(2, "weight_kg"), (4, "weight_kg"), (5, "weight_kg")]
+    assert not issues[0][2].startswith("expected a number")  # a limit, not a parse failure
+    assert issues[1][2].startswith("expected a number") and issues[2][2].startswith("expected a number")
+    assert frame["weight_kg"].iloc[0] == 25 and frame["weight_kg"].iloc[2] == 350 and frame["weight_kg"].iloc[5] == 70
+    assert frame["weight_kg"].isna().tolist() == [False, True, False, True, True, False]  # never guessed
+
+
+def test_csv_file_cells_reach_validation_as_written(tmp_path: Path) -> None:
+    # The same cells read from a CSV file: the reader neither trims, nor converts, nor drops a padded cell.
+    path = tmp_path / "patients.csv"
+    path.write_text('patient_id,weight_kg\na, 25 \nb,"24,9"\nc,350 \nd,"350,1"\n', encoding="utf-8")
+    raw = read_table(path, "patients file")
+    assert raw["weight_kg"].tolist() == [" 25 ", "24,9", "350 ", "350,1"]
+    typed = typed_table(raw.drop(columns=[ROW]), patient_columns(), "patients", raw[ROW].to_numpy())
+    assert [(i.row, i.field, i.value) for i in typed.issues] == [(2, "weight_kg", "24,9"), (4, "weight_kg", "350,1")]
+    assert typed.frame["weight_kg"].tolist()[0] == 25 and typed.frame["weight_kg"].tolist()[2] == 350
