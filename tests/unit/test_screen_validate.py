@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import patient_columns, session_columns
@@ -92,3 +94,21 @@ def test_csv_file_cells_reach_validation_as_written(tmp_path: Path) -> None:
     typed = typed_table(raw.drop(columns=[ROW]), patient_columns(), "patients", raw[ROW].to_numpy())
     assert [(i.row, i.field, i.value) for i in typed.issues] == [(2, "weight_kg", "24,9"), (4, "weight_kg", "350,1")]
     assert typed.frame["weight_kg"].tolist()[0] == 25 and typed.frame["weight_kg"].tolist()[2] == 350
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.from_regex(r"\A[ \t]?[+-]?[0-9]{1,6}(\.[0-9]{0,4})?([eE][+-]?[0-9]{1,2})?[ \t]?\Z"),
+    st.sampled_from(["", " ", "1,7", "n/a", "inf", "nan", "1e400", ".", "+", "0x10", "1_000", "\u00a012"]),
+), min_size=1, max_size=30))
+def test_arrow_number_parsing_equals_pandas(cells: list[str]) -> None:
+    """The Arrow fast path reads exactly the numbers ``pd.to_numeric`` reads (the reference), else is not taken."""
+    from hccprotocol.screen.validate import _plain_numbers
+
+    series = pd.Series(cells, dtype="str")
+    fast = _plain_numbers(series)
+    reference = pd.to_numeric(series.str.strip(), errors="coerce").astype("Float64")
+    if fast is not None:
+        pd.testing.assert_series_equal(fast, reference, check_names=False)
+    odd = {"1,7", "n/a", "inf", "nan", ".", "+", "0x10", "1_000", "\u00a012"}
+    assert (fast is None) == any(c in odd for c in cells)
