@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PARTITION_ROWS", "Screen", "combine", "screen_dask", "screen_files", "screen_frames"]
 
-PARTITION_ROWS = 250_000
+PARTITION_ROWS = 125_000
 WORKERS = min(2, os.cpu_count() or 1)
 """Threads screening partitions at once (the issue's machine has 2 cores)."""
 
