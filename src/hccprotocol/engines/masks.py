@@ -98,6 +98,14 @@ def compile_truth(cond: Condition, options: Mapping[str, Any], catalogue: FactCa
             return lambda frame: _known(frame[column])
         if isinstance(node, In):
             tests = [comp(Compare(path=node.path, op="eq", value=v)) for v in node.values]
+            if node.path not in ranges and node.values and all(isinstance(v, str) for v in node.values):
+                path, values = node.path, [str(v) for v in node.values]
+
+                def member(frame: pd.DataFrame) -> Truth:
+                    fast = _isin(frame[path], values)
+                    return fast if fast is not None else _combine([t(frame) for t in tests], False)
+
+                return member
             return lambda frame: _combine([t(frame) for t in tests], False)
         assert isinstance(node, Compare)
         if node.path in ranges:
@@ -155,6 +163,15 @@ def _compare(series: pd.Series[Any], op: str, target: Any) -> Truth:
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage != "python" and not isinstance(target, str):
         series = series.astype(FACT_DTYPES["text"])  # a non-string target compares as the python strings do
     return _split(_OPS[op](series, target).astype("boolean"))
+
+
+def _isin(series: pd.Series[Any], values: list[str]) -> Truth | None:
+    """``in`` over a string column in one pass (the or of its ``eq``); None when the column is not strings."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return None
+    missing = series.isna().to_numpy(dtype=bool)
+    held = series.isin(values).to_numpy(dtype=bool, na_value=False)
+    return held & ~missing, ~held & ~missing
 
 
 def _range_truth(path: str, op: str, n: Any) -> TruthFn:
