@@ -20,7 +20,7 @@ from hccprotocol.cohort.statuses import restricted, truth_codes
 from hccprotocol.eligibility.compile import CompiledRules
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS, Judgement, summarise
-from hccprotocol.engines.masks import build_frame, compile_mask
+from hccprotocol.engines.masks import build_frame, compile_truth
 from hccprotocol.errors import RuleEngineError
 
 __all__ = ["SessionCodes", "judge_sessions", "series_facts", "session_frame"]
@@ -56,8 +56,8 @@ def judge_sessions(rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[s
         if finding.counts_when is None:
             counted = np.zeros(len(frame), dtype=np.int8)  # no counting condition: every session counts
         else:
-            counted = truth_codes(compile_mask(finding.counts_when, rules.options, rules.session_catalogue)(frame))
-        present = truth_codes(compile_mask(finding.present_when, rules.options, rules.session_catalogue)(frame))
+            counted = truth_codes(compile_truth(finding.counts_when, rules.options, rules.session_catalogue)(frame))
+        present = truth_codes(compile_truth(finding.present_when, rules.options, rules.session_catalogue)(frame))
         out[finding.id] = (counted, present)
     return out
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from hccprotocol.eligibility.compile import SEP, CompiledCriterion, CompiledRules
 from hccprotocol.eligibility.decision import CriterionResult, Status, any_met, decide
-from hccprotocol.engines.masks import compile_mask
+from hccprotocol.engines.masks import Truth, compile_truth
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 from hccprotocol.model.facts import FactCatalogue
 
@@ -27,6 +27,7 @@ __all__ = [
     "apply_any_met",
     "apply_decide",
     "criterion_codes",
+    "pair_codes",
     "restricted",
     "status_column",
     "tri_codes",
@@ -41,13 +42,20 @@ def tri_codes(yes: pd.Series[bool], no: pd.Series[bool], what: str, labels: Sequ
 
     ``labels`` name each row in the error (patient ids, or patient/session).
     """
-    y = yes.to_numpy(dtype=bool)
-    n = no.to_numpy(dtype=bool)
+    return pair_codes((yes.to_numpy(dtype=bool), no.to_numpy(dtype=bool)), what, labels)
+
+
+def pair_codes(truth: Truth, what: str, labels: Sequence[str]) -> np.ndarray[Any, Any]:
+    """:func:`tri_codes` of a numpy (yes, no) pair (no Series on the way)."""
+    y, n = truth
     both = np.flatnonzero(y & n)
     if both.size:
         shown = ", ".join(str(labels[i]) for i in both[:5])
         raise RuleEngineError(f"{what}: both conditions matched ({shown}); the rule file contradicts itself")
-    return np.where(y, 0, np.where(n, 1, 2)).astype(np.int8)
+    codes = np.full(len(y), 2, dtype=np.int8)
+    codes[n] = 1
+    codes[y] = 0
+    return codes
 
 
 def criterion_codes(
@@ -58,24 +66,20 @@ def criterion_codes(
     Met where ``when`` is true; not met where it is false, or, for an asymmetric criterion, where
     ``not_met_when`` is true. Shared by the cohort engine and ``screen`` (one vectorised reading).
     """
-    masks = {
-        key: compile_mask(cond, rules.options, rules.catalogue)(frame)
+    truths = {
+        key: compile_truth(cond, rules.options, rules.catalogue)(frame)
         for key, cond in rules.criteria_conditions().items()
     }
     out: dict[str, np.ndarray[Any, Any]] = {}
     for c in rules.criteria:
-        when = masks[f"{c.rule.id}{SEP}when"]
-        met = when.fillna(False).astype(bool)
-        if "not_met_when" in c.parts:
-            not_met = masks[f"{c.rule.id}{SEP}not_met_when"].fillna(False).astype(bool)
-        else:
-            not_met = (~when).fillna(False).astype(bool)
-        codes = tri_codes(met, not_met, f"criterion {c.rule.id} is both met and not met", labels)
+        met, when_no = truths[f"{c.rule.id}{SEP}when"]
+        not_met = truths[f"{c.rule.id}{SEP}not_met_when"][0] if "not_met_when" in c.parts else when_no
+        codes = pair_codes((met, not_met), f"criterion {c.rule.id} is both met and not met", labels)
         if c.contradiction is not None:
             # The contradiction only explains an unknown (per-patient trail); met on it is a rule-file defect,
             # refused by both engines alike.
-            contradicted = masks[f"{c.rule.id}{SEP}contradiction"].fillna(False).to_numpy(dtype=bool)
-            clash = np.flatnonzero(met.to_numpy(dtype=bool) & contradicted)
+            contradicted = truths[f"{c.rule.id}{SEP}contradiction"][0]
+            clash = np.flatnonzero(met & contradicted)
             if clash.size:
                 shown = ", ".join(str(labels[i]) for i in clash[:5])
                 raise RuleEngineError(
@@ -85,10 +89,13 @@ def criterion_codes(
     return out
 
 
-def truth_codes(truth: pd.Series[Any]) -> np.ndarray[Any, Any]:
-    """A nullable-boolean (Kleene) mask as codes: 0 true, 1 false, 2 unknown (``<NA>``)."""
-    yes = truth.fillna(False).to_numpy(dtype=bool)
-    no = (~truth).fillna(False).to_numpy(dtype=bool)
+def truth_codes(truth: pd.Series[Any] | Truth) -> np.ndarray[Any, Any]:
+    """A Kleene truth as codes: 0 true, 1 false, 2 unknown (``<NA>``, or neither of a numpy pair)."""
+    if isinstance(truth, tuple):
+        yes, no = truth
+    else:
+        yes = truth.fillna(False).to_numpy(dtype=bool)
+        no = (~truth).fillna(False).to_numpy(dtype=bool)
     return np.where(yes, 0, np.where(no, 1, 2)).astype(np.int8)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from functools import reduce
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.core.arrays.masked import BaseMaskedArray
 
 from hccprotocol.engines.fold import fold_options
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not
@@ -23,9 +24,12 @@ from hccprotocol.model.facts import CountRange, FactCatalogue, check_fact_values
 from hccprotocol.model.rules import Criterion
 from hccprotocol.model.semantics import criterion_parts
 
-__all__ = ["Mask", "build_frame", "compile_mask", "criteria_masks"]
+__all__ = ["FACT_DTYPES", "Mask", "Truth", "TruthFn", "build_frame", "compile_mask", "compile_truth", "criteria_masks"]
 
 Mask = Callable[[pd.DataFrame], "pd.Series[Any]"]
+Truth = tuple["np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]
+"""(certainly true, certainly false) as numpy bools; unknown where neither. Never both."""
+TruthFn = Callable[[pd.DataFrame], Truth]
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "eq": operator.eq,
     "ne": operator.ne,
@@ -34,7 +38,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "gt": operator.gt,
     "gte": operator.ge,
 }
-_DTYPES: dict[str, Any] = {
+FACT_DTYPES: dict[str, Any] = {
     "boolean": "boolean",
     "integer": "Int64",
     "number": "Float64",
@@ -55,38 +59,143 @@ def build_frame(rows: Iterable[Mapping[str, Any]], catalogue: FactCatalogue) -> 
                 bound = [None if v is None else getattr(CountRange(*v), end) for v in values]
                 columns[f"{fact.path}.{end}"] = pd.Series(bound, dtype="Int64")
         else:
-            columns[fact.path] = pd.Series(values, dtype=_DTYPES[fact.kind])
+            columns[fact.path] = pd.Series(values, dtype=FACT_DTYPES[fact.kind])
     return pd.DataFrame(columns, index=pd.RangeIndex(len(checked)))
 
 
 def compile_mask(cond: Condition, options: Mapping[str, Any], catalogue: FactCatalogue) -> Mask:
     """A function frame -> ``boolean`` Series (``<NA>`` = unknown); options folded in first."""
+    truth = compile_truth(cond, options, catalogue)
+
+    def mask(frame: pd.DataFrame) -> pd.Series[Any]:
+        yes, no = truth(frame)
+        return pd.Series(pd.arrays.BooleanArray(yes.copy(), ~(yes | no)), index=frame.index)
+
+    return mask
+
+
+def compile_truth(cond: Condition, options: Mapping[str, Any], catalogue: FactCatalogue) -> TruthFn:
+    """A function frame -> (true, false) numpy masks; the same Kleene logic as the ``boolean`` masks.
+
+    Why a pair of plain arrays: building a nullable Series per node dominated a cohort's rule
+    evaluation; ``not`` swaps the pair, ``all`` is (and, or), ``any`` is (or, and).
+    """
     ranges = {f.path for f in catalogue if f.kind == "count_range"}
 
-    def comp(node: Condition) -> Mask:
+    def comp(node: Condition) -> TruthFn:
         if isinstance(node, Const):
-            truth: Any = pd.NA if node.value is None else node.value
-            return lambda frame: pd.Series(truth, index=frame.index, dtype="boolean")
+            value = node.value
+            return lambda frame: _const(len(frame), value)
         if isinstance(node, Not):
             inner = comp(node.item)
-            return lambda frame: ~inner(frame)
+            return lambda frame: _swap(inner(frame))
         if isinstance(node, All | Any_):
             parts = [comp(i) for i in node.items]
-            combine = operator.and_ if isinstance(node, All) else operator.or_
-            return lambda frame: reduce(combine, (p(frame) for p in parts))
+            conj = isinstance(node, All)
+            return lambda frame: _combine([p(frame) for p in parts], conj)
         if isinstance(node, Known):
             column = f"{node.path}.lo" if node.path in ranges else node.path
-            return lambda frame: frame[column].notna().astype("boolean")
+            return lambda frame: _known(frame[column])
         if isinstance(node, In):
             tests = [comp(Compare(path=node.path, op="eq", value=v)) for v in node.values]
-            return lambda frame: reduce(operator.or_, (t(frame) for t in tests))
+            if node.path not in ranges and node.values and all(isinstance(v, str) for v in node.values):
+                path, values = node.path, [str(v) for v in node.values]
+
+                def member(frame: pd.DataFrame) -> Truth:
+                    fast = _isin(frame[path], values)
+                    return fast if fast is not None else _combine([t(frame) for t in tests], False)
+
+                return member
+            return lambda frame: _combine([t(frame) for t in tests], False)
         assert isinstance(node, Compare)
         if node.path in ranges:
-            return _range(node.path, node.op, node.value)
+            return _range_truth(node.path, node.op, node.value)
         path, op, target = node.path, node.op, node.value
-        return lambda frame: _OPS[op](frame[path], target).astype("boolean")
+        return lambda frame: _compare(frame[path], op, target)
 
     return comp(fold_options(cond, options))
+
+
+def _const(n: int, value: Any) -> Truth:
+    if value is None:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    return _split(pd.Series(value, index=pd.RangeIndex(n), dtype="boolean"))
+
+
+def _swap(truth: Truth) -> Truth:
+    return truth[1], truth[0]
+
+
+def _combine(truths: list[Truth], conj: bool) -> Truth:
+    """Kleene and (conj) / or of the truths."""
+    yes, no = truths[0]
+    for y, n in truths[1:]:
+        yes, no = (yes & y, no | n) if conj else (yes | y, no & n)
+    return yes, no
+
+
+def _known(series: pd.Series[Any]) -> Truth:
+    missing = series.isna().to_numpy(dtype=bool)
+    return ~missing, missing
+
+
+def _split(result: pd.Series[Any] | Any) -> Truth:
+    """A ``boolean`` Series (or masked array) as (true, false)."""
+    arr: Any = result.array if isinstance(result, pd.Series) else result
+    masked = isinstance(arr, BaseMaskedArray)
+    if not masked:  # e.g. pyarrow-backed booleans from a pyarrow string column
+        arr = pd.array(arr, dtype="boolean")
+    data: np.ndarray[Any, Any] = arr._data.astype(bool, copy=False)
+    mask: np.ndarray[Any, Any] = arr._mask
+    return data & ~mask, ~data & ~mask
+
+
+def _compare(series: pd.Series[Any], op: str, target: Any) -> Truth:
+    """``series <op> target``; a missing value is unknown (as pandas' masked comparison)."""
+    arr: Any = series.array
+    masked = isinstance(arr, BaseMaskedArray)
+    if masked and isinstance(target, bool | int | float):
+        # The masked array's own values and missing-mask, read without a copy.
+        mask: np.ndarray[Any, Any] = arr._mask
+        with np.errstate(invalid="ignore"):
+            held: np.ndarray[Any, Any] = _OPS[op](arr._data, target)
+        return held & ~mask, ~held & ~mask
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage != "python" and not isinstance(target, str):
+        series = series.astype(FACT_DTYPES["text"])  # a non-string target compares as the python strings do
+    return _split(_OPS[op](series, target).astype("boolean"))
+
+
+def _isin(series: pd.Series[Any], values: list[str]) -> Truth | None:
+    """``in`` over a string column in one pass (the or of its ``eq``); None when the column is not strings."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return None
+    missing = series.isna().to_numpy(dtype=bool)
+    held = series.isin(values).to_numpy(dtype=bool, na_value=False)
+    return held & ~missing, ~held & ~missing
+
+
+def _range_truth(path: str, op: str, n: Any) -> TruthFn:
+    """True where the comparison holds for every count in lo..hi, false where for none, else unknown."""
+
+    def truth(frame: pd.DataFrame) -> Truth:
+        lo_s, hi_s = frame[f"{path}.lo"], frame[f"{path}.hi"]
+
+        def t(series: pd.Series[Any], o: str) -> np.ndarray[Any, Any]:
+            return _compare(series, o, n)[0]
+
+        pick: dict[str, Callable[[], tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]] = {
+            "gte": lambda: (t(lo_s, "gte"), t(hi_s, "lt")),
+            "gt": lambda: (t(lo_s, "gt"), t(hi_s, "lte")),
+            "lte": lambda: (t(hi_s, "lte"), t(lo_s, "gt")),
+            "lt": lambda: (t(hi_s, "lt"), t(lo_s, "gte")),
+            "eq": lambda: (t(lo_s, "eq") & t(hi_s, "eq"), t(hi_s, "lt") | t(lo_s, "gt")),
+            "ne": lambda: (t(hi_s, "lt") | t(lo_s, "gt"), t(lo_s, "eq") & t(hi_s, "eq")),
+        }
+        met, not_met = pick[op]()
+        # As before: true set first, then false overwrites it.
+        return met & ~not_met, not_met
+
+    return truth
 
 
 def criteria_masks(
@@ -105,24 +214,3 @@ def criteria_masks(
             value = when.copy()
         out[c.id] = value
     return pd.DataFrame(out, index=frame.index)
-
-
-def _range(path: str, op: str, n: Any) -> Mask:
-    """True where the comparison holds for every count in lo..hi, false where for none, else unknown."""
-
-    def mask(frame: pd.DataFrame) -> pd.Series[Any]:
-        lo, hi = frame[f"{path}.lo"], frame[f"{path}.hi"]
-        met, not_met = {
-            "gte": (lo >= n, hi < n),
-            "gt": (lo > n, hi <= n),
-            "lte": (hi <= n, lo > n),
-            "lt": (hi < n, lo >= n),
-            "eq": ((lo == n) & (hi == n), (hi < n) | (lo > n)),
-            "ne": ((hi < n) | (lo > n), (lo == n) & (hi == n)),
-        }[op]
-        out = pd.Series(pd.NA, index=frame.index, dtype="boolean")
-        out[met.fillna(False).astype(bool)] = True
-        out[not_met.fillna(False).astype(bool)] = False
-        return out
-
-    return mask

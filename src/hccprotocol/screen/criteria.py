@@ -29,6 +29,7 @@ from hccprotocol.eligibility.decision import any_met, excludes
 from hccprotocol.eligibility.evaluate import rules_for
 from hccprotocol.eligibility.facts import session_record_fields
 from hccprotocol.eligibility.tace_series import needs_change
+from hccprotocol.engines.masks import FACT_DTYPES
 from hccprotocol.model.conditions import paths_read
 
 if TYPE_CHECKING:
@@ -87,8 +88,6 @@ def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> 
     ``(run, possible_run)`` and the Child-Pugh score the range ``(score_min, score_max)``, missing
     when either end is; ``tace.<f>.certain_run`` is the run; an unknown refractoriness status is missing.
     """
-    from hccprotocol.engines.masks import _DTYPES
-
     kinds = {f.path: f.kind for f in catalogue}
     out: dict[str, pd.Series[Any]] = {}
     n = len(columns)
@@ -96,8 +95,8 @@ def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> 
         kind = kinds[path]
         if kind == "count_range":
             lo_name, hi_name = _bounds(path)
-            lo = columns[lo_name].astype("Int64").reset_index(drop=True)
-            hi = columns[hi_name].astype("Int64").reset_index(drop=True)
+            lo = _as(columns[lo_name], "Int64").reset_index(drop=True)
+            hi = _as(columns[hi_name], "Int64").reset_index(drop=True)
             gone = lo.isna() | hi.isna()
             out[f"{path}.lo"], out[f"{path}.hi"] = lo.mask(gone), hi.mask(gone)
             continue
@@ -110,10 +109,19 @@ def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> 
         series = source.reset_index(drop=True)
         if path == TACE_REFRACTORY:
             series = series.astype(object).where(series.astype(object) != "unknown", None)
+        if kind in ("enum", "text") and path != TACE_REFRACTORY and isinstance(series.dtype, pd.StringDtype):
+            # Same strings with missing as <NA> (Kleene comparisons), in the column's own storage: no per-value copy.
+            out[path] = _as(series, pd.StringDtype(series.dtype.storage, na_value=pd.NA))
+            continue
         if kind in ("enum", "text"):
             series = series.astype(object).where(series.notna(), None)
-        out[path] = series.astype(_DTYPES[kind])
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+        out[path] = _as(series, FACT_DTYPES[kind])
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def _as(series: pd.Series[Any], dtype: Any) -> pd.Series[Any]:
+    """``series`` as ``dtype``, without a copy when it already is."""
+    return series if series.dtype == dtype else series.astype(dtype)
 
 
 def any_met_codes(codes: Sequence[Codes], n: int) -> Codes:
