@@ -52,9 +52,10 @@ def pair_codes(truth: Truth, what: str, labels: Sequence[str]) -> np.ndarray[Any
     if both.size:
         shown = ", ".join(str(labels[i]) for i in both[:5])
         raise RuleEngineError(f"{what}: both conditions matched ({shown}); the rule file contradicts itself")
-    codes = np.full(len(y), 2, dtype=np.int8)
-    codes[n] = 1
-    codes[y] = 0
+    # y and n exclusive: 2 - 2y - n is 0 (yes), 1 (no) or 2 (neither), in three passes over int8
+    codes: np.ndarray[Any, Any] = np.full(len(y), 2, dtype=np.int8)
+    codes -= y.astype(np.int8) << 1
+    codes -= n.astype(np.int8)
     return codes
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.core.arrays.masked import BaseMaskedArray
 
 from hccprotocol.engines.fold import fold_options
@@ -160,6 +162,14 @@ def _compare(series: pd.Series[Any], op: str, target: Any) -> Truth:
         with np.errstate(invalid="ignore"):
             held: np.ndarray[Any, Any] = _OPS[op](arr._data, target)
         return held & ~mask, ~held & ~mask
+    if (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow" and isinstance(target, str)
+            and op in ("eq", "ne")):
+        # Arrow's own kernel over the Arrow-backed strings: no boolean extension array to convert.
+        text = pa.array(series.array)
+        held_arrow = pc.equal(text, target) if op == "eq" else pc.not_equal(text, target)
+        known = pc.is_valid(text).to_numpy(zero_copy_only=False)
+        yes = pc.fill_null(held_arrow, False).to_numpy(zero_copy_only=False)
+        return yes & known, ~yes & known
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage != "python" and not isinstance(target, str):
         series = series.astype(FACT_DTYPES["text"])  # a non-string target compares as the python strings do
     return _split(_OPS[op](series, target).astype("boolean"))

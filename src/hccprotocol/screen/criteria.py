@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hccprotocol.cohort.sessions import judge_sessions
 from hccprotocol.cohort.statuses import STATUSES, criterion_codes
@@ -95,10 +96,12 @@ def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> 
         kind = kinds[path]
         if kind == "count_range":
             lo_name, hi_name = _bounds(path)
-            lo = _as(columns[lo_name], "Int64").reset_index(drop=True)
-            hi = _as(columns[hi_name], "Int64").reset_index(drop=True)
-            gone = lo.isna() | hi.isna()
-            out[f"{path}.lo"], out[f"{path}.hi"] = lo.mask(gone), hi.mask(gone)
+            lo = _as(columns[lo_name], "Int64")
+            hi = _as(columns[hi_name], "Int64")
+            gone = lo.isna().to_numpy(dtype=bool) | hi.isna().to_numpy(dtype=bool)
+            for end, bound in ((".lo", lo), (".hi", hi)):
+                values = bound.to_numpy(dtype=np.int64, na_value=0)
+                out[path + end] = pd.Series(pd.arrays.IntegerArray(values, gone), index=pd.RangeIndex(n))
             continue
         if path.startswith("tace.") and path.endswith(".certain_run"):
             source = columns[path.removesuffix(".certain_run") + ".run"]
@@ -107,6 +110,9 @@ def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> 
         else:
             source = pd.Series([None] * n, dtype=object)
         series = source.reset_index(drop=True)
+        if kind in ("enum", "text") and isinstance(series.dtype, pd.CategoricalDtype):
+            out[path] = _categorical_text(series, drop="unknown" if path == TACE_REFRACTORY else None)
+            continue
         if path == TACE_REFRACTORY:
             series = series.astype(object).where(series.astype(object) != "unknown", None)
         if kind in ("enum", "text") and path != TACE_REFRACTORY and isinstance(series.dtype, pd.StringDtype):
@@ -117,6 +123,22 @@ def model_frame(columns: pd.DataFrame, catalogue: Any, paths: Sequence[str]) -> 
             series = series.astype(object).where(series.notna(), None)
         out[path] = _as(series, FACT_DTYPES[kind])
     return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=pd.NA)
+
+
+def _categorical_text(series: pd.Series[Any], drop: str | None) -> pd.Series[Any]:
+    """A categorical column as Kleene-ready strings (missing as <NA>; category ``drop`` counts as missing),
+    expanded by Arrow from its codes (no Python string per row)."""
+    categories = [str(c) for c in series.cat.categories]
+    codes = series.cat.codes.to_numpy()
+    missing = codes < 0
+    if drop is not None and drop in categories:
+        missing = missing | (codes == categories.index(drop))
+    indices = pa.array(np.where(missing, 0, codes).astype(np.int32), mask=missing)
+    text = pa.DictionaryArray.from_arrays(indices, pa.array(categories, type=pa.string())).cast(pa.string())
+    return pd.Series(pd.array(text, dtype=_TEXT), index=pd.RangeIndex(len(series)))
 
 
 def _as(series: pd.Series[Any], dtype: Any) -> pd.Series[Any]:
@@ -130,12 +152,13 @@ def any_met_codes(codes: Sequence[Codes], n: int) -> Codes:
         return np.full(n, STATUSES.index(any_met([])), dtype=np.int8)
     stacked = np.stack(codes, axis=1).astype(np.int64)
     key = (stacked * (3 ** np.arange(len(codes)))).sum(axis=1)
-    distinct, inverse = np.unique(key, return_inverse=True)
+    inverse, distinct = pd.factorize(key)  # a hash: the few distinct rows, without sorting a million keys
     table = np.asarray(
-        [STATUSES.index(any_met(STATUSES[(k // 3**j) % 3] for j in range(len(codes)))) for k in distinct],
+        [STATUSES.index(any_met(STATUSES[(k // 3**j) % 3] for j in range(len(codes))))
+         for k in np.asarray(distinct).tolist()],
         dtype=np.int8,
     )
-    return table[inverse.reshape(-1)]
+    return table[inverse]
 
 
 def excluding(kind: str) -> np.ndarray[Any, Any]:

@@ -191,11 +191,10 @@ def decide_on_facts(crit: Criteria, facts: pd.DataFrame, patient_id: pd.Series[A
     without it ``missing`` is left empty (the benchmark's "rule evaluation alone").
     """
     m = len(facts)
-    labels = patient_id.tolist()
+    labels = _Ids(patient_id.reset_index(drop=True))
     jsh = crit.judge(crit.refractory, facts, labels)
     tace = any_met_codes(list(jsh.values()), m)
-    statuses = np.asarray(STATUSES, dtype=object)
-    facts[TACE_REFRACTORY] = pd.Series(statuses[tace], dtype="str")
+    facts[TACE_REFRACTORY] = _status(tace)
     items = crit.judge(crit.criteria, facts, labels)
     excluded = np.zeros(m, dtype=bool)
     unknown = np.zeros(m, dtype=bool)
@@ -281,9 +280,12 @@ def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[
         raise ValueError("too many names to join")
     for k, (_, flag) in enumerate(flags):
         code |= flag.astype(np.uint64) << np.uint64(k)
-    distinct, inverse = np.unique(code, return_inverse=True)
-    texts = [";".join(n for k, n in enumerate(names) if (int(c) >> k) & 1) for c in distinct]
-    return pd.Series(pd.Categorical.from_codes(inverse.reshape(-1), categories=texts))  # type: ignore[call-overload]
+    inverse, found = pd.factorize(code)  # a hash over the rows; then the few combinations in ascending code order
+    order = np.argsort(np.asarray(found))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    texts = [";".join(n for k, n in enumerate(names) if (int(c) >> k) & 1) for c in np.asarray(found)[order]]
+    return pd.Series(pd.Categorical.from_codes(rank[inverse], categories=texts))  # type: ignore[call-overload]
 
 
 class _Ids(Sequence[str]):
