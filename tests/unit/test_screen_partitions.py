@@ -47,3 +47,16 @@ def test_duplicates_are_invalid_in_every_partitioning() -> None:
         pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
         assert cut.issues == whole.issues, rows
         assert cut.invalid == whole.invalid
+
+
+def test_sessions_listed_out_of_patient_order_give_the_same_decisions() -> None:
+    patients, sessions = cohort_tables(12, seed=6)
+    whole = _screen(patients, sessions, 10**6, workers=1)
+    shuffled = sessions.iloc[::-1].reset_index(drop=True)  # patients' sessions reversed across the file ...
+    # ... but each patient's own sessions kept in date order (the order the record checks)
+    shuffled = shuffled.iloc[shuffled.groupby("patient_id", sort=False).cumcount(ascending=False)
+                             .sort_values(kind="stable").index.to_numpy()].reset_index(drop=True)
+    for rows in (1, 4):
+        cut = _screen(patients, shuffled, rows)
+        pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
+        assert cut.invalid == whole.invalid

@@ -13,6 +13,7 @@ that leave a record unstaged are ``measures.derive``'s, over the sessions table.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -132,25 +133,31 @@ def bclc(frame: pd.DataFrame, count: np.ndarray[Any, Any], cp_low: np.ndarray[An
     for values in fields:
         key = (key << 4) | values
     groups, distinct = pd.factorize(key)
-    classes_of = {bits: tuple(c for c, b in _CLASS_BITS.items() if bits & b) for bits in range(8)}
+    stages = [_stage(packed) for packed in np.asarray(distinct, dtype=np.int64).tolist()]
+    return np.asarray([*stages, None], dtype=object)[groups] if len(groups) else np.zeros(0, dtype=object)
+
+
+_CLASSES_OF = {bits: tuple(c for c, b in _CLASS_BITS.items() if bits & b) for bits in range(8)}
+
+
+@functools.lru_cache(maxsize=65536)
+def _stage(packed: int) -> str | None:
+    """``derive_bclc`` of one packed input row (cached: the same few thousand rows recur in every partition)."""
 
     def opt(v: int) -> int | None:
         return None if v == -1 else v
 
-    stages = []
-    for packed in np.asarray(distinct, dtype=np.int64).tolist():
-        classes_v, cls_v = packed & 15, (packed >> 4) & 15
-        ecog_v, ehs_v, vi_v, size_v, count_v = (opt(((packed >> shift) & 15) - 1) for shift in (8, 12, 16, 20, 24))
-        stages.append(bclc_mod.derive_bclc(bclc_mod.BclcInputs(
-            tumour_count=count_v,
-            largest_diameter_cm=None if size_v is None else float(size_v),
-            vascular_invasion=None if vi_v is None else bool(vi_v),
-            extrahepatic_spread=None if ehs_v is None else bool(ehs_v),
-            ecog=ecog_v,
-            child_pugh_class=(None, "A", "B", "C")[cls_v],
-            child_pugh_classes=classes_of[classes_v],
-        )))
-    return np.asarray([*stages, None], dtype=object)[groups] if len(groups) else np.zeros(0, dtype=object)
+    classes_v, cls_v = packed & 15, (packed >> 4) & 15
+    ecog_v, ehs_v, vi_v, size_v, count_v = (opt(((packed >> shift) & 15) - 1) for shift in (8, 12, 16, 20, 24))
+    return bclc_mod.derive_bclc(bclc_mod.BclcInputs(
+        tumour_count=count_v,
+        largest_diameter_cm=None if size_v is None else float(size_v),
+        vascular_invasion=None if vi_v is None else bool(vi_v),
+        extrahepatic_spread=None if ehs_v is None else bool(ehs_v),
+        ecog=ecog_v,
+        child_pugh_class=(None, "A", "B", "C")[cls_v],
+        child_pugh_classes=_CLASSES_OF[classes_v],
+    ))
 
 
 def derive_columns(frame: pd.DataFrame, table: SessionTable) -> dict[str, pd.Series[Any]]:

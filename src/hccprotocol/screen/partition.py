@@ -13,6 +13,7 @@ loop and no pydantic object per row.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
@@ -284,8 +285,14 @@ def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[
     order = np.argsort(np.asarray(found))
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    texts = [";".join(n for k, n in enumerate(names) if (int(c) >> k) & 1) for c in np.asarray(found)[order]]
+    texts = [_join_bits(tuple(names), int(c)) for c in np.asarray(found)[order]]
     return pd.Series(pd.Categorical.from_codes(rank[inverse], categories=texts))  # type: ignore[call-overload]
+
+
+@functools.lru_cache(maxsize=65536)
+def _join_bits(names: tuple[str, ...], code: int) -> str:
+    """The names whose bit is set in ``code``, ``;``-separated (cached: combinations recur across partitions)."""
+    return ";".join(n for k, n in enumerate(names) if (code >> k) & 1)
 
 
 class _Ids(Sequence[str]):

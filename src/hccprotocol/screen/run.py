@@ -81,22 +81,35 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         # as on Dask, and is judged there), and every session to its patient's first row's partition.
         ids = patients["patient_id"].astype("str").str.strip()
         ids = ids.where(ids.ne(""), None)
-        first = first_rows(ids, ids)
-        chunk = np.where(first >= 0, first, np.arange(n)) // partition_rows
-        s_chunk = None
+        dup = ids.duplicated().to_numpy(dtype=bool) & ids.notna().to_numpy(dtype=bool)
+        first = np.arange(n)
+        if dup.any():
+            first[dup] = first_rows(ids[dup], ids)
+        chunk = first // partition_rows
+        bounds = np.arange(chunks + 1) * partition_rows
+        s_chunk = s_order = s_bounds = None
         if sessions is not None:
             owner = first_rows(sessions["patient_id"].astype("str").str.strip(), ids)
             s_chunk = np.where(owner >= 0, owner // partition_rows, 0)
+            s_order = np.argsort(s_chunk, kind="stable")  # file order within a partition
+            s_bounds = np.searchsorted(s_chunk[s_order], np.arange(chunks + 1))
+        in_order = s_chunk is None or bool(np.all(s_chunk[1:] >= s_chunk[:-1]))  # then each partition is a slice
+
         def run(k: int) -> PartitionResult:
-            p = patients[chunk == k]
-            s = None if sessions is None or s_chunk is None else sessions[s_chunk == k]
+            # rows of a partition in file order: a slice when no duplicate moved a row elsewhere
+            p = patients.iloc[bounds[k]:bounds[k + 1]] if not dup.any() else patients[chunk == k]
+            s = None
+            if sessions is not None and s_order is not None and s_bounds is not None:
+                start, stop = s_bounds[k], s_bounds[k + 1]
+                s = sessions.iloc[start:stop] if in_order else sessions.iloc[s_order[start:stop]]
             return screen_partition(p, s, protocol, today, crit)
 
         parts = []
         # Threads, not processes: the partition's work is numpy/Arrow kernels that release the GIL, the tables
         # are shared without pickling, and results come back in partition order (output identical to 1 thread).
         with ThreadPoolExecutor(max_workers=max(1, min(workers, chunks))) as pool:
-            for k, part in enumerate(pool.map(run, range(chunks))):
+            results = pool.map(run, range(chunks)) if workers > 1 else map(run, range(chunks))
+            for k, part in enumerate(results):
                 parts.append(part)
                 if progress is not None:
                     progress(min(n, (k + 1) * partition_rows), n)
