@@ -141,7 +141,7 @@ def _empty(col: Column, n: int) -> pd.Series[Any]:
         return pd.Series(pd.arrays.FloatingArray(np.zeros(n, dtype=np.float64), missing))
     if col.kind == "date":
         return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"))
-    return pd.Series(np.full(n, np.nan, dtype=object), dtype="str")
+    return pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
 
 
 def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> tuple[pd.Series[Any], Any, str]:
