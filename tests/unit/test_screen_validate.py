@@ -112,25 +112,3 @@ def test_arrow_number_parsing_equals_pandas(cells: list[str]) -> None:
         pd.testing.assert_series_equal(fast, reference, check_names=False)
     odd = {"1,7", "n/a", "inf", "nan", ".", "+", "0x10", "1_000", "\u00a012"}
     assert (fast is None) == any(c in odd for c in cells)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(
-    st.dates().map(lambda d: d.isoformat()),
-    st.sampled_from(["", " ", "2024-02-30", "2023-02-29", "2024-02-29", "1900-02-29", "2000-02-29", "2024-13-01",
-                     "2024-04-31", "2024-00-10", "2024-01-00", "2024-1-05", " 2024-03-01\t", "24-03-01",
-                     "2024/03/01", "0999-12-31"]),
-), min_size=1, max_size=30))
-def test_arrow_date_parsing_equals_pandas(cells: list[str]) -> None:
-    """The Arrow fast path reads exactly the dates ``pd.to_datetime(format=...)`` reads (the reference), or is not
-    taken; an impossible date such as 30 February never reaches it."""
-    from hccprotocol.screen.validate import _plain_dates
-
-    series = pd.Series(cells, dtype="str")
-    fast = _plain_dates(series)
-    reference = pd.to_datetime(series.str.strip(), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
-    if fast is not None:
-        pd.testing.assert_series_equal(fast, reference, check_names=False)
-    impossible = {"2024-02-30", "2023-02-29", "1900-02-29", "2024-13-01", "2024-04-31", "2024-00-10", "2024-01-00"}
-    if any(c in impossible for c in cells):
-        assert fast is None

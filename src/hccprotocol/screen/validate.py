@@ -174,9 +174,6 @@ def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> 
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
             values = series.astype("datetime64[s]")
             return values, np.zeros(len(series), dtype=bool), ""
-        fast = _plain_dates(series)
-        if fast is not None:
-            return fast, ~blank & fast.isna().to_numpy(dtype=bool), "expected a date YYYY-MM-DD"
         text = series.astype("str").str.strip()
         values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
         return values, ~blank & values.isna().to_numpy(dtype=bool), "expected a date YYYY-MM-DD"
@@ -208,33 +205,6 @@ def _plain_numbers(series: pd.Series[Any]) -> pd.Series[Any] | None:
         return None
     values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), trimmed), pa.float64())
     return pd.Series(values.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get), index=series.index)
-
-
-_PLAIN_DATE = r"^[ \t]*[0-9]{4}-[0-9]{2}-[0-9]{2}[ \t]*$"
-
-
-def _plain_dates(series: pd.Series[Any]) -> pd.Series[Any] | None:
-    """Text cells as dates by Arrow's parser when every filled cell is a valid zero-padded YYYY-MM-DD, else ``None``.
-
-    Why the round trip: Arrow's strptime rolls 2024-02-30 over to 1 March where ``pd.to_datetime`` refuses it;
-    a date that does not print back as written sends the whole column the general way, so an impossible date
-    is rejected by the same parser, with the same reason, as before.
-    """
-    text = pa.array(series.astype("str").array)
-    if pa.types.is_large_string(text.type):
-        text = text.cast(pa.string())
-    trimmed = pc.utf8_trim(text, " \t")
-    blank = pc.fill_null(pc.equal(trimmed, ""), True)
-    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_DATE), False)
-    if not pc.all(pc.or_(plain, blank)).as_py():
-        return None
-    cells = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
-    parsed = pc.strptime(cells, format="%Y-%m-%d", unit="s", error_is_null=True)
-    same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), cells), False)
-    if not pc.all(pc.or_(same, blank)).as_py():
-        return None
-    seconds = parsed.cast(pa.int64()).fill_null(0).to_numpy().astype("datetime64[s]")
-    return pd.Series(np.where(np.asarray(blank, dtype=bool), np.datetime64("NaT", "s"), seconds), index=series.index)
 
 
 def _limit_hint(col: Column) -> str:
