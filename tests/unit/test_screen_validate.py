@@ -112,3 +112,20 @@ def test_arrow_number_parsing_equals_pandas(cells: list[str]) -> None:
         pd.testing.assert_series_equal(fast, reference, check_names=False)
     odd = {"1,7", "n/a", "inf", "nan", ".", "+", "0x10", "1_000", "\u00a012"}
     assert (fast is None) == any(c in odd for c in cells)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["true", "True", "TRUE", "false", "False", "FALSE", "yes", "tRue", "1", ""]),
+                          st.text(alphabet=" \tTRUEfalse\u00a0", max_size=7)), min_size=1, max_size=25))
+def test_arrow_boolean_and_blank_cells_equal_the_pandas_reading(cells: list[str]) -> None:
+    """Booleans and blanks of an Arrow-backed text column (one hash lookup) are read exactly as pandas' strip and
+    ``isin`` read the same cells held as Python strings (the reference path)."""
+    from hccprotocol.screen.validate import _blank, _parse
+
+    col = next(c for c in patient_columns() if c.kind == "bool")
+    arrow = pd.Series(cells, dtype=pd.StringDtype("pyarrow"))
+    python = pd.Series(cells, dtype=object)
+    assert list(_blank(arrow)) == list(_blank(python))
+    got, want = _parse(col, arrow, _blank(arrow)), _parse(col, python, _blank(python))
+    pd.testing.assert_series_equal(got[0], want[0])
+    assert list(got[1]) == list(want[1])

@@ -31,6 +31,7 @@ __all__ = ["Issue", "Typed", "typed_table"]
 
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
+_BOOL_SPELLINGS = pa.array([*sorted(_TRUE), *sorted(_FALSE)], type=pa.large_string())
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,23 @@ class Typed:
     issues: list[Issue]
 
 
-def _blank(raw: pd.Series[Any]) -> pd.Series[bool]:
+def _arrow_trimmed(series: pd.Series[Any]) -> Any:
+    """The cells of an Arrow-backed text column with surrounding whitespace trimmed (what pandas' ``str.strip``
+    computes for such a column, by the same Arrow kernel), or ``None`` for any other column."""
+    if not (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"):
+        return None
+    return pc.utf8_trim_whitespace(pa.array(series.array))
+
+
+def _blank(raw: pd.Series[Any]) -> Any:
     """Missing cells: NA, or text that is empty after stripping (a CSV's empty field)."""
+    trimmed = _arrow_trimmed(raw)
+    if trimmed is not None:
+        return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False)
     if pd.api.types.is_string_dtype(raw.dtype) or raw.dtype == object:
         text = raw.astype("str")
-        return raw.isna() | text.str.strip().eq("")
-    return raw.isna()
+        return (raw.isna() | text.str.strip().eq("")).to_numpy(dtype=bool)
+    return raw.isna().to_numpy(dtype=bool)
 
 
 def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: np.ndarray[Any, Any]) -> Typed:
@@ -100,7 +112,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
             out[col.name] = _empty(col, n)
             continue
         series = raw[col.name].reset_index(drop=True)
-        blank = _blank(series).to_numpy(dtype=bool)
+        blank = np.asarray(_blank(series), dtype=bool)
         if col.kind == "id":
             text = series.astype("str").str.strip()
             reject(blank, col, series, "patient_id is required")
@@ -150,8 +162,14 @@ def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> 
     if kind == "bool":
         if pd.api.types.is_bool_dtype(series.dtype):
             return series.astype("boolean"), np.zeros(len(series), dtype=bool), ""
-        text = series.astype("str").str.strip()
-        yes, no = text.isin(_TRUE).to_numpy(dtype=bool), text.isin(_FALSE).to_numpy(dtype=bool)
+        trimmed = _arrow_trimmed(series)
+        if trimmed is not None:  # one hash lookup: positions 0-2 are the true spellings, 3-5 the false ones
+            found = pc.index_in(trimmed, value_set=_BOOL_SPELLINGS.cast(trimmed.type))
+            at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+            yes, no = (at >= 0) & (at < len(_TRUE)), at >= len(_TRUE)
+        else:
+            text = series.astype("str").str.strip()
+            yes, no = text.isin(_TRUE).to_numpy(dtype=bool), text.isin(_FALSE).to_numpy(dtype=bool)
         values = pd.Series(np.where(yes, True, False), dtype="boolean").mask(pd.Series(~(yes | no)))
         return values, ~(yes | no | blank), "expected true or false"
     if kind in ("int", "float"):
