@@ -144,3 +144,16 @@ def test_whole_months_equal_reference(start: dt.date, gap: int) -> None:
     assert _from_civil(*_civil(np.asarray([(end - epoch).days])))[0] == (end - epoch).days
     assert int(_add_months(*(np.asarray([v]) for v in (start.year, start.month, start.day)),
                            np.asarray([gap % 50]))[0]) == (add_months(start, gap % 50) - epoch).days
+
+
+def test_calendar_table_lookup_equals_the_calendar() -> None:
+    """Many dates over a short span take the table path; each must be datetime.date's own calendar day."""
+    import datetime as dt
+
+    from hccprotocol.screen.sessions import _civil
+
+    start = (dt.date(1999, 12, 1) - dt.date(1970, 1, 1)).days  # spans 29 Feb 2000 and 2004, year ends
+    days = np.tile(np.arange(start, start + 2000, dtype=np.int64), 10)
+    y, m, d = _civil(days)
+    for i in range(0, len(days), 7):
+        assert dt.date(int(y[i]), int(m[i]), int(d[i])) == dt.date(1970, 1, 1) + dt.timedelta(days=int(days[i]))

@@ -129,7 +129,22 @@ _MONTH_DAYS = np.asarray([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype
 
 
 def _civil(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Day numbers -> (year, month 1-12, day 1-31)."""
+    """Day numbers -> (year, month 1-12, day 1-31); by table lookup when the dates span few days.
+
+    Why a table: a registry's millions of dates fall on a few thousand distinct days; the arithmetic runs on
+    that span once and every date is a gather.
+    """
+    if len(days) > 4096:
+        low, high = int(days.min()), int(days.max())
+        if high - low < len(days) // 4:
+            y, m, d = _civil_arithmetic(np.arange(low, high + 1, dtype=np.int64))
+            at = days - low
+            return y[at], m[at], d[at]
+    return _civil_arithmetic(days)
+
+
+def _civil_arithmetic(days: np.ndarray[Any, Any]
+                      ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     z = days + 719468
     era = z // 146097
     doe = z - era * 146097
