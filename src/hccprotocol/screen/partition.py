@@ -295,8 +295,27 @@ def _join_bits(names: tuple[str, ...], code: int) -> str:
     return ";".join(n for k, n in enumerate(names) if (code >> k) & 1)
 
 
-class _Ids(Sequence[str]):
-    """Patient ids read one at a time when an error names a row (no list of a million strings up front)."""
+class _Lazy(Sequence[str]):
+    """Row labels built one at a time, only when an error names a row (no list of a million strings up front)."""
+
+    def __len__(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _item(self, i: int) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self._item(k) for k in range(*i.indices(len(self)))]
+        return self._item(int(i))
+
+
+class _Ids(_Lazy):
+    """Patient ids, read from the column per label."""
 
     def __init__(self, ids: pd.Series[Any]) -> None:
         self._ids = ids
@@ -304,18 +323,12 @@ class _Ids(Sequence[str]):
     def __len__(self) -> int:
         return len(self._ids)
 
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[str]: ...
-    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        return str(self._ids.iloc[int(i)])
+    def _item(self, i: int) -> str:
+        return str(self._ids.iloc[i])
 
 
-class _Labels(Sequence[str]):
-    """Session labels ("<patient> session <k>") built only when an error names one."""
+class _Labels(_Lazy):
+    """Session labels ("<patient> session <k>")."""
 
     def __init__(self, patients: Sequence[str], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]) -> None:
         self._patients, self._owner, self._position = patients, owner, position
@@ -323,11 +336,5 @@ class _Labels(Sequence[str]):
     def __len__(self) -> int:
         return len(self._owner)
 
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[str]: ...
-    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _item(self, i: int) -> str:
         return f"{self._patients[int(self._owner[i])]} session {int(self._position[i])}"
