@@ -103,10 +103,10 @@ def test_csv_file_cells_reach_validation_as_written(tmp_path: Path) -> None:
 ), min_size=1, max_size=30))
 def test_arrow_number_parsing_equals_pandas(cells: list[str]) -> None:
     """The Arrow fast path reads exactly the numbers ``pd.to_numeric`` reads (the reference), else is not taken."""
-    from hccprotocol.screen.validate import _plain_numbers
+    from hccprotocol.screen.validate import _blank, _plain_numbers
 
     series = pd.Series(cells, dtype="str")
-    fast = _plain_numbers(series)
+    fast = _plain_numbers(series, _blank(series))
     reference = pd.to_numeric(series.str.strip(), errors="coerce").astype("Float64")
     if fast is not None:
         pd.testing.assert_series_equal(fast, reference, check_names=False)

@@ -52,7 +52,11 @@ def pair_codes(truth: Truth, what: str, labels: Sequence[str]) -> np.ndarray[Any
     if both.size:
         shown = ", ".join(str(labels[i]) for i in both[:5])
         raise RuleEngineError(f"{what}: both conditions matched ({shown}); the rule file contradicts itself")
-    # y and n exclusive: 2 - 2y - n is 0 (yes), 1 (no) or 2 (neither), in three passes over int8
+    return _codes(y, n)
+
+
+def _codes(y: np.ndarray[Any, Any], n: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Exclusive (yes, no) masks as codes: 2 - 2y - n is 0 (yes), 1 (no) or 2 (neither), three passes over int8."""
     codes: np.ndarray[Any, Any] = np.full(len(y), 2, dtype=np.int8)
     codes -= y.astype(np.int8) << 1
     codes -= n.astype(np.int8)
@@ -97,7 +101,7 @@ def truth_codes(truth: pd.Series[Any] | Truth) -> np.ndarray[Any, Any]:
     else:
         yes = truth.fillna(False).to_numpy(dtype=bool)
         no = (~truth).fillna(False).to_numpy(dtype=bool)
-    return np.where(yes, 0, np.where(no, 1, 2)).astype(np.int8)
+    return _codes(yes, no)
 
 
 def restricted(catalogue: FactCatalogue, paths: Sequence[str]) -> FactCatalogue:

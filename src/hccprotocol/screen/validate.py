@@ -177,7 +177,7 @@ def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> 
             return pd.Series([None] * len(series), dtype="Float64"), ~blank, "expected a number, got true/false"
         if kind == "int" and pd.api.types.is_integer_dtype(series.dtype):  # typed Parquet: whole numbers already
             return series.astype("Int64"), np.zeros(len(series), dtype=bool), ""
-        number = _plain_numbers(series) if not pd.api.types.is_numeric_dtype(series.dtype) else None
+        number = _plain_numbers(series, blank) if not pd.api.types.is_numeric_dtype(series.dtype) else None
         if number is None:
             number = pd.to_numeric(series.astype("str").str.strip() if not pd.api.types.is_numeric_dtype(series.dtype)
                                    else series, errors="coerce").astype("Float64")
@@ -206,22 +206,20 @@ _PLAIN_NUMBER = r"^[ \t]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t
 """A decimal number as a CSV export writes it, optionally padded with spaces or tabs."""
 
 
-def _plain_numbers(series: pd.Series[Any]) -> pd.Series[Any] | None:
-    """Text cells as Float64 by Arrow's parser when every filled cell is a plain decimal number, else ``None``.
+def _plain_numbers(series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> pd.Series[Any] | None:
+    """Text cells as Float64 by Arrow's parser when every filled (not ``blank``) cell is a plain decimal number,
+    else ``None``.
 
     Why only then: on plain decimals Arrow's cast and ``pd.to_numeric`` give the same (correctly rounded) double,
     and Arrow does it without a Python object per cell; any other text ("1,7", "n/a", "inf") goes the general
     way, so what is rejected, and why, does not depend on which parser ran.
     """
     text = pa.array(series.astype("str").array)
-    if pa.types.is_large_string(text.type):
-        text = text.cast(pa.string())
-    trimmed = pc.utf8_trim(text, " \t")
-    blank = pc.fill_null(pc.equal(trimmed, ""), True)
-    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
-    if not pc.all(pc.or_(plain, blank)).as_py():
+    plain = np.asarray(pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False), dtype=bool)
+    if not (plain | blank).all():
         return None
-    values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), trimmed), pa.float64())
+    cells = pc.if_else(pa.array(blank), pa.scalar(None, text.type), pc.utf8_trim(text, " \t"))
+    values = pc.cast(cells, pa.float64())
     return pd.Series(values.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get), index=series.index)
 
 
