@@ -11,7 +11,7 @@ import pandas as pd
 
 from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
-from hccprotocol.screen.run import Screen, screen_frames
+from hccprotocol.screen.run import Screen, _concat, screen_frames
 
 from .screen_support import cohort_tables
 
@@ -60,3 +60,21 @@ def test_sessions_listed_out_of_patient_order_give_the_same_decisions() -> None:
         cut = _screen(patients, shuffled, rows)
         pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
         assert cut.invalid == whole.invalid
+
+
+def test_partitions_with_different_name_combinations_keep_the_columns_categorical() -> None:
+    # partition 1 excludes nobody, partition 2 finds "a" and "a;b": the united column holds each row's own text
+    first = pd.DataFrame({"excluded_by": pd.Categorical([""])})
+    second = pd.DataFrame({"excluded_by": pd.Categorical(["a;b", "a"])})
+    out = _concat([first, second])
+    assert isinstance(out["excluded_by"].dtype, pd.CategoricalDtype)
+    assert out["excluded_by"].tolist() == ["", "a;b", "a"]
+    plain = _concat([pd.DataFrame({"patient_id": ["p1"]}), pd.DataFrame({"patient_id": ["p2", "p3"]})])
+    assert plain["patient_id"].tolist() == ["p1", "p2", "p3"]
+
+
+def test_every_partitioning_gives_the_same_column_types() -> None:
+    patients, sessions = cohort_tables(12, seed=7)
+    whole = _screen(patients, sessions, 10**6, workers=1).decisions
+    cut = _screen(patients, sessions, 5, workers=2).decisions
+    pd.testing.assert_frame_equal(cut, whole, check_categorical=False)

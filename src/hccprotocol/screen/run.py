@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from hccprotocol.errors import InputError
 from hccprotocol.screen.criteria import Criteria, load_criteria
@@ -31,6 +31,7 @@ from hccprotocol.screen.io import read_table, suffix
 from hccprotocol.screen.keys import first_rows
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
 from hccprotocol.screen.validate import Issue
+from hccprotocol.screen.workers import run_partitions
 
 if TYPE_CHECKING:
     from hccprotocol.protocol import Protocol
@@ -39,7 +40,8 @@ __all__ = ["PARTITION_ROWS", "Screen", "combine", "screen_dask", "screen_files",
 
 PARTITION_ROWS = 125_000
 WORKERS = min(2, os.cpu_count() or 1)
-"""Threads screening partitions at once (the issue's machine has 2 cores)."""
+"""Partitions screened at once, by forked processes where possible (``screen.workers``; the issue's machine has
+2 cores)."""
 
 Progress = Callable[[int, int], None]
 
@@ -52,12 +54,30 @@ class Screen:
     criteria: Criteria
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under the other; categorical columns stay categorical (their categories united).
+
+    Why not ``pd.concat`` alone: partitions find different combinations of names (``excluded_by``,
+    ``missing``), and concatenating categoricals with different categories builds one string per row.
+    """
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns: dict[str, Any] = {}
+    for name in frames[0].columns:
+        parts = [f[name] for f in frames]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            columns[name] = pd.Series(union_categoricals([p.array for p in parts]))
+        else:
+            columns[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
+
+
 def combine(parts: list[PartitionResult], crit: Criteria) -> Screen:
     """Decisions of every partition in file order (by row number), issues by table and row."""
-    frames = [p.decisions for p in parts if len(p.decisions)] or [parts[0].decisions]
-    decisions = pd.concat(frames, ignore_index=True)
+    decisions = _concat([p.decisions for p in parts if len(p.decisions)] or [parts[0].decisions])
     rows = np.concatenate([p.rows for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    decisions = decisions.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
+    if np.any(rows[1:] < rows[:-1]):
+        decisions = decisions.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
     issues = sorted((i for p in parts for i in p.issues), key=lambda x: (x.table != "patients", x.row, x.field))
     return Screen(decisions=decisions, issues=issues, invalid=sum(p.invalid for p in parts), criteria=crit)
 
@@ -66,7 +86,7 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
                   partition_rows: int = PARTITION_ROWS, progress: Progress | None = None,
                   workers: int = WORKERS) -> Screen:
     """Single process: partitions of ``partition_rows`` patients, each with the sessions of its patients,
-    screened by ``workers`` threads."""
+    screened by ``workers`` processes (``screen.workers``)."""
     crit = load_criteria(protocol)
     if ROW not in patients.columns:
         patients = patients.assign(**{ROW: np.arange(1, len(patients) + 1)})
@@ -105,14 +125,10 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
             return screen_partition(p, s, protocol, today, crit)
 
         parts = []
-        # Threads, not processes: the partition's work is numpy/Arrow kernels that release the GIL, the tables
-        # are shared without pickling, and results come back in partition order (output identical to 1 thread).
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, chunks))) as pool:
-            results = pool.map(run, range(chunks)) if workers > 1 else map(run, range(chunks))
-            for k, part in enumerate(results):
-                parts.append(part)
-                if progress is not None:
-                    progress(min(n, (k + 1) * partition_rows), n)
+        for k, part in enumerate(run_partitions(run, chunks, workers)):
+            parts.append(part)
+            if progress is not None:
+                progress(min(n, (k + 1) * partition_rows), n)
     if progress is not None and chunks == 1:
         progress(n, n)
     return combine(parts, crit)
