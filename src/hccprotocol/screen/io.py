@@ -9,6 +9,7 @@ checked the same way. Decisions are written with ``eligible`` as
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 from hccprotocol.errors import InputError
 from hccprotocol.screen.partition import ROW
 
-__all__ = ["read_table", "suffix", "to_csv_text", "write_decisions"]
+__all__ = ["csv_chunks", "read_table", "suffix", "to_csv_text", "write_decisions"]
 
 
 def suffix(path: Path, allowed: tuple[str, ...], what: str) -> str:
@@ -53,8 +54,18 @@ def _csv_frame(decisions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+CHUNK_ROWS = 100_000
+"""Lines of decisions CSV built and written at a time (the whole text of a million rows is about 225 MB)."""
+
+
 def to_csv_text(decisions: pd.DataFrame) -> str:
-    """The decisions as CSV text, exactly as ``DataFrame.to_csv`` writes them (minimal quoting, empty = missing).
+    """The decisions as CSV text, exactly as ``DataFrame.to_csv`` writes them (minimal quoting, empty = missing)."""
+    return "".join(csv_chunks(decisions))
+
+
+def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[str]:
+    """``to_csv_text`` in pieces of ``rows`` lines (the header with the first), so a file is written without
+    holding its whole text, its lines and its bytes at once.
 
     Why not ``to_csv`` on the whole frame: it formats a million rows cell by cell (seconds). Every column after
     ``patient_id`` holds few distinct values (statuses, joined names), so the distinct combinations of those
@@ -63,23 +74,28 @@ def to_csv_text(decisions: pd.DataFrame) -> str:
     """
     frame = _csv_frame(decisions)
     if len(frame) < 1000 or frame.columns[0] != "patient_id":
-        return frame.to_csv(index=False, lineterminator="\n")
+        yield frame.to_csv(index=False, lineterminator="\n")
+        return
     header = frame.head(0).to_csv(index=False, lineterminator="\n")
     combo = _combination_codes(frame.iloc[:, 1:])
     first = pd.Series(np.arange(len(combo))).groupby(combo, sort=True).first().to_numpy()
     tails = frame.iloc[first, 1:].to_csv(index=False, header=False, lineterminator="\n").split("\n")[:-1]
     if len(tails) != len(first):  # pragma: no cover - a value with a line break: let pandas write it all
-        return frame.to_csv(index=False, lineterminator="\n")
+        yield frame.to_csv(index=False, lineterminator="\n")
+        return
     ids = frame["patient_id"].astype("str")
     needs = np.asarray(pc.match_substring_regex(pa.array(ids.array), r'[,"\r\n]|^\s|\s$').fill_null(True), dtype=bool)
     id_text = ids.to_numpy(dtype=object)
     if needs.any():
         cells = frame.loc[needs, ["patient_id"]].to_csv(index=False, header=False, lineterminator="\n").split("\n")
         if len(cells) - 1 != int(needs.sum()):  # pragma: no cover - an id with a line break
-            return frame.to_csv(index=False, lineterminator="\n")
+            yield frame.to_csv(index=False, lineterminator="\n")
+            return
         id_text[needs] = cells[:-1]
-    lines = id_text + np.asarray([f",{t}" for t in tails], dtype=object)[combo]  # str + str, element-wise
-    return header + "\n".join(lines.tolist()) + "\n"
+    tail_text = np.asarray([f",{t}" for t in tails], dtype=object)
+    for start in range(0, len(frame), rows):
+        lines = id_text[start:start + rows] + tail_text[combo[start:start + rows]]  # str + str, element-wise
+        yield (header if start == 0 else "") + "\n".join(lines.tolist()) + "\n"
 
 
 def _combination_codes(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
@@ -104,7 +120,8 @@ def write_decisions(decisions: pd.DataFrame, path: Path | None) -> bytes | None:
         return to_csv_text(decisions).encode("utf-8")
     ext = suffix(path, (".csv", ".parquet"), "decisions file")
     if ext == ".csv":
-        path.write_text(to_csv_text(decisions), encoding="utf-8")
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.writelines(csv_chunks(decisions))
     else:
         decisions.to_parquet(path, index=False)
     return None
