@@ -52,12 +52,12 @@ def test_any_ids_match_pandas(awkward: list[str], seed: int) -> None:
 
 def test_chunks_join_to_the_whole_text_and_the_file_holds_it(tmp_path: Path) -> None:
     ids = [f"P{i:05d}" for i in range(3000)]
-    ids[6], ids[7] = "a,b", " lead"  # quoted ids on both sides of the first chunk boundary
+    ids[6], ids[7] = "a,b", 'say "x"'  # quoted ids on both sides of the first chunk boundary
     decisions = _decisions(ids, 2)
     chunks = list(csv_chunks(decisions, rows=7))
     assert len(chunks) == -(-3000 // 7)
     assert chunks[0].startswith("patient_id,") and not chunks[1].startswith("patient_id,")
-    assert chunks[0].splitlines()[-1].startswith('"a,b",') and chunks[1].startswith('" lead",')
+    assert chunks[0].splitlines()[-1].startswith('"a,b",') and chunks[1].startswith('"say ""x""",')
     assert "".join(chunks) == _reference(decisions)
     write_decisions(decisions, tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_bytes() == _reference(decisions).encode("utf-8")
