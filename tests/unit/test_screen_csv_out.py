@@ -54,10 +54,25 @@ def test_chunks_join_to_the_whole_text_and_the_file_holds_it(tmp_path: Path) -> 
     ids = [f"P{i:05d}" for i in range(3000)]
     ids[6], ids[7] = "a,b", 'say "x"'  # quoted ids on both sides of the first chunk boundary
     decisions = _decisions(ids, 2)
-    chunks = list(csv_chunks(decisions, rows=7))
+    halves = pd.concat([decisions["patient_id"][:1500], decisions["patient_id"][1500:]], ignore_index=True)
+    decisions["patient_id"] = halves  # ids held in two Arrow chunks, as after combining partitions
+    chunks = [bytes(c).decode("utf-8") for c in csv_chunks(decisions, rows=7)]
     assert len(chunks) == -(-3000 // 7)
     assert chunks[0].startswith("patient_id,") and not chunks[1].startswith("patient_id,")
     assert chunks[0].splitlines()[-1].startswith('"a,b",') and chunks[1].startswith('"say ""x""",')
     assert "".join(chunks) == _reference(decisions)
     write_decisions(decisions, tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_bytes() == _reference(decisions).encode("utf-8")
+    assert write_decisions(decisions, None) == _reference(decisions).encode("utf-8")
+
+
+def test_awkward_values_in_every_column_match_pandas() -> None:
+    # a value needing quotes, an empty one, a missing one and a non-ASCII one outside patient_id
+    decisions = _decisions([f"P{i}" for i in range(1500)], 3)
+    awkward = pd.Categorical.from_codes(np.arange(1500) % 4, categories=['a,b', 'say "x"', "", "é"])
+    decisions["excluded_by"] = awkward
+    decisions["missing"] = pd.Series(awkward).astype("str").where(np.arange(1500) % 5 != 0, None)
+    decisions.loc[3, "tace_refractory"] = None
+    text = to_csv_text(decisions)
+    assert text == _reference(decisions)
+    assert '\nP1,' in text and ',"say ""x""",' in text  # written out by hand (RFC 4180)

@@ -48,10 +48,10 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
 
 
 def _csv_frame(decisions: pd.DataFrame) -> pd.DataFrame:
-    out = decisions.copy()
+    """``eligible`` as the text CSV shows (``true``/``false``/empty), as a categorical (no string per row)."""
     eligible = decisions["eligible"].astype("boolean")
-    out["eligible"] = np.where(eligible.isna(), "", np.where(eligible.fillna(False), "true", "false"))
-    return out
+    codes = np.where(eligible.isna().to_numpy(), 0, np.where(eligible.to_numpy(dtype=bool, na_value=False), 1, 2))
+    return decisions.assign(eligible=pd.Categorical.from_codes(codes, categories=pd.Index(["", "true", "false"])))
 
 
 CHUNK_ROWS = 100_000
@@ -60,42 +60,64 @@ CHUNK_ROWS = 100_000
 
 def to_csv_text(decisions: pd.DataFrame) -> str:
     """The decisions as CSV text, exactly as ``DataFrame.to_csv`` writes them (minimal quoting, empty = missing)."""
-    return "".join(csv_chunks(decisions))
+    return b"".join(bytes(c) for c in csv_chunks(decisions)).decode("utf-8")
 
 
-def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[str]:
-    """``to_csv_text`` in pieces of ``rows`` lines (the header with the first), so a file is written without
-    holding its whole text, its lines and its bytes at once.
+def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[bytes | pa.Buffer]:
+    """``to_csv_text`` as UTF-8 pieces of ``rows`` lines (the header with the first), so a file is written
+    without holding its whole text at once.
 
-    Why not ``to_csv`` on the whole frame: it formats a million rows cell by cell (seconds). Every column after
-    ``patient_id`` holds few distinct values (statuses, joined names), so the distinct combinations of those
-    columns are written by ``to_csv`` itself, once each, and every line is its patient_id cell (``to_csv``'s
-    quoting for the ids that need it) joined to its combination's text.
+    Why not ``to_csv`` on the whole frame: it formats a million rows cell by cell (seconds). Every column
+    after ``patient_id`` holds few distinct values (statuses, joined names), so each distinct value's cell is
+    written by ``to_csv`` itself (its quoting), once; the ids that need quoting are written by ``to_csv``
+    too; Arrow then puts each line together (a hash-free take per column and one element-wise join), and
+    the joined lines' data buffer is the text.
     """
     frame = _csv_frame(decisions)
-    if len(frame) < 1000 or frame.columns[0] != "patient_id":
-        yield frame.to_csv(index=False, lineterminator="\n")
+    if len(frame) < 1000 or frame.columns[0] != "patient_id" or len(frame.columns) < 2:
+        yield frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
         return
-    header = frame.head(0).to_csv(index=False, lineterminator="\n")
-    combo = _combination_codes(frame.iloc[:, 1:])
+    header = frame.head(0).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    rest = frame.iloc[:, 1:]
+    combo = _combination_codes(rest)
     first = pd.Series(np.arange(len(combo))).groupby(combo, sort=True).first().to_numpy()
-    tails = frame.iloc[first, 1:].to_csv(index=False, header=False, lineterminator="\n").split("\n")[:-1]
-    if len(tails) != len(first):  # pragma: no cover - a value with a line break: let pandas write it all
-        yield frame.to_csv(index=False, lineterminator="\n")
-        return
-    ids = frame["patient_id"].astype("str")
-    needs = np.asarray(pc.match_substring_regex(pa.array(ids.array), r'[,"\r\n]|^\s|\s$').fill_null(True), dtype=bool)
-    id_text = ids.to_numpy(dtype=object)
-    if needs.any():
-        cells = frame.loc[needs, ["patient_id"]].to_csv(index=False, header=False, lineterminator="\n").split("\n")
-        if len(cells) - 1 != int(needs.sum()):  # pragma: no cover - an id with a line break
-            yield frame.to_csv(index=False, lineterminator="\n")
+    parts = []
+    for name in rest.columns:
+        codes, uniques = pd.factorize(rest[name].iloc[first], use_na_sentinel=False)
+        cells = _cells(pd.Series(uniques, dtype=rest[name].dtype))
+        if cells is None:  # pragma: no cover - a value with a line break: let pandas write it all
+            yield frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
             return
-        id_text[needs] = cells[:-1]
-    tail_text = np.asarray([f",{t}" for t in tails], dtype=object)
+        parts.append(pa.array(cells, pa.string()).take(pa.array(codes)))
+    tails = pc.binary_join_element_wise(*parts, pa.array([""] * len(first)), ",")  # "cell,...,cell,"
+    tails = pc.binary_join_element_wise(pc.utf8_slice_codeunits(tails, 0, -1), "\n", "")  # "cell,...,cell\n"
+    ids = pa.array(frame["patient_id"].astype("str").array, pa.string())  # chunked after a concatenation
+    ids = (ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids).fill_null("")
+    needs = np.asarray(pc.match_substring_regex(ids, r'[,"\r\n]|^\s|\s$'), dtype=bool)
+    if needs.any():
+        quoted = _cells(frame.loc[needs, "patient_id"])
+        if quoted is None:  # pragma: no cover - an id with a line break
+            yield frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            return
+        ids = pc.replace_with_mask(ids, pa.array(needs), pa.array(quoted, pa.string()))
     for start in range(0, len(frame), rows):
-        lines = id_text[start:start + rows] + tail_text[combo[start:start + rows]]  # str + str, element-wise
-        yield (header if start == 0 else "") + "\n".join(lines.tolist()) + "\n"
+        stop = min(start + rows, len(frame))
+        tail = tails.take(pa.array(combo[start:stop]))
+        lines = pc.binary_join_element_wise(ids.slice(start, stop - start), tail, ",")
+        _, offsets, data = lines.buffers()
+        bounds = np.frombuffer(offsets, dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+        text = data.slice(int(bounds[0]), int(bounds[-1] - bounds[0]))
+        yield (header + text.to_pybytes()) if start == 0 else text
+
+
+def _cells(values: pd.Series[Any]) -> list[str] | None:
+    """Each value as ``to_csv`` writes it as a cell among others (quoted where needed); None if one spans lines.
+
+    Why a second, empty column: a line of one empty field is written ``""``, a cell among others is not.
+    """
+    frame = pd.DataFrame({"value": values.reset_index(drop=True), "after": ""})
+    lines = frame.to_csv(index=False, header=False, lineterminator="\n").split("\n")[:-1]
+    return [line[:-1] for line in lines] if len(lines) == len(values) else None
 
 
 def _combination_codes(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
@@ -114,14 +136,16 @@ def _combination_codes(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
     return np.asarray(out, dtype=np.int64)
 
 
+
 def write_decisions(decisions: pd.DataFrame, path: Path | None) -> bytes | None:
     """Write to ``path`` (.csv or .parquet); ``None`` returns the CSV bytes (standard output)."""
     if path is None:
-        return to_csv_text(decisions).encode("utf-8")
+        return b"".join(bytes(c) for c in csv_chunks(decisions))
     ext = suffix(path, (".csv", ".parquet"), "decisions file")
     if ext == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as out:
-            out.writelines(csv_chunks(decisions))
+        with path.open("wb") as out:
+            for chunk in csv_chunks(decisions):
+                out.write(chunk)
     else:
         decisions.to_parquet(path, index=False)
     return None
