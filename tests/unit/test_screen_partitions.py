@@ -11,6 +11,7 @@ import pandas as pd
 
 from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
+from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.run import Screen, _concat, screen_frames
 
 from .screen_support import cohort_tables
@@ -78,3 +79,13 @@ def test_every_partitioning_gives_the_same_column_types() -> None:
     whole = _screen(patients, sessions, 10**6, workers=1).decisions
     cut = _screen(patients, sessions, 5, workers=2).decisions
     pd.testing.assert_frame_equal(cut, whole, check_categorical=False)
+
+
+def test_keys_and_owners_by_hand() -> None:
+    keys = pd.Series(["a", "b", "a", None, "c", "b"], dtype="str")
+    values = pd.Series(["c", "a", None, "z", "b", "a"], dtype="str")
+    first, owner = keys_and_owners(keys, values)
+    assert first.tolist() == [0, 1, 0, -1, 4, 1]  # rows 2 and 5 repeat rows 0 and 1; a missing key matches nothing
+    assert owner.tolist() == [4, 0, -1, -1, 1, 0]
+    empty_first, empty_owner = keys_and_owners(keys, values.iloc[:0])
+    assert empty_first.tolist() == [0, 1, 0, -1, 4, 1] and empty_owner.tolist() == []

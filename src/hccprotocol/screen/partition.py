@@ -25,7 +25,7 @@ from hccprotocol.cohort.statuses import STATUSES
 from hccprotocol.screen.columns import SESSIONS_COUNT, patient_columns, session_columns
 from hccprotocol.screen.criteria import TACE_REFRACTORY, Criteria, any_met_codes, excluding, load_criteria
 from hccprotocol.screen.derive import derive_columns
-from hccprotocol.screen.keys import first_rows
+from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.sessions import SessionTable, check_sessions, series_runs, session_frame
 from hccprotocol.screen.validate import Issue, typed_table
 
@@ -98,25 +98,29 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
     raw, rows = _rows(patients)
     typed = typed_table(raw, patient_columns(), "patients", rows)
     frame, invalid, issues = typed.frame, typed.invalid.copy(), list(typed.issues)
-    ids = frame["patient_id"].to_numpy(dtype=object)
-    dup = pd.Series(ids).duplicated(keep="first").to_numpy() & pd.notna(ids)
-    for i in np.flatnonzero(dup):
-        invalid[i] = True
-        issues.append(Issue("patients", int(rows[i]), str(ids[i]), "patient_id", str(ids[i]),
-                            "patient_id appears on an earlier row: one row per patient"))
+    ids = _Ids(frame["patient_id"])
     n = len(frame)
-
-    # sessions: typed, attached to their patient's row, in file order within a patient
+    st, s_ids = None, frame["patient_id"].iloc[:0]
     if sessions is not None:
         s_raw, s_rows = _rows(sessions)
         st = typed_table(s_raw, session_columns(), "sessions", s_rows)
+        s_ids = st.frame["patient_id"]
+    # each row's first row with its id (a duplicate row never owns sessions), each session's patient row
+    first, owner_of = keys_and_owners(frame["patient_id"], s_ids)
+    dup = (first >= 0) & (first != np.arange(n))
+    for i in np.flatnonzero(dup):
+        invalid[i] = True
+        issues.append(Issue("patients", int(rows[i]), ids[int(i)], "patient_id", ids[int(i)],
+                            "patient_id appears on an earlier row: one row per patient"))
+
+    # sessions: attached to their patient's row, in file order within a patient
+    if st is not None:
         s_frame = st.frame
-        owner_of = first_rows(s_frame["patient_id"], frame["patient_id"])  # a duplicate row never owns sessions
         orphan = owner_of < 0
         for i in np.flatnonzero(orphan & ~st.invalid):
             issues.append(Issue("sessions", int(s_rows[i]), str(s_frame["patient_id"].iloc[i]), "patient_id",
                                 str(s_frame["patient_id"].iloc[i]), "no patient with this patient_id"))
-        issues.extend(x for x, keep in zip(st.issues, [True] * len(st.issues), strict=True) if keep)
+        issues.extend(st.issues)
         keep = ~orphan
         order = np.argsort(np.where(keep, owner_of, -1), kind="stable")[int((~keep).sum()):]
         s_frame = s_frame.iloc[order].reset_index(drop=True)
@@ -135,7 +139,7 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
     wrong = ~np.isnan(declared) & (declared != count)
     for i in np.flatnonzero(wrong):
         invalid[i] = True
-        issues.append(Issue("patients", int(rows[i]), str(ids[i]), SESSIONS_COUNT, f"{declared[i]:g}",
+        issues.append(Issue("patients", int(rows[i]), ids[int(i)], SESSIONS_COUNT, f"{declared[i]:g}",
                             f"the sessions table lists {count[i]} session(s) for this patient"))
     known_history = ~np.isnan(declared) | (count > 0)
 

@@ -28,7 +28,7 @@ from pandas.api.types import union_categoricals
 from hccprotocol.errors import InputError
 from hccprotocol.screen.criteria import Criteria, load_criteria
 from hccprotocol.screen.io import read_table, suffix
-from hccprotocol.screen.keys import first_rows
+from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
 from hccprotocol.screen.validate import Issue
 from hccprotocol.screen.workers import run_partitions
@@ -101,15 +101,14 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         # as on Dask, and is judged there), and every session to its patient's first row's partition.
         ids = patients["patient_id"].astype("str").str.strip()
         ids = ids.where(ids.ne(""), None)
-        dup = ids.duplicated().to_numpy(dtype=bool) & ids.notna().to_numpy(dtype=bool)
-        first = np.arange(n)
-        if dup.any():
-            first[dup] = first_rows(ids[dup], ids)
+        s_ids = sessions["patient_id"].astype("str").str.strip() if sessions is not None else ids.iloc[:0]
+        first, owner = keys_and_owners(ids, s_ids)
+        dup = (first >= 0) & (first != np.arange(n))
+        first = np.where(dup, first, np.arange(n))
         chunk = first // partition_rows
         bounds = np.arange(chunks + 1) * partition_rows
         s_chunk = s_order = s_bounds = None
         if sessions is not None:
-            owner = first_rows(sessions["patient_id"].astype("str").str.strip(), ids)
             s_chunk = np.where(owner >= 0, owner // partition_rows, 0)
             s_order = np.argsort(s_chunk, kind="stable")  # file order within a partition
             s_bounds = np.searchsorted(s_chunk[s_order], np.arange(chunks + 1))
