@@ -15,20 +15,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["first_rows", "keys_and_owners"]
+__all__ = ["keys_and_owners"]
 
 
-def _arrow(ids: pd.Series[Any] | np.ndarray[Any, Any]) -> pa.Array:
-    if isinstance(ids, pd.Series):
-        return pa.array(ids.astype("str").array)  # Arrow-backed: handed over without a copy
-    return pa.array(ids, type=pa.string(), from_pandas=True)
-
-
-def first_rows(values: pd.Series[Any] | np.ndarray[Any, Any], keys: pd.Series[Any] | np.ndarray[Any, Any],
-               ) -> np.ndarray[Any, Any]:
-    """Per value, the position of the first row of ``keys`` equal to it; -1 where none is (or the value is missing)."""
-    found = pc.index_in(_arrow(values), value_set=_arrow(keys), skip_nulls=True)
-    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+def _chunks(ids: pd.Series[Any]) -> list[pa.Array]:
+    found = pa.array(ids.astype("str").array)  # Arrow-backed: handed over without a copy
+    return [c.cast(pa.large_string()) for c in (found.chunks if isinstance(found, pa.ChunkedArray) else [found])]
 
 
 def keys_and_owners(keys: pd.Series[Any], values: pd.Series[Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -37,10 +29,8 @@ def keys_and_owners(keys: pd.Series[Any], values: pd.Series[Any]) -> tuple[np.nd
 
     Why together: one hash table of the keys answers both (building it costs more than probing it).
     """
-    n = len(keys)
-    key_set = _arrow(keys)
-    chunks = [c for p in (key_set, _arrow(values)) for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
-    both = pa.chunked_array([c.cast(pa.large_string()) for c in chunks], type=pa.large_string())
-    found = pc.index_in(both, value_set=key_set, skip_nulls=True)
+    key_chunks = _chunks(keys)
+    both = pa.chunked_array(key_chunks + _chunks(values), type=pa.large_string())
+    found = pc.index_in(both, value_set=pa.chunked_array(key_chunks, type=pa.large_string()), skip_nulls=True)
     out = np.asarray(found.fill_null(-1).to_numpy(), dtype=np.int64)
-    return out[:n], out[n:]
+    return out[:len(keys)], out[len(keys):]
