@@ -13,6 +13,7 @@ from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.run import Screen, _concat, screen_frames
+from hccprotocol.screen.synthetic import synthetic_registry
 
 from .screen_support import cohort_tables
 
@@ -89,3 +90,18 @@ def test_keys_and_owners_by_hand() -> None:
     assert owner.tolist() == [4, 0, -1, -1, 1, 0]
     empty_first, empty_owner = keys_and_owners(keys, values.iloc[:0])
     assert empty_first.tolist() == [0, 1, 0, -1, 4, 1] and empty_owner.tolist() == []
+
+
+def test_a_file_smaller_than_two_partitions_is_shared_by_the_workers() -> None:
+    patients, sessions = synthetic_registry(45_000, sessions=1.0, seed=3)
+    seen: list[tuple[int, int]] = []
+    two = screen_frames(patients, sessions, ARM, latest_today(), workers=2, progress=lambda d, n: seen.append((d, n)))
+    assert seen == [(22_500, 45_000), (45_000, 45_000)]  # 45,000 rows: two partitions of 22,500
+    one = screen_frames(patients, sessions, ARM, latest_today(), workers=1)
+    pd.testing.assert_frame_equal(two.decisions.astype(str), one.decisions.astype(str))
+    assert [type(t) for t in two.decisions.dtypes] == [type(t) for t in one.decisions.dtypes]
+    small: list[tuple[int, int]] = []
+    head = patients.iloc[:30_000]
+    screen_frames(head, sessions[sessions["patient_id"].isin(head["patient_id"])], ARM, latest_today(), workers=2,
+                  progress=lambda d, n: small.append((d, n)))
+    assert small == [(20_000, 30_000), (30_000, 30_000)]  # never below MIN_PARTITION_ROWS (20,000)

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["PARTITION_ROWS", "Screen", "combine", "screen_dask", "screen_files", "screen_frames"]
 
 PARTITION_ROWS = 125_000
+MIN_PARTITION_ROWS = 20_000
+"""Below this, a second partition costs more (a forked worker, fixed per-partition work) than it saves."""
 WORKERS = min(2, os.cpu_count() or 1)
 """Partitions screened at once, by forked processes where possible (``screen.workers``; the issue's machine has
 2 cores)."""
@@ -85,14 +87,16 @@ def combine(parts: list[PartitionResult], crit: Criteria) -> Screen:
 def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protocol: Protocol, today: dt.date,
                   partition_rows: int = PARTITION_ROWS, progress: Progress | None = None,
                   workers: int = WORKERS) -> Screen:
-    """Single process: partitions of ``partition_rows`` patients, each with the sessions of its patients,
-    screened by ``workers`` processes (``screen.workers``)."""
+    """Single process: partitions of at most ``partition_rows`` patients, each with the sessions of its patients,
+    screened by ``workers`` processes (``screen.workers``). A file of fewer than ``workers`` full partitions is
+    cut into ``workers`` partitions (of at least ``MIN_PARTITION_ROWS``), so every worker has one."""
     crit = load_criteria(protocol)
     if ROW not in patients.columns:
         patients = patients.assign(**{ROW: np.arange(1, len(patients) + 1)})
     if sessions is not None and ROW not in sessions.columns:
         sessions = sessions.assign(**{ROW: np.arange(1, len(sessions) + 1)})
     n = len(patients)
+    partition_rows = min(partition_rows, max(MIN_PARTITION_ROWS, -(-n // max(1, workers))))
     chunks = max(1, -(-n // partition_rows))
     if chunks == 1:
         parts = [screen_partition(patients, sessions, protocol, today, crit)]
