@@ -12,6 +12,7 @@ import pandas as pd
 from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.keys import keys_and_owners
+from hccprotocol.screen.partition import _date_text
 from hccprotocol.screen.run import Screen, _concat, screen_frames
 from hccprotocol.screen.synthetic import synthetic_registry
 
@@ -105,3 +106,10 @@ def test_a_file_smaller_than_two_partitions_is_shared_by_the_workers() -> None:
     screen_frames(head, sessions[sessions["patient_id"].isin(head["patient_id"])], ARM, latest_today(), workers=2,
                   progress=lambda d, n: small.append((d, n)))
     assert small == [(20_000, 30_000), (30_000, 30_000)]  # never below MIN_PARTITION_ROWS (20,000)
+
+
+def test_date_text_formats_each_day_once_and_keeps_missing() -> None:
+    dates = pd.Series(pd.to_datetime(["2023-01-05", None, "2023-01-05 13:00", "2024-02-29"], format="ISO8601"))
+    assert _date_text(dates).tolist()[0::2] == ["2023-01-05", "2023-01-05"]
+    assert pd.isna(_date_text(dates).iloc[1]) and _date_text(dates).iloc[3] == "2024-02-29"
+    assert _date_text(pd.Series(pd.to_datetime([None, None]))).isna().all()

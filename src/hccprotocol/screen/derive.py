@@ -116,8 +116,9 @@ def _tri_key(frame: pd.DataFrame, name: str) -> np.ndarray[Any, Any]:
 
 
 def bclc(frame: pd.DataFrame, count: np.ndarray[Any, Any], cp_low: np.ndarray[Any, Any],
-         cp_high: np.ndarray[Any, Any], cp_score: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """``measures.bclc.derive_bclc`` per patient (object array of stage or None), via distinct input rows."""
+         cp_high: np.ndarray[Any, Any], cp_score: np.ndarray[Any, Any]) -> pd.Categorical:
+    """``measures.bclc.derive_bclc`` per patient (a categorical of stages, missing where unstaged), via distinct
+    input rows."""
     size = _float(frame, "tumour_largest_diameter_cm")
     # Only the side of BCLC's cut-offs matters: count 1 / 2-3 / >3, size <=2 / <=3 / >3 cm. Each input is a
     # small integer (-1 = missing), packed into one key per row: 8 values per field except ECOG (0-5 kept).
@@ -134,7 +135,9 @@ def bclc(frame: pd.DataFrame, count: np.ndarray[Any, Any], cp_low: np.ndarray[An
         key = (key << 4) | values
     groups, distinct = pd.factorize(key)
     stages = [_stage(packed) for packed in np.asarray(distinct, dtype=np.int64).tolist()]
-    return np.asarray([*stages, None], dtype=object)[groups] if len(groups) else np.zeros(0, dtype=object)
+    names = sorted({st for st in stages if st is not None})
+    table = np.asarray([names.index(st) if st is not None else -1 for st in stages] + [-1], dtype=np.int8)
+    return pd.Categorical.from_codes(table[groups], categories=pd.Index(names, dtype="str"))
 
 
 _CLASSES_OF = {bits: tuple(c for c, b in _CLASS_BITS.items() if bits & b) for bits in range(8)}
@@ -167,7 +170,7 @@ def derive_columns(frame: pd.DataFrame, table: SessionTable) -> dict[str, pd.Ser
     count = staging_count(frame, table)
     contra = contradicted(frame, table)
     stage = bclc(frame, count, low, high, score)
-    stage = np.where(contra, np.asarray(None, dtype=object), stage)
+    stage = pd.Categorical.from_codes(np.where(contra, -1, stage.codes), dtype=stage.dtype)  # contradicted: unstaged
     bili, alb = _float(frame, "liver_total_bilirubin_umol_l"), _float(frame, "liver_albumin_g_l")
     with np.errstate(invalid="ignore", divide="ignore"):
         albi = 0.66 * np.log10(bili) - 0.085 * alb
@@ -177,7 +180,7 @@ def derive_columns(frame: pd.DataFrame, table: SessionTable) -> dict[str, pd.Ser
         "derived.child_pugh.score_min": pd.Series(low, index=index, dtype="Int64"),
         "derived.child_pugh.score_max": pd.Series(high, index=index, dtype="Int64"),
         "derived.child_pugh.score": pd.Series(np.where(score == 0, np.nan, score), index=index).astype("Int64"),
-        "derived.bclc_stage": pd.Series(stage, index=index, dtype="str"),
+        "derived.bclc_stage": pd.Series(stage, index=index),
         "derived.bclc_stage_contradicted": pd.Series(contra, index=index, dtype="boolean"),
         "derived.albi.grade": pd.Series(grade, index=index).astype("Int64"),
         "derived.bsa_m2": pd.Series(bsa, index=index, dtype="Float64"),

@@ -169,9 +169,10 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
     for col in patient_columns():
         if col.kind != "id" and col.name != SESSIONS_COUNT:
             series = frame[col.name]
-            columns[col.path] = series.dt.strftime("%Y-%m-%d").astype("str") if col.kind == "date" else series
+            columns[col.path] = _date_text(series) if col.kind == "date" else series
     columns.update(derive_columns(frame, table))
-    columns["arm.id"] = pd.Series([protocol.id] * m, dtype="str")
+    columns["arm.id"] = pd.Series(pd.Categorical.from_codes(np.zeros(m, dtype=np.int8),  # type: ignore[call-overload]
+                                                            categories=[protocol.id]))
     columns["arm.includes_pd1"] = pd.Series(np.full(m, protocol.includes_pd1), dtype="boolean")
     s_labels = _Labels(labels, table.owner, table.frame["session"].to_numpy(dtype=np.int64, na_value=0))
     codes = crit.judge_findings(table.frame, s_labels)
@@ -180,6 +181,14 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
         columns[f"tace.{fid}.run"] = pd.Series(run, dtype="Int64").mask(pd.Series(~known_history))
         columns[f"tace.{fid}.possible_run"] = pd.Series(possible, dtype="Int64").mask(pd.Series(~known_history))
     return pd.DataFrame(columns, index=pd.RangeIndex(m), copy=False)
+
+
+def _date_text(dates: pd.Series[Any]) -> pd.Series[Any]:
+    """Dates as ``YYYY-MM-DD`` text, a categorical: each distinct date formatted once (registries hold few)."""
+    codes, days = pd.factorize(dates)
+    day_codes, texts = pd.factorize(pd.Index(days).strftime("%Y-%m-%d"))  # two times of one day: one text
+    lookup = np.append(day_codes, -1)  # a missing date (code -1) reads the trailing -1
+    return pd.Series(pd.Categorical.from_codes(lookup[codes], categories=texts))
 
 
 def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
