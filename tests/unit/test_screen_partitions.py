@@ -8,7 +8,9 @@ including when the first row is itself an invalid record.
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from hccprotocol.errors import InputError
 from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.keys import keys_and_owners
@@ -113,3 +115,14 @@ def test_date_text_formats_each_day_once_and_keeps_missing() -> None:
     assert _date_text(dates).tolist()[0::2] == ["2023-01-05", "2023-01-05"]
     assert pd.isna(_date_text(dates).iloc[1]) and _date_text(dates).iloc[3] == "2024-02-29"
     assert _date_text(pd.Series(pd.to_datetime([None, None]))).isna().all()
+
+
+def test_a_large_file_without_patient_id_is_refused_as_input() -> None:
+    # partitioning reads patient_id: the column checks come first, whatever the file's size
+    patients, sessions = synthetic_registry(45_000, sessions=1.0, seed=4)
+    with pytest.raises(InputError, match="patients: the column patient_id is required"):
+        screen_frames(patients.drop(columns=["patient_id"]), sessions, ARM, latest_today(), partition_rows=1000)
+    with pytest.raises(InputError, match="sessions: the column patient_id is required"):
+        screen_frames(patients, sessions.drop(columns=["patient_id"]), ARM, latest_today(), partition_rows=1000)
+    with pytest.raises(InputError, match="unknown column"):
+        screen_frames(patients.assign(bogus=1), sessions, ARM, latest_today(), partition_rows=1000)

@@ -26,11 +26,12 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from hccprotocol.errors import InputError
+from hccprotocol.screen.columns import patient_columns, session_columns
 from hccprotocol.screen.criteria import Criteria, load_criteria
 from hccprotocol.screen.io import read_table, suffix
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
-from hccprotocol.screen.validate import Issue
+from hccprotocol.screen.validate import Issue, typed_table
 from hccprotocol.screen.workers import run_partitions
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
     screened by ``workers`` processes (``screen.workers``). A file of fewer than ``workers`` full partitions is
     cut into ``workers`` partitions (of at least ``MIN_PARTITION_ROWS``), so every worker has one."""
     crit = load_criteria(protocol)
+    _check_columns(patients, sessions)
     if ROW not in patients.columns:
         patients = patients.assign(**{ROW: np.arange(1, len(patients) + 1)})
     if sessions is not None and ROW not in sessions.columns:
@@ -135,6 +137,15 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
     if progress is not None and chunks == 1:
         progress(n, n)
     return combine(parts, crit)
+
+
+def _check_columns(patients: pd.DataFrame, sessions: pd.DataFrame | None) -> None:
+    """Unknown or missing key columns refused before the file is cut into partitions (which reads patient_id):
+    the validation's own column checks, on no rows."""
+    none = np.zeros(0, dtype=np.int64)
+    typed_table(patients.drop(columns=[ROW], errors="ignore").head(0), patient_columns(), "patients", none)
+    if sessions is not None:
+        typed_table(sessions.drop(columns=[ROW], errors="ignore").head(0), session_columns(), "sessions", none)
 
 
 def screen_files(patients: Path, sessions: Path | None, protocol: Protocol, today: dt.date,
