@@ -177,9 +177,14 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
     s_labels = _Labels(labels, table.owner, table.frame["session"].to_numpy(dtype=np.int64, na_value=0))
     codes = crit.judge_findings(table.frame, s_labels)
     runs = series_runs(table, codes, crit.needs_change, protocol.eligibility, m)
+    unknown_history = ~known_history
     for fid, (run, possible) in runs.items():
-        columns[f"tace.{fid}.run"] = pd.Series(run, dtype="Int64").mask(pd.Series(~known_history))
-        columns[f"tace.{fid}.possible_run"] = pd.Series(possible, dtype="Int64").mask(pd.Series(~known_history))
+        for name, values in (("run", run), ("possible_run", possible)):  # missing where the history is unknown
+            data = np.asarray(values)
+            if data.dtype.kind not in "iu":  # pragma: no cover - a run is a count; never cast a float silently
+                raise TypeError(f"tace.{fid}.{name}: runs must be integers, got {data.dtype}")
+            data = data.astype(np.int64, copy=False)
+            columns[f"tace.{fid}.{name}"] = pd.Series(pd.arrays.IntegerArray(data, unknown_history.copy()))
     return pd.DataFrame(columns, index=pd.RangeIndex(m), copy=False)
 
 
