@@ -1,14 +1,15 @@
-"""Running a screen: the whole file in one process (in partitions, with a progress bar) or on Dask.
+"""Running a screen: the whole file on one machine (in partitions on forked workers, with a progress bar) or
+on Dask.
 
-Why both paths call ``partition.screen_partition``: the single-process path
+Why both paths call ``partition.screen_partition``: the single-machine path
 cuts the patients table into partitions of about ``PARTITION_ROWS`` rows, each
 row going to the partition of the first row with its ``patient_id`` (so a
-duplicate row meets its first row, as on Dask) with its patients' sessions; the
-Dask path hash-partitions both tables by ``patient_id`` (so a patient's
-sessions and any duplicate rows of it meet in one partition), screens every
-partition on the workers and puts the decisions back in file order by row
-number. Same function, same rows: identical output, which a test checks byte
-for byte on a 2-worker ``distributed`` cluster.
+duplicate row meets its first row, as on Dask) with its patients' sessions, and
+screens them on ``screen.workers``; the Dask path hash-partitions both tables
+by ``patient_id`` (so a patient's sessions and any duplicate rows of it meet in
+one partition), screens every partition on the workers and puts the decisions
+back in file order by row number. Same function, same rows: identical output,
+which a test checks byte for byte on a 2-worker ``distributed`` cluster.
 Dask is imported only here, only for ``--engine dask`` (an optional extra).
 """
 
