@@ -114,20 +114,22 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         first = np.where(dup, first, np.arange(n))
         chunk = first // partition_rows
         bounds = np.arange(chunks + 1) * partition_rows
-        s_chunk = s_order = s_bounds = None
+        moved = bool(dup.any())  # a duplicate row joins its first row's partition: partitions are not slices
+        s_order: np.ndarray[Any, Any] | None = None  # sessions by partition, when the file does not list them so
+        s_bounds = np.zeros(chunks + 1, dtype=np.int64)
         if sessions is not None:
             s_chunk = np.where(owner >= 0, owner // partition_rows, 0)
-            s_order = np.argsort(s_chunk, kind="stable")  # file order within a partition
-            s_bounds = np.searchsorted(s_chunk[s_order], np.arange(chunks + 1))
-        in_order = s_chunk is None or bool(np.all(s_chunk[1:] >= s_chunk[:-1]))  # then each partition is a slice
+            if not bool(np.all(s_chunk[1:] >= s_chunk[:-1])):
+                s_order = np.argsort(s_chunk, kind="stable")  # file order within a partition
+            s_bounds = np.searchsorted(s_chunk if s_order is None else s_chunk[s_order], np.arange(chunks + 1))
 
         def run(k: int) -> PartitionResult:
-            # rows of a partition in file order: a slice when no duplicate moved a row elsewhere
-            p = patients.iloc[bounds[k]:bounds[k + 1]] if not dup.any() else patients[chunk == k]
+            # rows of a partition in file order
+            p = patients[chunk == k] if moved else patients.iloc[bounds[k]:bounds[k + 1]]
             s = None
-            if sessions is not None and s_order is not None and s_bounds is not None:
+            if sessions is not None:
                 start, stop = s_bounds[k], s_bounds[k + 1]
-                s = sessions.iloc[start:stop] if in_order else sessions.iloc[s_order[start:stop]]
+                s = sessions.iloc[start:stop] if s_order is None else sessions.iloc[s_order[start:stop]]
             return screen_partition(p, s, protocol, today, crit)
 
         parts = []
