@@ -179,10 +179,9 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
         if (drop & ~parsed.isna().to_numpy(dtype=bool)).any():  # typed Parquet columns are usually NA already
             parsed = parsed.mask(pd.Series(drop, index=index))
         if col.limit is not None or col.low is not None:
-            values = parsed.astype("Float64")
             lo = -np.inf if col.low is None else col.low
             hi = np.inf if col.high is None else col.high
-            arr = values.to_numpy(dtype=float, na_value=np.nan)
+            arr = parsed.to_numpy(dtype=float, na_value=np.nan)  # Int64 or Float64: the same doubles as via Float64
             outside = ~np.isnan(arr) & ((arr < lo) | (arr > hi))
             if outside.any():
                 if col.limit is not None:
@@ -249,12 +248,11 @@ def _parse_text(col: Column, series: pd.Series[Any], text: pa.Array,
         return values, ~blank & values.isna().to_numpy(dtype=bool), "expected a date YYYY-MM-DD", blank
     trimmed = pc.utf8_trim_whitespace(text)
     blank = _blank_of(trimmed)
-    cells = _str_series(trimmed)
     if col.choices:
         found = pc.is_in(trimmed, value_set=pa.array(col.choices, type=trimmed.type))
-        ok = np.asarray(pc.fill_null(found, False), dtype=bool)
-        return cells, ~(ok | blank), "expected one of " + ", ".join(col.choices), blank
-    return cells, np.zeros(n, dtype=bool), "", blank
+        ok = np.asarray(pc.fill_null(found, False), dtype=bool)  # a blank cell is never a choice
+        return _str_series(_with_nulls(trimmed, ~ok)), ~(ok | blank), "expected one of " + ", ".join(col.choices), blank
+    return _str_series(_with_nulls(trimmed, blank)), np.zeros(n, dtype=bool), "", blank
 
 
 def _numbers(col: Column, number: pd.Series[Any], blank: np.ndarray[Any, Any]) -> tuple[pd.Series[Any], Any, str]:
