@@ -193,3 +193,58 @@ def test_booleans_read_as_written_or_trimmed(storage: str) -> None:
                                                                  False]
     assert list(bad) == [False] * 6 + [True, True, False]
     assert list(blank) == [False, False, False, True, True, True, False, False, False]
+
+
+def _typed_cells(col: Column, n: int) -> st.SearchStrategy[pd.Series]:  # type: ignore[type-arg]
+    """A Parquet column for ``col``: of the model's type (with nulls, NaN, values past the limits), or of an
+    unexpected one (a float for an int, an int for a float, booleans for a number, text for a date)."""
+    ints = st.lists(st.one_of(st.none(), st.integers(-10, 500)), min_size=n, max_size=n)
+    floats = st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+                                st.floats(-10, 500)), min_size=n, max_size=n)
+    bools = st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n)
+    dates = st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1),
+                                                       max_value=dt.datetime(2100, 1, 1))), min_size=n, max_size=n)
+    texts = st.lists(st.one_of(st.none(), st.sampled_from([*col.choices, " x ", "", "2023-01-06", "12"])),
+                     min_size=n, max_size=n)
+    as_int = ints.map(lambda v: pd.Series(v, dtype="Int64"))
+    as_float = floats.map(lambda v: pd.Series(pa.array(v, type=pa.float64(), from_pandas=False)
+                                              .to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get)))
+    as_bool = bools.map(lambda v: pd.Series(v, dtype="boolean"))
+    as_date = dates.map(lambda v: pd.Series(pd.array(v, dtype="datetime64[ms]")))
+    as_text = texts.map(lambda v: pd.Series(v, dtype=pd.StringDtype("pyarrow")))
+    kinds = {"int": [as_int, as_float, as_bool, as_text], "float": [as_float, as_int, as_bool, as_text],
+             "bool": [as_bool, as_int, as_text], "date": [as_date, as_text], "text": [as_text], "id": [as_text]}
+    return st.one_of(*kinds[col.kind])
+
+
+@st.composite
+def _typed_tables(draw: Any, columns: tuple[Column, ...]) -> pd.DataFrame:
+    n = draw(st.integers(0, 10))
+    chosen = [c for c in columns if c.kind == "id" or draw(st.booleans())]
+    return pd.DataFrame({c.name: draw(_typed_cells(c, n)) for c in chosen})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(frame=_typed_tables(patient_columns()), sessions=_typed_tables(session_columns()))
+def test_typed_parquet_columns_equal_the_reference(frame: pd.DataFrame, sessions: pd.DataFrame) -> None:
+    """Typed (Parquet) columns, of the model's types or not, empty tables included: as the reference reads them."""
+    _assert_same(frame, patient_columns(), "patients")
+    _assert_same(sessions, session_columns(), "sessions")
+
+
+def test_synthetic_registry_read_from_both_formats_equals_the_reference(tmp_path: Any) -> None:
+    from hccprotocol.screen.io import read_table
+    from hccprotocol.screen.partition import ROW
+    from hccprotocol.screen.synthetic import registry_csv, synthetic_registry
+
+    patients, sessions = synthetic_registry(3000, gap=0.05, seed=7)
+    for name, frame, columns in [("patients", patients, patient_columns()), ("sessions", sessions, session_columns())]:
+        frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+        (tmp_path / f"{name}.csv").write_text(registry_csv(frame), encoding="utf-8")
+        for ext in ("parquet", "csv"):
+            raw = read_table(tmp_path / f"{name}.{ext}", name).iloc[1000:2500]  # a partition: sliced, offset
+            rows = raw[ROW].to_numpy()
+            raw = raw.drop(columns=[ROW]).reset_index(drop=True)
+            got, want = typed_table(raw, columns, name, rows), reference.typed_table(raw, columns, name, rows)
+            pd.testing.assert_frame_equal(got.frame, want.frame)
+            assert got.issues == want.issues and got.invalid.tolist() == want.invalid.tolist()
