@@ -261,7 +261,8 @@ def _numbers(col: Column, number: pd.Series[Any], blank: np.ndarray[Any, Any]) -
     bad = ~blank & np.isnan(arr)
     if col.kind == "int":
         frac = ~np.isnan(arr) & (arr != np.round(arr))
-        values = number.mask(pd.Series(frac)).round().astype("Int64")
+        # rounding whole numbers changes none of them: only a fraction needs masking and rounding first
+        values = number.mask(pd.Series(frac)).round().astype("Int64") if frac.any() else number.astype("Int64")
         return values, bad | frac, "expected a whole number" + _limit_hint(col)
     return number, bad, "expected a number" + _limit_hint(col)
 
