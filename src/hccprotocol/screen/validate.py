@@ -9,6 +9,12 @@ bad cell is an *invalid record*: it is reported (row number, field, reason),
 counted as such in the flow and not screened; the other rows are screened.
 A cell is never clipped, coerced to a default or guessed.
 
+CSV text (Arrow-backed) is read by kind without a Python object per cell:
+booleans by a hash lookup, plain numbers and strict YYYY-MM-DD dates by
+Arrow's casts; any other cell goes the general pandas way, so what is
+accepted, and why a cell is refused, is the same whichever path read it
+(``tests/unit/validate_reference.py`` keeps the general path as it was).
+
 Row numbers are 1-based data rows (CSV line = row + 1, after the header).
 """
 
@@ -31,7 +37,6 @@ __all__ = ["Issue", "Typed", "typed_table"]
 
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
-_BOOL_SPELLINGS = pa.array([*sorted(_TRUE), *sorted(_FALSE)], type=pa.large_string())
 _BOOL_OR_BLANK = pa.array([*sorted(_TRUE), *sorted(_FALSE), ""], type=pa.large_string())
 """The six spellings, then the empty cell (position 6)."""
 _BLANK_AT = 6
@@ -213,7 +218,8 @@ def _empty(col: Column, n: int) -> pd.Series[Any]:
 
 
 def _parse(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> tuple[pd.Series[Any], Any, str]:
-    """(typed values, rejected cells, reason) for one column."""
+    """(typed values, rejected cells, reason) for one column (Arrow text finds its blanks itself, the cells
+    ``_blank`` finds)."""
     text = _arrow_text(series) if col.kind != "id" else None
     if text is not None:
         parsed, bad, reason, _ = _parse_text(col, series, text)
@@ -421,6 +427,7 @@ def _date_cells(series: pd.Series[Any], text: pa.Array) -> tuple[pd.Series[Any],
 
 
 _DATE_BLOCK = 4096
+"""Cells in the smallest block the date cast is retried on; a refused block this small goes the pandas way."""
 
 
 def _cast_dates(cells: pa.Array, start: int, stop: int, values: np.ndarray[Any, Any],
