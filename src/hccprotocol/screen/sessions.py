@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS
@@ -66,7 +68,7 @@ def _previous_known(values: np.ndarray[Any, Any], group: np.ndarray[Any, Any]) -
         # codes number groups by first appearance: a group split in two runs shows as a code going down
         shifted = pd.Series(values).groupby(group).shift(1)
         out: np.ndarray[Any, Any] = shifted.groupby(group).ffill().to_numpy(dtype=float)
-        return out
+        return np.where(group < 0, np.nan, out)  # -1 is a group to groupby: rows without an id follow each other
     known = ~np.isnan(values)
     latest = np.maximum.accumulate(np.where(known, np.arange(n), -1))
     before = np.full(n, -1, dtype=np.int64)
@@ -74,6 +76,46 @@ def _previous_known(values: np.ndarray[Any, Any], group: np.ndarray[Any, Any]) -
     run_start = np.repeat(starts, np.diff(np.append(starts, n)))
     ok = (before >= run_start) & (group >= 0)
     return np.where(ok, values[np.maximum(before, 0)], np.nan)
+
+
+def _same_and_previous(ids: pd.Series[Any], tace: np.ndarray[Any, Any]
+                       ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(row has the previous row's patient id, row's known TACE date is not after its patient's previous known
+    one). A missing id matches no row.
+
+    Why neighbours: the partition hands sessions over grouped by patient, so "same patient as the row
+    before" is one Arrow comparison of the id column with itself shifted, and a hash over the first id of
+    each run (is every run a different patient?) proves the grouping; a factorize of every row otherwise.
+    """
+    n = len(ids)
+    array = ids.array
+    if n > 1 and isinstance(array, pd.arrays.ArrowStringArray):
+        column = pa.array(array)
+        same = np.zeros(n, dtype=bool)
+        same[1:] = pc.fill_null(pc.equal(column[1:], column[:-1]), False).to_numpy(zero_copy_only=False)
+        heads = column.filter(pa.array(~same)).drop_null()
+        if len(pc.unique(heads)) == len(heads):
+            return same, _not_after_previous(tace, same)
+    group = pd.factorize(ids)[0].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+    same = np.zeros(n, dtype=bool)
+    same[1:] = (group[1:] == group[:-1]) & (group[1:] >= 0)
+    return same, ~np.isnan(tace) & (tace <= _previous_known(tace, group))
+
+
+def _not_after_previous(tace: np.ndarray[Any, Any], same: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Known dates not after the previous known date of their run, when each patient is one run of rows
+    (``same``: the row continues the run above; a row without an id is a run of its own).
+
+    Why over the known dates only: the previous known date is then the previous element, of the same run
+    when no run starts in between (equal running counts of run starts).
+    """
+    at = np.flatnonzero(~np.isnan(tace))
+    known, run = tace[at], np.cumsum(~same, dtype=np.int32 if len(same) < 2**31 else np.int64)[at]
+    hit = np.zeros(len(at), dtype=bool)
+    hit[1:] = (run[1:] == run[:-1]) & (known[1:] <= known[:-1])
+    out = np.zeros(len(tace), dtype=bool)
+    out[at[hit]] = True
+    return out
 
 
 def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt.date) -> tuple[Any, list[Issue]]:
@@ -102,13 +144,10 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
     viable = sessions["viable_tumour_pct"].to_numpy(dtype=float, na_value=np.nan)
     flag((count == 0) & (viable > 0), "viable_tumour_pct", viable,
          "above 0 while intrahepatic_tumour_count is 0: with no tumour nothing is viable")
-    # the patient of each row as a code (-1 when the id is missing: it matches no other row)
-    group = pd.factorize(sessions["patient_id"])[0].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
-    same = np.zeros(n, dtype=bool)
-    same[1:] = (group[1:] == group[:-1]) & (group[1:] >= 0)
-    # previous known TACE date of the same patient (the model checks the known dates in order)
-    prev = _previous_known(tace, group)
-    flag(~np.isnan(tace) & (tace <= prev), "date", tace,
+    # the previous row's patient, and the previous known TACE date of the same patient (the model checks the
+    # known dates in order)
+    same, not_after = _same_and_previous(sessions["patient_id"], tace)
+    flag(not_after, "date", tace,
          "not after the patient's previous TACE date: list sessions once each, in date order")
     next_tace = np.full(n, np.nan)
     next_tace[:-1] = np.where(same[1:], tace[1:], np.nan)
@@ -124,12 +163,12 @@ def _iso(day: float) -> str:
 
 
 # Calendar arithmetic on int64 day numbers since 1970-01-01 (proleptic Gregorian, as datetime.date), after
-# Howard Hinnant's days_from_civil / civil_from_days: integer operations only, no datetime64 round trips.
+# Howard Hinnant's civil_from_days: integer operations only, no datetime64 round trips.
 _MONTH_DAYS = np.asarray([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
-def _civil(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Day numbers -> (year, month 1-12, day 1-31); by table lookup when the dates span few days.
+def _by_table(days: np.ndarray[Any, Any], compute: Any) -> tuple[np.ndarray[Any, Any], ...]:
+    """``compute(days)`` (a tuple of arrays), by table lookup when the dates span few days.
 
     Why a table: a registry's millions of dates fall on a few thousand distinct days; the arithmetic runs on
     that span once and every date is a gather.
@@ -137,10 +176,16 @@ def _civil(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray
     if len(days) > 4096:
         low, high = int(days.min()), int(days.max())
         if high - low < len(days) // 4:
-            y, m, d = _civil_arithmetic(np.arange(low, high + 1, dtype=np.int64))
             at = days - low
-            return y[at], m[at], d[at]
-    return _civil_arithmetic(days)
+            return tuple(column[at] for column in compute(np.arange(low, high + 1, dtype=np.int64)))
+    out: tuple[np.ndarray[Any, Any], ...] = compute(days)
+    return out
+
+
+def _civil(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Day numbers -> (year, month 1-12, day 1-31)."""
+    y, m, d = _by_table(days, _civil_arithmetic)
+    return y, m, d
 
 
 def _civil_arithmetic(days: np.ndarray[Any, Any]
@@ -156,61 +201,49 @@ def _civil_arithmetic(days: np.ndarray[Any, Any]
     return yoe + era * 400 + (m <= 2), m, d
 
 
-def _from_civil(y: np.ndarray[Any, Any], m: np.ndarray[Any, Any], d: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """(year, month 1-12, day) -> day numbers."""
-    y = y - (m <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
-    out: np.ndarray[Any, Any] = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    return out
-
-
-def _month_length(y: np.ndarray[Any, Any], m: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+def _month_terms(days: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
+    """Day numbers -> (months since January of year 0, day of the month, days in its month, days in the month
+    before), the terms ``_whole_months`` reads; small integer types, as a table gathers them."""
+    y, m, d = _civil_arithmetic(days)
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    out: np.ndarray[Any, Any] = _MONTH_DAYS[m - 1] + ((m == 2) & leap)
-    return out
-
-
-def _add_months(y: np.ndarray[Any, Any], m: np.ndarray[Any, Any], d: np.ndarray[Any, Any],
-                months: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """``facts.add_months`` over arrays: the same day ``months`` later, clamped to the month's last day (days)."""
-    index = m - 1 + months
-    year, month = y + index // 12, index % 12 + 1
-    return _from_civil(year, month, np.minimum(d, _month_length(year, month)))
+    length = _MONTH_DAYS[m - 1] + ((m == 2) & leap)
+    before = _MONTH_DAYS[m - 2] + ((m == 3) & leap)  # m - 2 = -1 in January: December's 31
+    return (y * 12 + m - 1), d.astype(np.int16), length.astype(np.int16), before.astype(np.int16)
 
 
 def _whole_months(start: np.ndarray[Any, Any], end: np.ndarray[Any, Any]
                   ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """``facts.whole_months`` over arrays of day numbers: (whole calendar months, days left over)."""
-    ys, ms, ds = _civil(start)
-    ye, me, _ = _civil(end)
-    whole = (ye - ys) * 12 + me - ms
-    # add_months(start, whole) falls in end's month; past end it is one month too many
-    # (one month fewer then lands in the month before end's, never past it)
-    reached = _add_months(ys, ms, ds, whole)
-    over = (whole > 0) & (reached > end)
-    if over.any():
-        at = np.flatnonzero(over)
-        whole[at] -= 1
-        reached[at] = _add_months(ys[at], ms[at], ds[at], whole[at])
-    return whole, end - reached
+    """``facts.whole_months`` over arrays of day numbers: (whole calendar months, days left over).
+
+    Why from calendar terms: ``add_months(start, k)`` for k = the months between the two dates' months lands
+    in end's month on start's day clamped to the month's length; past end (only when k > 0) one month fewer
+    lands in the month before end's, clamped to that month's length. Both days left over follow from the
+    day numbers of the month alone, without building a date and converting it back.
+    """
+    month_s, day_s = _by_table(start, lambda days: _month_terms(days)[:2])
+    month_e, day_e, length_e, length_before = _by_table(end, _month_terms)
+    whole = (month_e - month_s).astype(np.int64)
+    clamped = np.minimum(day_s, length_e)
+    over = (whole > 0) & (clamped > day_e)
+    # not over: end's day less the clamped day; over: the rest of the month before end's, then end's day
+    beyond = np.where(over, day_e + length_before - np.minimum(day_s, length_before), day_e - clamped)
+    return whole - over, beyond.astype(np.int64)
 
 
 def _positions(owner: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Each session's position among its patient's sessions (file order); one pass when owners are sorted."""
     n = len(owner)
     if n and (owner[1:] >= owner[:-1]).all():
+        row = np.arange(n)
         start = np.ones(n, dtype=bool)
         start[1:] = owner[1:] != owner[:-1]
-        starts = np.flatnonzero(start)
-        out: np.ndarray[Any, Any] = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
+        out: np.ndarray[Any, Any] = row - np.maximum.accumulate(np.where(start, row, 0))
         return out
     return pd.Series(owner).groupby(owner).cumcount().to_numpy()
 
 
 def _int64(values: np.ndarray[Any, Any], known: np.ndarray[Any, Any]) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(np.where(known, values, 0).astype(np.int64), ~known)
+    return pd.arrays.IntegerArray(np.where(known, values, 0).astype(np.int64, copy=False), ~known)
 
 
 def session_frame(sessions: pd.DataFrame, owner: np.ndarray[Any, Any], n_patients: int) -> SessionTable:
