@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hccprotocol.eligibility.facts import add_months, whole_months
+from hccprotocol.eligibility.tace_series import Outcome
+from hccprotocol.eligibility.tace_series import longest_runs as tace_longest_runs
 from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.partition import screen_partition
 from hccprotocol.screen.sessions import (
@@ -352,3 +355,48 @@ def test_session_checks_equal_row_by_row(records: list[tuple[Any, ...]], grouped
     bad, got = _got(_session_table(ids, dates, imaging, count, viable, id_dtype), rows)
     assert got == want
     assert bad == [r in {w[0] for w in want} for r in rows]
+
+
+_OUTCOME_OF_BIT = {SKIP: Outcome.SKIP, NEGATIVE: Outcome.NEGATIVE, EXTEND: Outcome.EXTEND, RESTART: Outcome.RESTART}
+
+
+def _per_patient(seqs: list[list[int]], breaks_run: bool) -> list[tuple[int, int]]:
+    """``eligibility.tace_series.longest_runs`` (the per-patient path) on each sequence of bit sets."""
+    return [tace_longest_runs([{o for bit, o in _OUTCOME_OF_BIT.items() if b & bit} for b in seq], breaks_run)
+            for seq in seqs]
+
+
+def _columnar(seqs: list[list[int]], breaks_run: bool, n_extra: int = 1) -> list[tuple[int, int]]:
+    bits = np.asarray([b for s in seqs for b in s], dtype=np.int8)
+    owner = np.asarray([i for i, s in enumerate(seqs) for _ in s], dtype=np.int64)
+    position = np.asarray([k for s in seqs for k in range(len(s))], dtype=np.int64)
+    low, high = longest_runs(bits, owner, position, len(seqs) + n_extra, breaks_run)
+    assert low[len(seqs):].tolist() == [0] * n_extra and high[len(seqs):].tolist() == [0] * n_extra
+    return list(zip(low[:len(seqs)].tolist(), high[:len(seqs)].tolist(), strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(1, 15), max_size=10), max_size=12), st.booleans())
+def test_runs_equal_per_patient_path(seqs: list[list[int]], breaks_run: bool) -> None:
+    """Sequences of up to 10 sessions (either side of the state machine's 7) against the per-patient path."""
+    assert _columnar(seqs, breaks_run) == _per_patient(seqs, breaks_run)
+
+
+def test_runs_every_short_sequence_of_real_outcomes() -> None:
+    """Every sequence of up to 5 sessions over the outcome sets the judgements produce, against the
+    per-patient path (tens of thousands of patients in one call, as a partition has)."""
+    present, absent, unknown = EXTEND, NEGATIVE, EXTEND | NEGATIVE
+    kinds = [present, absent, unknown, SKIP, RESTART, RESTART | NEGATIVE, SKIP | present, SKIP | unknown,
+             EXTEND | RESTART, EXTEND | RESTART | NEGATIVE]
+    seqs = [list(s) for n in range(6) for s in itertools.product(kinds, repeat=n)]
+    for breaks_run in (True, False):
+        assert _columnar(seqs, breaks_run) == _per_patient(seqs, breaks_run)
+
+
+def test_runs_by_hand_around_the_machine_length() -> None:
+    # all present: 7 sessions (the machine) -> 7, 8 sessions (the direct step) -> 8; 7 present, then absent
+    # -> 7; unknown x7 -> certain 0, possible 7; restart-only after the first -> 1
+    p, u = EXTEND, EXTEND | NEGATIVE
+    seqs = [[p] * 7, [p] * 8, [p] * 7 + [NEGATIVE], [u] * 7, [p] + [RESTART] * 6, [p] * 3 + [SKIP] + [p] * 3]
+    assert _columnar(seqs, True) == [(7, 7), (8, 8), (7, 7), (0, 7), (1, 1), (3, 3)]
+    assert _columnar(seqs, False)[5] == (6, 6)  # the skip does not break the run

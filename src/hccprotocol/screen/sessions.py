@@ -13,6 +13,7 @@ per-patient path guards that the two count alike.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -307,9 +308,9 @@ def _changed_before(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarr
     return any_true, all_false & ~any_true
 
 
-def outcome_bits(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], extends_true: np.ndarray[Any, Any],
-                 extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """``tace_series._outcomes`` as bit sets, every session at once."""
+def _outcome_formula(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any],
+                     extends_true: np.ndarray[Any, Any], extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``tace_series._outcomes`` as bit sets, by boolean algebra (builds ``_OUTCOMES``; codes outside 0-2)."""
     c_yes, c_no = _tri(counted)
     p_yes, p_no = _tri(present)
     can_present = ~p_no
@@ -319,6 +320,60 @@ def outcome_bits(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], e
     bits |= (~p_yes).astype(np.int8) * np.int8(NEGATIVE)
     bits[c_no] = SKIP
     return bits
+
+
+_COMBOS = np.arange(36)
+_OUTCOMES = _outcome_formula(_COMBOS // 12, _COMBOS // 4 % 3, (_COMBOS // 2 % 2).astype(bool),
+                             (_COMBOS % 2).astype(bool))
+"""The bit set of every (counted code, present code, extends is true, extends is false), at index
+12 counted + 4 present + 2 extends_true + extends_false."""
+
+
+def _extends(extends_true: np.ndarray[Any, Any], extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The extends part of an ``_OUTCOMES`` index (0-3)."""
+    out: np.ndarray[Any, Any] = extends_true.astype(np.uint8) * np.uint8(2) + extends_false.astype(np.uint8)
+    return out
+
+
+def _outcomes(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], extends: np.ndarray[Any, Any]
+              ) -> np.ndarray[Any, Any] | None:
+    """``outcome_bits`` by one lookup in ``_OUTCOMES`` (``extends`` from ``_extends``); None when a code is
+    not a one-byte 0, 1 or 2.
+
+    Why a table: eight boolean passes per finding become three byte operations and a gather.
+    """
+    if counted.dtype.itemsize != 1 or present.dtype.itemsize != 1 or counted.dtype.kind not in "iu" \
+            or present.dtype.kind not in "iu":
+        return None
+    c, p = counted.view(np.uint8), present.view(np.uint8)
+    if len(c) and max(int(c.max()), int(p.max())) > 2:
+        return None
+    out: np.ndarray[Any, Any] = _OUTCOMES[c * np.uint8(12) + p * np.uint8(4) + extends]
+    return out
+
+
+def outcome_bits(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], extends_true: np.ndarray[Any, Any],
+                 extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``tace_series._outcomes`` as bit sets, every session at once."""
+    bits = _outcomes(counted, present, _extends(extends_true, extends_false))
+    return _outcome_formula(counted, present, extends_true, extends_false) if bits is None else bits
+
+
+def _step(lo: np.ndarray[Any, Any], hi: np.ndarray[Any, Any], b: np.ndarray[Any, Any], breaks_run: bool
+          ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """One session of ``tace_series.longest_runs``: the smallest and largest run after outcome bits ``b``
+    (``_BIG`` / -1 when ``b`` holds none of the 4 bits)."""
+    cands_lo, cands_hi = [], []
+    for bit, nxt_lo, nxt_hi in (
+        (SKIP, np.zeros_like(lo) if breaks_run else lo, np.zeros_like(hi) if breaks_run else hi),
+        (NEGATIVE, np.zeros_like(lo), np.zeros_like(hi)),
+        (RESTART, np.ones_like(lo), np.ones_like(hi)),
+        (EXTEND, lo + 1, hi + 1),
+    ):
+        has = (b & bit) != 0
+        cands_lo.append(np.where(has, nxt_lo, _BIG))
+        cands_hi.append(np.where(has, nxt_hi, -1))
+    return np.minimum.reduce(cands_lo), np.maximum.reduce(cands_hi)
 
 
 def _stepwise_runs(bits: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any],
@@ -333,26 +388,38 @@ def _stepwise_runs(bits: np.ndarray[Any, Any], owner: np.ndarray[Any, Any], posi
     for k in range(int(position.max()) + 1):
         at = position == k
         who, b = owner[at], bits[at]
-        lo, hi = low[who], high[who]
-        cands_lo, cands_hi = [], []
-        for bit, nxt_lo, nxt_hi in (
-            (SKIP, np.zeros_like(lo) if breaks_run else lo, np.zeros_like(hi) if breaks_run else hi),
-            (NEGATIVE, np.zeros_like(lo), np.zeros_like(hi)),
-            (RESTART, np.ones_like(lo), np.ones_like(hi)),
-            (EXTEND, lo + 1, hi + 1),
-        ):
-            has = (b & bit) != 0
-            cands_lo.append(np.where(has, nxt_lo, _BIG))
-            cands_hi.append(np.where(has, nxt_hi, -1))
-        lo, hi = np.minimum.reduce(cands_lo), np.maximum.reduce(cands_hi)
+        lo, hi = _step(low[who], high[who], b, breaks_run)
         low[who], high[who] = lo, hi
         best_low[who] = np.maximum(best_low[who], lo)
         best_high[who] = np.maximum(best_high[who], hi)
     return best_low, best_high
 
 
-_PACKED = 14
-"""Sessions a pattern key holds: 4 outcome bits each in the low 56 bits of a uint64, the count above them."""
+_SHORT = 7
+"""Patients with at most this many sessions take the state machine (``_pattern_runs``); others the step.
+Why 7: its values fit 3 bits, a table of 2**16 entries built in milliseconds (4 bits: 2**20, ~0.1 s)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _machine(width: int, breaks_run: bool) -> np.ndarray[Any, Any]:
+    """``_step`` as a state machine: the next state at index (state << 4 | bits), a state being
+    lo | hi << w | best lo << 2w | best hi << 3w for ``width`` w (each value below 2**w); state 0 is all 0.
+
+    Why values below 2**w suffice: after k sessions every value is at most k (a step adds at most 1), so
+    2**w > the longest sequence covers every state sequences that long reach; the other entries (and bits
+    holding none of the 4 outcomes, which ``_pattern_runs`` keeps away) are never read.
+    """
+    v, mask = 1 << width, (1 << width) - 1
+    state = np.arange(1 << (4 * width), dtype=np.int32)
+    lo, hi, best_lo, best_hi = (state >> (i * width) & mask for i in range(4))
+    b = np.tile(np.arange(16, dtype=np.int32), len(state))
+    nxt_lo, nxt_hi = _step(np.repeat(lo, 16), np.repeat(hi, 16), b, breaks_run)
+    nxt_best_lo = np.maximum(np.repeat(best_lo, 16), nxt_lo)
+    nxt_best_hi = np.maximum(np.repeat(best_hi, 16), nxt_hi)
+    inside = (nxt_lo < v) & (nxt_hi >= 0) & (nxt_hi < v) & (nxt_best_lo < v) & (nxt_best_hi < v)
+    packed = nxt_lo | nxt_hi << width | nxt_best_lo << 2 * width | nxt_best_hi << 3 * width
+    out: np.ndarray[Any, Any] = np.where(inside, packed, 0).astype(np.int32)
+    return out
 
 
 def _blocks(owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]
@@ -375,40 +442,56 @@ def _blocks(owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]
 def _pattern_runs(all_bits: list[np.ndarray[Any, Any]], owner: np.ndarray[Any, Any],
                   position: np.ndarray[Any, Any], n_patients: int, breaks_run: bool,
                   ) -> list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
-    """``_stepwise_runs`` for several bit arrays over the same sessions, computed once per distinct sequence.
+    """``_stepwise_runs`` for several bit arrays over the same sessions, by a state machine.
 
-    Why: a patient's runs depend only on its sequence of outcome bits (the step reads nothing else), and a
-    partition of 10^5-10^6 patients holds few distinct sequences. Each sequence (only the 4 bits the step
-    reads, per session) is packed with its length into one uint64 key; the step runs on the distinct keys,
-    decoded back into sessions, and the answers are mapped back. Patients with more than ``_PACKED``
-    sessions, or sessions not laid out as contiguous (owner, position) blocks, take the step directly.
+    Why: the step reads only (run low, run high) and the session's 4 outcome bits, and keeps the best of
+    each, so (low, high, best low, best high) is a state of a small machine whose transitions are tabulated
+    once (``_machine``). Patients are ordered longest first, so the patients with a k-th session are a
+    prefix of that order and their k-th sessions a contiguous slice of the sessions laid out position by
+    position: each step is a shift, an or and a table gather over slices. Patients with more than ``_SHORT``
+    sessions, bits holding none of the 4 outcomes, or sessions not laid out as contiguous (owner, position)
+    blocks take the step directly.
     """
     blocks = _blocks(owner, position) if len(owner) else None
     if blocks is None or not all(np.issubdtype(b.dtype, np.integer) for b in all_bits):
         return [_stepwise_runs(b, owner, position, n_patients, breaks_run) for b in all_bits]
     starts, who, lengths = blocks
-    short = lengths <= _PACKED
-    in_short = np.repeat(short, lengths)
-    shift = (np.minimum(position, _PACKED - 1) * 4).astype(np.uint64)
-    head = lengths.astype(np.uint64) << np.uint64(4 * _PACKED)
-    keys = np.zeros((len(all_bits), n_patients), dtype=np.uint64)  # no sessions: key 0, runs 0/0
-    for row, bits in zip(keys, all_bits, strict=True):
-        packed = np.where(in_short, (bits.astype(np.int64) & 15).astype(np.uint64) << shift, np.uint64(0))
-        row[who] = np.where(short, np.add.reduceat(packed, starts) | head, np.uint64(0))
-    codes, distinct = pd.factorize(keys.ravel())
-    distinct = np.asarray(distinct, dtype=np.uint64)
-    count = (distinct >> np.uint64(4 * _PACKED)).astype(np.int64)
-    first = np.cumsum(count) - count
-    p_owner = np.repeat(np.arange(len(distinct)), count)
-    p_position = np.arange(int(count.sum())) - np.repeat(first, count)
-    p_bits = ((distinct[p_owner] >> (p_position.astype(np.uint64) * np.uint64(4))) & np.uint64(15)).astype(np.int8)
-    low, high = _stepwise_runs(p_bits, p_owner, p_position, len(distinct), breaks_run)
+    short = lengths <= _SHORT
+    held = np.flatnonzero(short)
+    order = held[np.argsort((_SHORT - lengths[held]).astype(np.uint8), kind="stable")]  # longest first
+    longest = int(lengths[order[0]]) if len(order) else 0
+    # m[k]: patients with a (k+1)-th session; their sessions at position k, position by position
+    m = np.cumsum(np.bincount(lengths[order], minlength=longest + 1)[::-1])[::-1][1:]
+    at = np.concatenate([starts[order[:m_k]] + k for k, m_k in enumerate(m)]) if longest else np.zeros(0, np.int64)
+    width = max(1, longest.bit_length())
+    nxt = _machine(width, breaks_run)
+    # state of every patient (columns in ``order``; the last column, state 0, for patients not in it)
+    state = np.zeros((len(all_bits), len(order) + 1), dtype=np.int32)
+    step = np.empty(len(order), dtype=np.int32)
+    direct = []
+    for row, bits in zip(state, all_bits, strict=True):
+        sequence = (bits[at] & 15).astype(np.uint8)
+        direct.append(bool((sequence == 0).any()))  # none of the 4 outcomes: not a state of the machine
+        if direct[-1]:
+            continue
+        offset = 0
+        for m_k in m.tolist():
+            np.left_shift(row[:m_k], 4, out=step[:m_k])
+            np.bitwise_or(step[:m_k], sequence[offset:offset + m_k], out=step[:m_k])
+            np.take(nxt, step[:m_k], out=row[:m_k], mode="clip")  # clip: no bounds buffer, every index is inside
+            offset += m_k
+    column = np.full(n_patients, len(order), dtype=np.int64)
+    column[who[order]] = np.arange(len(order))
+    final = state[:, column]
     out = []
     long_who = who[~short]
-    in_long = ~in_short
-    for pick, bits in zip(codes.reshape(keys.shape), all_bits, strict=True):
-        best_low, best_high = low[pick], high[pick]
-        if len(long_who):
+    in_long = np.repeat(~short, lengths) if len(long_who) else None
+    for row, bits, alone in zip(final, all_bits, direct, strict=True):
+        if alone:
+            out.append(_stepwise_runs(bits, owner, position, n_patients, breaks_run))
+            continue
+        best_low, best_high = row >> 2 * width & (1 << width) - 1, row >> 3 * width
+        if in_long is not None:
             lo, hi = _stepwise_runs(bits[in_long], owner[in_long], position[in_long], n_patients, breaks_run)
             best_low[long_who], best_high[long_who] = lo[long_who], hi[long_who]
         out.append((best_low, best_high))
@@ -429,12 +512,12 @@ def series_runs(table: SessionTable, codes: dict[str, tuple[np.ndarray[Any, Any]
     position = frame["session"].to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, dtype=np.int64)
     changed_yes, changed_no = _changed_before(frame)
     first = position == 0
+    extends = {True: (changed_yes | first, changed_no & ~first),
+               False: (np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool))}
+    index = {k: _extends(*v) for k, v in extends.items()}  # the same for every finding: once
     all_bits = []
     for fid, (counted, present) in codes.items():
-        if needs_change[fid]:
-            ext_true, ext_false = changed_yes | first, changed_no & ~first
-        else:
-            ext_true, ext_false = np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
-        all_bits.append(outcome_bits(counted, present, ext_true, ext_false))
+        bits = _outcomes(counted, present, index[needs_change[fid]])
+        all_bits.append(outcome_bits(counted, present, *extends[needs_change[fid]]) if bits is None else bits)
     runs = _pattern_runs(all_bits, table.owner, position, n_patients, options.non_counting_session_breaks_run)
     return dict(zip(codes, runs, strict=True))
