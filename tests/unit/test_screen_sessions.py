@@ -27,6 +27,7 @@ from hccprotocol.screen.sessions import (
     _whole_months,
     check_sessions,
     longest_runs,
+    outcome_bits,
     session_frame,
 )
 from hccprotocol.screen.validate import Issue
@@ -400,3 +401,25 @@ def test_runs_by_hand_around_the_machine_length() -> None:
     seqs = [[p] * 7, [p] * 8, [p] * 7 + [NEGATIVE], [u] * 7, [p] + [RESTART] * 6, [p] * 3 + [SKIP] + [p] * 3]
     assert _columnar(seqs, True) == [(7, 7), (8, 8), (7, 7), (0, 7), (1, 1), (3, 3)]
     assert _columnar(seqs, False)[5] == (6, 6)  # the skip does not break the run
+
+
+def test_outcome_bits_equal_per_patient_outcomes() -> None:
+    """Every (counted, present, extends) against ``tace_series._outcomes``: codes 0 yes, 1 no, anything else
+    unknown (as one-byte codes take the table, wider ones the formula)."""
+    from hccprotocol.eligibility.tace_series import Judgement, _outcomes
+
+    tri = {0: True, 1: False}
+    extends = {(True, False): True, (False, True): False, (False, False): None}
+    combos = [(c, p, e) for c in (-1, 0, 1, 2, 3) for p in (-1, 0, 1, 2, 3) for e in extends]
+    want = [sum(bit for bit, o in _OUTCOME_OF_BIT.items() if o in _outcomes(Judgement(tri.get(c), tri.get(p)),
+                                                                             extends[e]))
+            for c, p, e in combos]
+    ext_true = np.asarray([e[0] for _, _, e in combos])
+    ext_false = np.asarray([e[1] for _, _, e in combos])
+    for dtype in (np.int8, np.int64):
+        counted = np.asarray([c for c, _, _ in combos], dtype=dtype)
+        present = np.asarray([p for _, p, _ in combos], dtype=dtype)
+        assert outcome_bits(counted, present, ext_true, ext_false).tolist() == want
+        in_range = (counted >= 0) & (counted <= 2) & (present >= 0) & (present <= 2)
+        got = outcome_bits(counted[in_range], present[in_range], ext_true[in_range], ext_false[in_range])
+        assert got.tolist() == [w for w, keep in zip(want, in_range, strict=True) if keep]
