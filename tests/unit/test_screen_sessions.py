@@ -423,3 +423,22 @@ def test_outcome_bits_equal_per_patient_outcomes() -> None:
         in_range = (counted >= 0) & (counted <= 2) & (present >= 0) & (present <= 2)
         got = outcome_bits(counted[in_range], present[in_range], ext_true[in_range], ext_false[in_range])
         assert got.tolist() == [w for w, keep in zip(want, in_range, strict=True) if keep]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_day_numbers_floor_like_the_calendar(unit: str) -> None:
+    """Day numbers of date-times in every unit are the calendar day (before 1970 too), missing stays missing."""
+    from hccprotocol.screen.sessions import _day_numbers, _days
+
+    stamps = [dt.datetime(1969, 12, 31, 23, 0), dt.datetime(1970, 1, 1, 1, 0), None, dt.datetime(1900, 3, 1, 12),
+              dt.datetime(2024, 2, 29), dt.datetime(2024, 2, 29, 23, 59, 59)]
+    series = pd.Series(pd.to_datetime(pd.Series(stamps, dtype=object))).astype(f"datetime64[{unit}]")
+    want = [-1, 0, None, (dt.date(1900, 3, 1) - EPOCH).days, 19782, 19782]
+    days, missing = _day_numbers(series)
+    assert [None if m else int(d) for d, m in zip(days, missing, strict=True)] == want
+    as_float = _days(series)
+    assert [None if np.isnan(x) else int(x) for x in as_float] == want
+    # Python objects take numpy's cast: the same days
+    objects = pd.Series([s.to_pydatetime() if pd.notna(s) else None for s in series], dtype=object)
+    days, missing = _day_numbers(objects)
+    assert [None if m else int(d) for d, m in zip(days, missing, strict=True)] == want

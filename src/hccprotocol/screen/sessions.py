@@ -43,11 +43,30 @@ class SessionTable:
     count: np.ndarray[Any, Any]
 
 
+_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+            "ns": 86_400_000_000_000}
+
+
+def _day_numbers(series: pd.Series[Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Dates as (int64 day numbers, missing); a missing date's number is meaningless.
+
+    Why the division: the typed columns are datetime64[s]; floor division of their integers is the day
+    numpy's cast to datetime64[D] gives (it floors too), without the cast's per-element unit conversion.
+    """
+    values = series.to_numpy()
+    if values.dtype.kind == "M":
+        unit, count = np.datetime_data(values.dtype)
+        if count == 1 and unit in _PER_DAY:
+            return values.view(np.int64) // _PER_DAY[unit], np.isnat(values)
+    values = series.to_numpy(dtype="datetime64[D]")
+    return values.view(np.int64), np.isnat(values)
+
+
 def _days(series: pd.Series[Any]) -> np.ndarray[Any, Any]:
     """Dates as day numbers (NaN when missing)."""
-    values = series.to_numpy(dtype="datetime64[D]")
-    out = values.view(np.int64).astype(float)
-    out[np.isnat(values)] = np.nan
+    days, missing = _day_numbers(series)
+    out = days.astype(float)
+    out[missing] = np.nan
     return out
 
 
@@ -254,12 +273,12 @@ def session_frame(sessions: pd.DataFrame, owner: np.ndarray[Any, Any], n_patient
     session's patient row.
     """
     position = _positions(owner)
-    t_raw = sessions["date"].to_numpy(dtype="datetime64[D]")
-    e_raw = sessions["imaging_date"].to_numpy(dtype="datetime64[D]")
-    imaged = ~np.isnat(e_raw)
-    both = ~np.isnat(t_raw) & imaged
-    tace = np.where(both, t_raw.view(np.int64), 0)
-    imaging = np.where(both, e_raw.view(np.int64), 0)
+    t_raw, t_missing = _day_numbers(sessions["date"])
+    e_raw, e_missing = _day_numbers(sessions["imaging_date"])
+    imaged = ~e_missing
+    both = ~t_missing & imaged
+    tace = np.where(both, t_raw, 0)
+    imaging = np.where(both, e_raw, 0)
     months, beyond = _whole_months(tace, imaging)
     before = sessions["intrahepatic_tumour_count_before"].astype("Int64")
     after = sessions["intrahepatic_tumour_count"].astype("Int64")
