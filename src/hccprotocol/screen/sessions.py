@@ -300,11 +300,6 @@ def session_frame(sessions: pd.DataFrame, owner: np.ndarray[Any, Any], n_patient
     return SessionTable(frame=frame, owner=owner, count=count)
 
 
-def _tri(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Codes 0 yes / 1 no / 2 unknown -> (is yes, is no)."""
-    return codes == 0, codes == 1
-
-
 def _changed_before(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """``tace_series.changed_before`` per session: (certainly true, certainly false)."""
     n = len(frame)
@@ -327,55 +322,35 @@ def _changed_before(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarr
     return any_true, all_false & ~any_true
 
 
-def _outcome_formula(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any],
-                     extends_true: np.ndarray[Any, Any], extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """``tace_series._outcomes`` as bit sets, by boolean algebra (builds ``_OUTCOMES``; codes outside 0-2)."""
-    c_yes, c_no = _tri(counted)
-    p_yes, p_no = _tri(present)
-    can_present = ~p_no
-    bits: np.ndarray[Any, Any] = (~c_yes & ~c_no).astype(np.int8) * np.int8(SKIP)  # counting unknown: may not count
-    bits |= (can_present & ~extends_false).astype(np.int8) * np.int8(EXTEND)
-    bits |= (can_present & ~extends_true).astype(np.int8) * np.int8(RESTART)
-    bits |= (~p_yes).astype(np.int8) * np.int8(NEGATIVE)
-    bits[c_no] = SKIP
-    return bits
-
-
-_COMBOS = np.arange(36)
-_OUTCOMES = _outcome_formula(_COMBOS // 12, _COMBOS // 4 % 3, (_COMBOS // 2 % 2).astype(bool),
-                             (_COMBOS % 2).astype(bool))
-"""The bit set of every (counted code, present code, extends is true, extends is false), at index
-12 counted + 4 present + 2 extends_true + extends_false."""
-
-
 def _extends(extends_true: np.ndarray[Any, Any], extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """The extends part of an ``_OUTCOMES`` index (0-3)."""
-    out: np.ndarray[Any, Any] = extends_true.astype(np.uint8) * np.uint8(2) + extends_false.astype(np.uint8)
+    """The outcomes a session whose finding may be present may have, by ``extends``: EXTEND unless it is
+    certainly false, RESTART unless it is certainly true (the same for every finding: computed once)."""
+    out: np.ndarray[Any, Any] = (~extends_false).view(np.uint8) * np.uint8(EXTEND)
+    out |= (~extends_true).view(np.uint8) * np.uint8(RESTART)
     return out
 
 
 def _outcomes(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], extends: np.ndarray[Any, Any]
-              ) -> np.ndarray[Any, Any] | None:
-    """``outcome_bits`` by one lookup in ``_OUTCOMES`` (``extends`` from ``_extends``); None when a code is
-    not a one-byte 0, 1 or 2.
+              ) -> np.ndarray[Any, Any]:
+    """``outcome_bits`` with ``extends`` from ``_extends``; codes 0 yes, 1 no, anything else unknown.
 
-    Why a table: eight boolean passes per finding become three byte operations and a gather.
+    Why bytes: a session that certainly does not count (1) only skips; any other may skip unless it
+    certainly counts (0), may be negative unless the finding is certainly present (0), and may extend or
+    restart unless the finding is certainly absent (1). Each "unless" is one byte comparison.
     """
-    if counted.dtype.itemsize != 1 or present.dtype.itemsize != 1 or counted.dtype.kind not in "iu" \
-            or present.dtype.kind not in "iu":
-        return None
-    c, p = counted.view(np.uint8), present.view(np.uint8)
-    if len(c) and max(int(c.max()), int(p.max())) > 2:
-        return None
-    out: np.ndarray[Any, Any] = _OUTCOMES[c * np.uint8(12) + p * np.uint8(4) + extends]
+    may = (present != 0).view(np.uint8) * np.uint8(NEGATIVE)
+    may |= (present != 1).view(np.uint8) * extends
+    may *= (counted != 1).view(np.uint8)
+    may |= (counted != 0).view(np.uint8)  # SKIP = 1
+    out: np.ndarray[Any, Any] = may.view(np.int8)
     return out
 
 
 def outcome_bits(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], extends_true: np.ndarray[Any, Any],
                  extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """``tace_series._outcomes`` as bit sets, every session at once."""
-    bits = _outcomes(counted, present, _extends(extends_true, extends_false))
-    return _outcome_formula(counted, present, extends_true, extends_false) if bits is None else bits
+    return _outcomes(np.asarray(counted), np.asarray(present),
+                     _extends(np.asarray(extends_true, dtype=bool), np.asarray(extends_false, dtype=bool)))
 
 
 def _step(lo: np.ndarray[Any, Any], hi: np.ndarray[Any, Any], b: np.ndarray[Any, Any], breaks_run: bool
@@ -533,10 +508,8 @@ def series_runs(table: SessionTable, codes: dict[str, tuple[np.ndarray[Any, Any]
     first = position == 0
     extends = {True: (changed_yes | first, changed_no & ~first),
                False: (np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool))}
-    index = {k: _extends(*v) for k, v in extends.items()}  # the same for every finding: once
-    all_bits = []
-    for fid, (counted, present) in codes.items():
-        bits = _outcomes(counted, present, index[needs_change[fid]])
-        all_bits.append(outcome_bits(counted, present, *extends[needs_change[fid]]) if bits is None else bits)
+    may_extend = {k: _extends(*v) for k, v in extends.items()}  # the same for every finding: once
+    all_bits = [_outcomes(counted, present, may_extend[needs_change[fid]]) for fid, (counted, present)
+                in codes.items()]
     runs = _pattern_runs(all_bits, table.owner, position, n_patients, options.non_counting_session_breaks_run)
     return dict(zip(codes, runs, strict=True))
