@@ -442,3 +442,30 @@ def test_day_numbers_floor_like_the_calendar(unit: str) -> None:
     objects = pd.Series([s.to_pydatetime() if pd.notna(s) else None for s in series], dtype=object)
     days, missing = _day_numbers(objects)
     assert [None if m else int(d) for d, m in zip(days, missing, strict=True)] == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(-1, 4), st.integers(1, 15)), max_size=14), st.booleans())
+def test_runs_of_any_layout_equal_stepwise(rows: list[tuple[int, int, int]], breaks_run: bool) -> None:
+    """Owners and positions in any order (blocks split, positions skipped, repeated or out of order): the
+    columnar runs are the direct step's."""
+    owner = np.asarray([r[0] for r in rows], dtype=np.int64)
+    position = np.asarray([max(r[1], 0) for r in rows], dtype=np.int64)
+    bits = np.asarray([r[2] for r in rows], dtype=np.int8)
+    got = longest_runs(bits, owner, position, 5, breaks_run)
+    want = _stepwise_runs(bits, owner, position, 5, breaks_run)
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.lists(st.integers(1, 15), min_size=1, max_size=4)), max_size=6),
+       st.booleans())
+def test_runs_of_split_blocks_equal_stepwise(blocks: list[tuple[int, list[int]]], breaks_run: bool) -> None:
+    """Blocks laid out 0, 1, ... but a patient's sessions in two blocks, or owners not increasing: the
+    columnar runs are the direct step's."""
+    owner = np.asarray([o for o, seq in blocks for _ in seq], dtype=np.int64)
+    position = np.asarray([k for _, seq in blocks for k in range(len(seq))], dtype=np.int64)
+    bits = np.asarray([b for _, seq in blocks for b in seq], dtype=np.int8)
+    got = longest_runs(bits, owner, position, 4, breaks_run)
+    want = _stepwise_runs(bits, owner, position, 4, breaks_run)
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()

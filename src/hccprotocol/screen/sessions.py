@@ -427,10 +427,11 @@ def _blocks(owner: np.ndarray[Any, Any], position: np.ndarray[Any, Any]
     who = owner[starts]
     if len(who) > 1 and not (who[1:] > who[:-1]).all():
         return None
-    lengths = np.diff(np.append(starts, n))
-    if not np.array_equal(position, np.arange(n) - np.repeat(starts, lengths)):
+    # 0 at every start and one more than the row above elsewhere (then a start's step, 0 - a position >= 0,
+    # is never 1)
+    if (position[starts] != 0).any() or not np.array_equal(np.diff(position) == 1, ~start[1:]):
         return None
-    return starts, who, lengths
+    return starts, who, np.diff(np.append(starts, n))
 
 
 def _pattern_runs(all_bits: list[np.ndarray[Any, Any]], owner: np.ndarray[Any, Any],
