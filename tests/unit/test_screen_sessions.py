@@ -344,7 +344,7 @@ _DATES = st.one_of(st.none(), st.dates(dt.date(2026, 10, 1), dt.date(2027, 1, 31
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_IDS, _DATES, _DATES, st.sampled_from([None, 0, 1]),
                           st.sampled_from([None, 0.0, 20.0])), max_size=14),
-       st.booleans(), st.sampled_from(["str", "object"]))
+       st.booleans(), st.sampled_from(["str", "object", "string[python]", "string[pyarrow]"]))
 def test_session_checks_equal_row_by_row(records: list[tuple[Any, ...]], grouped: bool, id_dtype: str) -> None:
     """Sessions grouped by patient (as the partition hands them over) or not, ids Arrow-backed or Python
     objects: the same bad rows and issues, in the same order, as the checks written out row by row."""
@@ -469,3 +469,31 @@ def test_runs_of_split_blocks_equal_stepwise(blocks: list[tuple[int, list[int]]]
     got = longest_runs(bits, owner, position, 4, breaks_run)
     want = _stepwise_runs(bits, owner, position, 4, breaks_run)
     assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+@pytest.mark.parametrize(("ids", "distinct"), [
+    (["P0", "P1", "P2", "P10", "P11"], True),  # sorted as numbers: shorter first
+    (["A-001", "A-002", "A-010"], True),  # sorted as text
+    (["P1", "P0"], True), (["ab", "b"], True),  # not sorted: the hash decides
+    (["P1", "P2", "P1"], False), (["b", "b"], False), (["P1", "P10", "P1"], False), ([], True), (["x"], True),
+])
+def test_distinct_ids_by_hand(ids: list[str], distinct: bool) -> None:
+    import pyarrow as pa
+
+    from hccprotocol.screen.sessions import _distinct
+
+    assert _distinct(pa.array(ids, type=pa.large_string())) is distinct
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab1", max_size=3), max_size=12), st.sampled_from(["as is", "text", "length"]))
+def test_distinct_ids_equal_a_set(ids: list[str], order: str) -> None:
+    import pyarrow as pa
+
+    from hccprotocol.screen.sessions import _distinct
+
+    if order == "text":
+        ids = sorted(ids)
+    elif order == "length":
+        ids = sorted(ids, key=lambda x: (len(x), x))
+    assert _distinct(pa.array(ids, type=pa.large_string())) is (len(set(ids)) == len(ids))

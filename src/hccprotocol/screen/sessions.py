@@ -113,13 +113,30 @@ def _same_and_previous(ids: pd.Series[Any], tace: np.ndarray[Any, Any]
         column = pa.array(array)
         same = np.zeros(n, dtype=bool)
         same[1:] = pc.fill_null(pc.equal(column[1:], column[:-1]), False).to_numpy(zero_copy_only=False)
-        heads = column.filter(pa.array(~same)).drop_null()
-        if len(pc.unique(heads)) == len(heads):
+        if _distinct(column.filter(pa.array(~same)).drop_null()):
             return same, _not_after_previous(tace, same)
     group = pd.factorize(ids)[0].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     same = np.zeros(n, dtype=bool)
     same[1:] = (group[1:] == group[:-1]) & (group[1:] >= 0)
     return same, ~np.isnan(tace) & (tace <= _previous_known(tace, group))
+
+
+def _distinct(ids: pa.Array) -> bool:
+    """Whether no id occurs twice (no nulls in ``ids``).
+
+    Why not only a hash: the ids of a patients file often come sorted (as text, or as numbers written
+    without leading zeros: shorter first), and ids strictly increasing in (length, text) order are distinct;
+    two comparisons of neighbours prove it, and a hash of every id decides otherwise.
+    """
+    if len(ids) < 2:
+        return True
+    length = pc.binary_length(ids).to_numpy(zero_copy_only=False)
+    longer, level = length[1:] > length[:-1], length[1:] == length[:-1]
+    if (longer | level).all():
+        later = pc.less(ids[:-1], ids[1:]).to_numpy(zero_copy_only=False)
+        if (longer | (level & later)).all():
+            return True
+    return len(pc.unique(ids)) == len(ids)
 
 
 def _not_after_previous(tace: np.ndarray[Any, Any], same: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
