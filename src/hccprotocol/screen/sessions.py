@@ -367,6 +367,7 @@ def _outcomes(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], exte
     certainly counts (0), may be negative unless the finding is certainly present (0), and may extend or
     restart unless the finding is certainly absent (1). Each "unless" is one byte comparison.
     """
+    counted, present = np.asarray(counted), np.asarray(present)
     may = (present != 0).view(np.uint8) * np.uint8(NEGATIVE)
     may |= (present != 1).view(np.uint8) * extends
     may *= (counted != 1).view(np.uint8)
@@ -378,7 +379,7 @@ def _outcomes(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], exte
 def outcome_bits(counted: np.ndarray[Any, Any], present: np.ndarray[Any, Any], extends_true: np.ndarray[Any, Any],
                  extends_false: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """``tace_series._outcomes`` as bit sets, every session at once."""
-    return _outcomes(np.asarray(counted), np.asarray(present),
+    return _outcomes(counted, present,
                      _extends(np.asarray(extends_true, dtype=bool), np.asarray(extends_false, dtype=bool)))
 
 
