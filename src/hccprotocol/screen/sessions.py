@@ -443,6 +443,7 @@ def _machine(width: int, breaks_run: bool) -> np.ndarray[Any, Any]:
     inside = (nxt_lo < v) & (nxt_hi >= 0) & (nxt_hi < v) & (nxt_best_lo < v) & (nxt_best_hi < v)
     packed = nxt_lo | nxt_hi << width | nxt_best_lo << 2 * width | nxt_best_hi << 3 * width
     out: np.ndarray[Any, Any] = np.where(inside, packed, 0).astype(np.int32)
+    out.setflags(write=False)  # cached and shared (threads of a run): never written
     return out
 
 
