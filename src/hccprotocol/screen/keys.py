@@ -31,6 +31,7 @@ def keys_and_owners(keys: pd.Series[Any], values: pd.Series[Any]) -> tuple[np.nd
     """
     key_chunks = _chunks(keys)
     both = pa.chunked_array(key_chunks + _chunks(values), type=pa.large_string())
-    found = pc.index_in(both, value_set=pa.chunked_array(key_chunks, type=pa.large_string()), skip_nulls=True)
+    key_set = pa.concat_arrays(key_chunks) if key_chunks else pa.array([], type=pa.large_string())
+    found = pc.index_in(both, value_set=key_set, skip_nulls=True)  # one array: a CSV's many blocks joined once
     out = np.asarray(found.fill_null(-1).to_numpy(), dtype=np.int64)
     return out[:len(keys)], out[len(keys):]
