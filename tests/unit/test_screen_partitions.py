@@ -126,3 +126,24 @@ def test_a_large_file_without_patient_id_is_refused_as_input() -> None:
         screen_frames(patients, sessions.drop(columns=["patient_id"]), ARM, latest_today(), partition_rows=1000)
     with pytest.raises(InputError, match="unknown column"):
         screen_frames(patients.assign(bogus=1), sessions, ARM, latest_today(), partition_rows=1000)
+
+
+def test_padded_blank_and_orphan_ids_give_the_same_answer_in_every_partitioning() -> None:
+    # the partitions take their keys from the file-level lookup: it must match ids as the validation keeps them
+    patients, sessions = cohort_tables(10, seed=8)
+    ids = patients["patient_id"].tolist()
+    padded = patients.iloc[[4]].assign(patient_id=f"  {ids[4]}\t")  # ids[4] padded, on row 4: its first row
+    blank = patients.iloc[[6]].assign(patient_id="   ")  # no id: an invalid record, never anyone's duplicate
+    patients = pd.concat([patients.iloc[:3], padded, patients.iloc[3:], blank], ignore_index=True)
+    orphan = sessions.iloc[[0]].assign(patient_id="nobody")
+    padded_session = sessions.iloc[[1]].assign(patient_id=f" {sessions['patient_id'].iloc[1]} ")
+    sessions = pd.concat([orphan, sessions.iloc[:1], padded_session, sessions.iloc[2:]], ignore_index=True)
+    whole = _screen(patients, sessions, 10**6, workers=1)
+    # row 6 holds ids[4] again (rows 1-3, the padded row 4, then the original rows from row 5); row 12 is blank
+    assert [i.row for i in whole.issues if i.field == "patient_id" and i.table == "patients"] == [6, 12]
+    assert any(i.table == "sessions" and i.patient_id == "nobody" for i in whole.issues)
+    for rows, workers in ((1, 2), (2, 1), (4, 2)):
+        cut = _screen(patients, sessions, rows, workers)
+        pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
+        assert cut.issues == whole.issues, rows
+        assert cut.invalid == whole.invalid

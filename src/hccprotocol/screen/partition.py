@@ -32,7 +32,8 @@ from hccprotocol.screen.validate import Issue, typed_table
 if TYPE_CHECKING:
     from hccprotocol.protocol import Protocol
 
-__all__ = ["ROW", "PartitionResult", "Prepared", "decide_on_facts", "facts_frame", "prepare", "screen_partition"]
+__all__ = ["ROW", "Keys", "PartitionResult", "Prepared", "decide_on_facts", "facts_frame", "prepare",
+           "screen_partition"]
 
 ROW = "__row"
 """Optional column carrying each row's 1-based data-row number in its file (added by the readers)."""
@@ -49,6 +50,12 @@ _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "derived.child_pugh.score_range": _CP,
 }
 """Derived fact path -> the patient columns it is computed from (to name what a criterion missed)."""
+
+
+Keys = tuple["np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]
+"""(per patient row, the partition row of the first row with its id; per session row, the partition row of its
+patient), -1 where the id is missing or matches no patient: ``keys_and_owners`` over the partition's ids as
+``validate.clean_ids`` keeps them."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +80,14 @@ def screen_partition(
     protocol: Protocol,
     today: dt.date,
     criteria: Criteria | None = None,
+    keys: Keys | None = None,
 ) -> PartitionResult:
-    """Decisions for every valid patient of the partition (input order), the issues, the invalid count."""
+    """Decisions for every valid patient of the partition (input order), the issues, the invalid count.
+
+    ``keys``: the partition's ``keys_and_owners`` when the caller matched the whole file already (see ``Keys``).
+    """
     crit = criteria or load_criteria(protocol)
-    ready = prepare(patients, sessions, today)
+    ready = prepare(patients, sessions, today, keys)
     decisions = _decide(crit, protocol, ready.frame, ready.table, ready.known_history)
     return PartitionResult(decisions=decisions, issues=ready.issues, invalid=ready.invalid, rows=ready.rows)
 
@@ -93,7 +104,8 @@ class Prepared:
     rows: np.ndarray[Any, Any]
 
 
-def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.date) -> Prepared:
+def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.date,
+            keys: Keys | None = None) -> Prepared:
     """Validation and session facts (everything before derived measures and criteria)."""
     raw, rows = _rows(patients)
     typed = typed_table(raw, patient_columns(), "patients", rows)
@@ -106,7 +118,9 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
         st = typed_table(s_raw, session_columns(), "sessions", s_rows)
         s_ids = st.frame["patient_id"]
     # each row's first row with its id (a duplicate row never owns sessions), each session's patient row
-    first, owner_of = keys_and_owners(frame["patient_id"], s_ids)
+    first, owner_of = keys_and_owners(frame["patient_id"], s_ids) if keys is None else keys
+    if len(first) != n or len(owner_of) != len(s_ids):  # pragma: no cover - a caller's defect
+        raise ValueError("keys do not match the partition's rows")
     dup = (first >= 0) & (first != np.arange(n))
     for i in np.flatnonzero(dup):
         invalid[i] = True

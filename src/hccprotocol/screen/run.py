@@ -32,7 +32,7 @@ from hccprotocol.screen.criteria import Criteria, load_criteria
 from hccprotocol.screen.io import read_table, suffix
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
-from hccprotocol.screen.validate import Issue, typed_table
+from hccprotocol.screen.validate import Issue, clean_ids, typed_table
 from hccprotocol.screen.workers import run_partitions
 
 if TYPE_CHECKING:
@@ -106,13 +106,12 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
     else:
         # Every row goes to the partition of the first row with its patient_id (a duplicate meets its first row,
         # as on Dask, and is judged there), and every session to its patient's first row's partition.
-        ids = patients["patient_id"].astype("str").str.strip()
-        ids = ids.where(ids.ne(""), None)
-        s_ids = sessions["patient_id"].astype("str").str.strip() if sessions is not None else ids.iloc[:0]
+        # ids as the validation keeps them, so the partitions can take their keys from this one lookup
+        ids = clean_ids(patients["patient_id"])
+        s_ids = clean_ids(sessions["patient_id"]) if sessions is not None else ids.iloc[:0]
         first, owner = keys_and_owners(ids, s_ids)
         dup = (first >= 0) & (first != np.arange(n))
-        first = np.where(dup, first, np.arange(n))
-        chunk = first // partition_rows
+        chunk = np.where(dup, first, np.arange(n)) // partition_rows
         bounds = np.arange(chunks + 1) * partition_rows
         moved = bool(dup.any())  # a duplicate row joins its first row's partition: partitions are not slices
         s_order: np.ndarray[Any, Any] | None = None  # sessions by partition, when the file does not list them so
@@ -124,13 +123,16 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
             s_bounds = np.searchsorted(s_chunk if s_order is None else s_chunk[s_order], np.arange(chunks + 1))
 
         def run(k: int) -> PartitionResult:
-            # rows of a partition in file order
-            p = patients[chunk == k] if moved else patients.iloc[bounds[k]:bounds[k + 1]]
-            s = None
+            # rows of a partition in file order, and their keys as partition rows
+            rows = np.flatnonzero(chunk == k) if moved else np.arange(bounds[k], min(bounds[k + 1], n))
+            p = patients.iloc[rows] if moved else patients.iloc[bounds[k]:bounds[k + 1]]
+            s, s_rows = None, np.zeros(0, dtype=np.int64)
             if sessions is not None:
                 start, stop = s_bounds[k], s_bounds[k + 1]
-                s = sessions.iloc[start:stop] if s_order is None else sessions.iloc[s_order[start:stop]]
-            return screen_partition(p, s, protocol, today, crit)
+                s_rows = np.arange(start, stop) if s_order is None else s_order[start:stop]
+                s = sessions.iloc[start:stop] if s_order is None else sessions.iloc[s_rows]
+            return screen_partition(p, s, protocol, today, crit, keys=(_local(first[rows], rows),
+                                                                       _local(owner[s_rows], rows)))
 
         parts = []
         for k, part in enumerate(run_partitions(run, chunks, workers)):
@@ -140,6 +142,11 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
     if progress is not None and chunks == 1:
         progress(n, n)
     return combine(parts, crit)
+
+
+def _local(found: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """File rows (``found``, -1 = none) as positions among the partition's file rows ``rows`` (sorted)."""
+    return np.where(found >= 0, np.searchsorted(rows, found), -1)
 
 
 def _check_columns(patients: pd.DataFrame, sessions: pd.DataFrame | None) -> None:

@@ -33,7 +33,7 @@ from hccprotocol import limits
 from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import Column
 
-__all__ = ["Issue", "Typed", "typed_table"]
+__all__ = ["Issue", "Typed", "clean_ids", "typed_table"]
 
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -123,6 +123,22 @@ def _with_nulls(cells: pa.Array, missing: np.ndarray[Any, Any]) -> pa.Array:
     return pc.if_else(pa.array(missing), pa.scalar(None, cells.type), cells)
 
 
+def clean_ids(series: pd.Series[Any]) -> pd.Series[Any]:
+    """``patient_id`` cells as the validation keeps them: trimmed, missing where blank (what rows are matched by)."""
+    return _ids(series.reset_index(drop=True), _arrow_text(series.reset_index(drop=True)))[0]
+
+
+def _ids(series: pd.Series[Any], text: Any) -> tuple[pd.Series[Any], np.ndarray[Any, Any]]:
+    """(trimmed ids, missing where blank; the blank cells), from Arrow text when the column is text."""
+    if text is not None:
+        trimmed = pc.utf8_trim_whitespace(text)
+        blank = _blank_of(trimmed)
+        return _str_series(_with_nulls(trimmed, blank)), blank
+    blank = np.asarray(_blank(series), dtype=bool)
+    stripped = series.astype("str").str.strip()
+    return stripped.where(~pd.Series(blank, index=series.index), None).astype("str"), blank
+
+
 def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: np.ndarray[Any, Any]) -> Typed:
     """Parse ``raw`` (strings from CSV, or typed columns from Parquet) into typed columns; collect issues.
 
@@ -163,16 +179,8 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
         series = raw[col.name].reset_index(drop=True)
         text = _arrow_text(series)  # once per column
         if col.kind == "id":
-            if text is not None:
-                trimmed = pc.utf8_trim_whitespace(text)
-                blank = _blank_of(trimmed)
-                reject(blank, col, series, "patient_id is required")
-                out[col.name] = _str_series(_with_nulls(trimmed, blank))
-            else:
-                blank = np.asarray(_blank(series), dtype=bool)
-                reject(blank, col, series, "patient_id is required")
-                stripped = series.astype("str").str.strip()
-                out[col.name] = stripped.where(~pd.Series(blank, index=index), None).astype("str")
+            out[col.name], blank = _ids(series, text)
+            reject(blank, col, series, "patient_id is required")
             continue
         if text is not None:
             parsed, bad, reason, blank = _parse_text(col, series, text)
