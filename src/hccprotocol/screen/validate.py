@@ -119,7 +119,9 @@ def _str_series(cells: pa.Array) -> pd.Series[Any]:
 
 
 def _with_nulls(cells: pa.Array, missing: np.ndarray[Any, Any]) -> pa.Array:
-    """``cells`` with the ``missing`` ones null (the others as they are)."""
+    """``cells`` with the ``missing`` ones null (the others as they are; no copy when none is missing)."""
+    if not missing.any() and cells.null_count == 0:
+        return cells
     return pc.if_else(pa.array(missing), pa.scalar(None, cells.type), cells)
 
 
