@@ -9,9 +9,9 @@ extra for the peers). Prints figures, asserts nothing (targets are reported, nev
   polars expressions over the same facts (three-valued: SQL NULL / polars null is unknown). The peers'
   decisions are checked equal to ours (counts printed).
 - *end to end*: ``screen`` from Parquet and from CSV (read, validate, session facts and runs, derived
-  measures, criteria, write the decisions), each in a fresh subprocess whose process tree (the screen and
-  its forked workers) is sampled for peak memory; the DuckDB peer end to end reads the *facts* file and
-  writes decisions (no validation, derivation or runs: it flatters the peer).
+  measures, criteria, write the decisions), best of ``E2E_RUNS`` runs, each in a fresh subprocess whose
+  process tree (the screen and its forked workers) is sampled for peak memory; the DuckDB peer end to end
+  reads the *facts* file and writes decisions (no validation, derivation or runs: it flatters the peer).
 - *per-patient path*: ``evaluate_eligibility`` (durable_rules) on a sample of pydantic patients.
 
 The synthetic registry is ``screen.synthetic`` (seeded; about 3 TACE sessions per patient). The machine is
@@ -287,6 +287,21 @@ def _subprocess(kind: str, fmt: str, directory: str) -> dict[str, Any]:
     return {**json.loads(out.strip().splitlines()[-1]), "tree_peak_mb": peak[0] or None}
 
 
+E2E_RUNS = 3
+"""End-to-end runs per format: the fastest is reported (the VM's neighbours make single runs vary by 1.5x),
+with the highest peak memory of the runs."""
+
+
+def _best_run(kind: str, fmt: str, directory: str) -> dict[str, Any]:
+    runs = [_subprocess(kind, fmt, directory) for _ in range(E2E_RUNS)]
+    best = dict(min(runs, key=lambda r: float(r["seconds"])))
+    for key in ("peak_mb", "worker_peak_mb", "tree_peak_mb"):
+        values = [r[key] for r in runs if r.get(key) is not None]
+        best[key] = max(values) if values else None
+    best["all_seconds"] = [round(float(r["seconds"]), 2) for r in runs]
+    return best
+
+
 def _per_patient_rate(patients: pd.DataFrame, sessions: pd.DataFrame) -> float:
     """Patients/s of the per-patient durable path on a sample built from the same registry rows."""
     from hccprotocol.eligibility import evaluate_eligibility
@@ -380,8 +395,8 @@ def main(sizes: list[int]) -> None:
                      and all((duck[c].astype(str) == ours[c].astype(str)).all() for c in crit.ids))
             peer_facts.to_parquet(d / "facts.parquet", index=False)
             peer_facts.to_csv(d / "facts.csv", index=False)
-            e2e = {fmt: _subprocess("e2e", fmt, tmp) for fmt in ("parquet", "csv")}
-            duck_e2e = {fmt: _subprocess("duckdb-e2e", fmt, tmp) for fmt in ("parquet", "csv")}
+            e2e = {fmt: _best_run("e2e", fmt, tmp) for fmt in ("parquet", "csv")}
+            duck_e2e = {fmt: _best_run("duckdb-e2e", fmt, tmp) for fmt in ("parquet", "csv")}
         if per_patient is None:
             per_patient = _per_patient_rate(patients, sessions)
         counts = ours["eligible"].value_counts(dropna=False).to_dict()
@@ -396,7 +411,7 @@ def main(sizes: list[int]) -> None:
             x, y = e2e[fmt], duck_e2e[fmt]
             target = TARGETS[fmt]
             print(f"  end to end from {fmt}: screen {n / x['seconds']:,.0f}/s (target >= {target:,}) in "
-                  f"{x['seconds']:.2f} s, {_memory(x)}; "
+                  f"{x['seconds']:.2f} s (best of {x['all_seconds']} s), {_memory(x)}; "
                   f"DuckDB on pre-computed facts {n / y['seconds']:,.0f}/s (ratio {x['seconds'] / y['seconds']:.1f}); "
                   f"vs per-patient x{n / x['seconds'] / per_patient:,.0f}")
     print(f"\nper-patient durable path: {per_patient:,.0f} patients/s on {PER_PATIENT_N} patients")
