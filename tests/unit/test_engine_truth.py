@@ -79,6 +79,21 @@ def test_enum_in_a_pyarrow_string_column_keeps_missing_unknown() -> None:
     assert _truths(In(path="c", values=("C",)), frame) == [F, T, U]
 
 
+def test_enum_in_a_categorical_column_is_judged_by_category() -> None:
+    # categories include one no row holds ("B"); a missing row (code -1) stays unknown for every test
+    c = pd.Series(pd.Categorical(["A", "C", None, "A"], categories=["A", "B", "C"]))
+    frame = _frame(c=c)
+    assert _truths(Compare(path="c", op="eq", value="A"), frame) == [T, F, U, T]
+    assert _truths(Compare(path="c", op="ne", value="A"), frame) == [F, T, U, F]
+    assert _truths(Compare(path="c", op="eq", value="B"), frame) == [F, F, U, F]
+    assert _truths(In(path="c", values=("B", "C")), frame) == [F, T, U, F]
+    assert _truths(Known(path="c"), frame) == [T, T, F, T]
+    assert _truths(Not(item=In(path="c", values=("A",))), frame) == [F, T, U, F]
+    # a test other than eq/ne with a string is made on the strings themselves, as for a string column
+    assert _truths(Compare(path="c", op="eq", value=1), frame) == _truths(
+        Compare(path="c", op="eq", value=1), _frame(c=c.astype(pd.StringDtype("python", na_value=pd.NA))))
+
+
 def test_kleene_connectives_full_tables() -> None:
     # b over (T, T, T, F, F, F, U, U, U); n over (2, 1, missing) * 3 gives n >= 2 as T, F, U.
     b = pd.array([True] * 3 + [False] * 3 + [None] * 3, dtype="boolean")

@@ -152,8 +152,21 @@ def _split(result: pd.Series[Any] | Any) -> Truth:
     return data & ~mask, ~data & ~mask
 
 
+def _by_category(series: pd.Series[Any], held: Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]]) -> Truth:
+    """A test of a categorical text column made on its few categories and read back by code (missing: unknown)."""
+    categories = np.asarray([str(c) for c in series.cat.categories], dtype=object)
+    codes = series.cat.codes.to_numpy()
+    known = codes >= 0
+    yes = np.append(held(categories).astype(bool), False)[codes]  # code -1 (missing) reads the trailing False
+    return yes & known, ~yes & known
+
+
 def _compare(series: pd.Series[Any], op: str, target: Any) -> Truth:
     """``series <op> target``; a missing value is unknown (as pandas' masked comparison)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if isinstance(target, str) and op in ("eq", "ne"):
+            return _by_category(series, lambda c: (c == target) if op == "eq" else (c != target))
+        series = series.astype(FACT_DTYPES["text"])  # any other test: on the strings themselves
     arr: Any = series.array
     masked = isinstance(arr, BaseMaskedArray)
     if masked and isinstance(target, bool | int | float):
@@ -177,6 +190,8 @@ def _compare(series: pd.Series[Any], op: str, target: Any) -> Truth:
 
 def _isin(series: pd.Series[Any], values: list[str]) -> Truth | None:
     """``in`` over a string column in one pass (the or of its ``eq``); None when the column is not strings."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return _by_category(series, lambda c: np.isin(c, values))
     if not isinstance(series.dtype, pd.StringDtype):
         return None
     missing = series.isna().to_numpy(dtype=bool)

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from hccprotocol.cohort.sessions import judge_sessions
 from hccprotocol.cohort.statuses import STATUSES, criterion_codes
@@ -129,16 +128,14 @@ _TEXT = pd.StringDtype("pyarrow", na_value=pd.NA)
 
 
 def _categorical_text(series: pd.Series[Any], drop: str | None) -> pd.Series[Any]:
-    """A categorical column as Kleene-ready strings (missing as <NA>; category ``drop`` counts as missing),
-    expanded by Arrow from its codes (no Python string per row)."""
+    """A categorical column as the engine's text facts: still categorical (``engines.masks`` tests its few
+    categories and reads the answers back by code, no string per row), category ``drop`` counted as missing."""
     categories = [str(c) for c in series.cat.categories]
     codes = series.cat.codes.to_numpy()
-    missing = codes < 0
     if drop is not None and drop in categories:
-        missing = missing | (codes == categories.index(drop))
-    indices = pa.array(np.where(missing, 0, codes).astype(np.int32), mask=missing)
-    text = pa.DictionaryArray.from_arrays(indices, pa.array(categories, type=pa.string())).cast(pa.string())
-    return pd.Series(pd.array(text, dtype=_TEXT), index=pd.RangeIndex(len(series)))
+        codes = np.where(codes == categories.index(drop), -1, codes)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=_TEXT)),
+                     index=pd.RangeIndex(len(series)))
 
 
 def _as(series: pd.Series[Any], dtype: Any) -> pd.Series[Any]:
