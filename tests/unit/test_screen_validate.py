@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import patient_columns, session_columns
 from hccprotocol.screen.io import read_table
 from hccprotocol.screen.partition import ROW
-from hccprotocol.screen.validate import typed_table
+from hccprotocol.screen.validate import _trimmed_already, typed_table
 
 
 def _typed(cells: dict[str, list[str]]) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
@@ -129,3 +131,19 @@ def test_arrow_boolean_and_blank_cells_equal_the_pandas_reading(cells: list[str]
     got, want = _parse(col, arrow, _blank(arrow)), _parse(col, python, _blank(python))
     pd.testing.assert_series_equal(got[0], want[0])
     assert list(got[1]) == list(want[1])
+
+
+def test_trimmed_already_agrees_with_arrow_trim_on_every_ascii_edge() -> None:
+    for code in range(128):
+        for cell in (chr(code) + "x", "x" + chr(code)):
+            arrow_trims = pc.utf8_trim_whitespace(pa.array([cell])).to_pylist() != [cell]
+            assert _trimmed_already(pa.array(["id", cell, ""])) is not arrow_trims, (code, cell)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab1 \t\u00a0\u3000\u2009é\n", max_size=5)), max_size=12),
+       st.integers(0, 3))
+def test_trimmed_already_only_when_trimming_changes_nothing(cells: list[str | None], cut: int) -> None:
+    text = pa.array(cells, type=pa.large_string()).slice(min(cut, len(cells)))  # sliced: offsets not from 0
+    if _trimmed_already(text):
+        assert pc.utf8_trim_whitespace(text).to_pylist() == text.to_pylist()

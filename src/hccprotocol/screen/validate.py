@@ -125,6 +125,22 @@ def _with_nulls(cells: pa.Array, missing: np.ndarray[Any, Any]) -> pa.Array:
     return pc.if_else(pa.array(missing), pa.scalar(None, cells.type), cells)
 
 
+_EDGE_TRIMMABLE = np.zeros(256, dtype=bool)
+_EDGE_TRIMMABLE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # what Arrow's trim removes among ASCII bytes
+_EDGE_TRIMMABLE[0x80:] = True  # any non-ASCII byte: a multi-byte character may be Unicode whitespace
+
+
+def _trimmed_already(text: pa.Array) -> bool:
+    """No cell starts or ends with a byte ``utf8_trim_whitespace`` could remove (then trimming copies for nothing)."""
+    layout = _offsets(text)
+    if layout is None:
+        return False
+    offsets, data = layout
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    return not (_EDGE_TRIMMABLE[data[starts[filled]]].any() or _EDGE_TRIMMABLE[data[ends[filled] - 1]].any())
+
+
 def clean_ids(series: pd.Series[Any]) -> pd.Series[Any]:
     """``patient_id`` cells as the validation keeps them: trimmed, missing where blank (what rows are matched by)."""
     return _ids(series.reset_index(drop=True), _arrow_text(series.reset_index(drop=True)))[0]
@@ -133,7 +149,7 @@ def clean_ids(series: pd.Series[Any]) -> pd.Series[Any]:
 def _ids(series: pd.Series[Any], text: Any) -> tuple[pd.Series[Any], np.ndarray[Any, Any]]:
     """(trimmed ids, missing where blank; the blank cells), from Arrow text when the column is text."""
     if text is not None:
-        trimmed = pc.utf8_trim_whitespace(text)
+        trimmed = text if _trimmed_already(text) else pc.utf8_trim_whitespace(text)
         blank = _blank_of(trimmed)
         return _str_series(_with_nulls(trimmed, blank)), blank
     blank = np.asarray(_blank(series), dtype=bool)
