@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "screen_command"]
 
 LONG_RUN_ROWS = 250_000
-"""Above this many patients the single-process path shows a progress bar (on a terminal)."""
+"""Above this many patients the single-machine path shows a progress bar (on a terminal)."""
 
 
 class Engine(StrEnum):
@@ -44,7 +44,7 @@ def screen_command(
     flow: Annotated[
         Path | None, typer.Option("--flow", help="Patient-selection flow diagram (.svg, .html or .mmd)")
     ] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="pandas (one process) or dask")] = Engine.pandas,
+    engine: Annotated[Engine, typer.Option("--engine", help="pandas (this machine) or dask")] = Engine.pandas,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (with --engine dask)")
     ] = None,

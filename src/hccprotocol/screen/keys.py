@@ -1,6 +1,6 @@
 """Matching rows by ``patient_id``: the first row holding each id, by one hash lookup in Arrow.
 
-Why a module of its own: both the single-process partitioning and the
+Why a module of its own: both the file-level partitioning and the
 partition itself attach sessions (and duplicate rows) to the *first* patient row
 with their id, and pandas' string re-indexing is an order of magnitude slower
 than Arrow's hash lookup on a million ids. A missing id never matches.

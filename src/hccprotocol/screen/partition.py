@@ -1,6 +1,6 @@
 """Screening of one partition (patients + their TACE sessions): a pure function, columnar end to end.
 
-Why a pure function of one partition: the same code runs in one process over
+Why a pure function of one partition: the same code runs on one machine over
 a whole file and on every Dask worker over a slice of it (sessions
 co-partitioned by ``patient_id``); nothing depends on what other partitions
 hold except row numbers, which travel with the rows (``ROW``). Its steps:

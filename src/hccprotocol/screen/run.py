@@ -89,7 +89,7 @@ def combine(parts: list[PartitionResult], crit: Criteria) -> Screen:
 def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protocol: Protocol, today: dt.date,
                   partition_rows: int = PARTITION_ROWS, progress: Progress | None = None,
                   workers: int = WORKERS) -> Screen:
-    """Single process: partitions of at most ``partition_rows`` patients, each with the sessions of its patients,
+    """One machine: partitions of at most ``partition_rows`` patients, each with the sessions of its patients,
     screened by ``workers`` processes (``screen.workers``). A file of fewer than ``workers`` full partitions is
     cut into ``workers`` partitions (of at least ``MIN_PARTITION_ROWS``), so every worker has one."""
     crit = load_criteria(protocol)
