@@ -164,14 +164,15 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
     tace, imaging = _days(sessions["date"]), _days(sessions["imaging_date"])
     limit = float((np.datetime64(today, "D") - np.datetime64(0, "D")).astype(int))
 
-    def flag(mask: np.ndarray[Any, Any], field: str, values: np.ndarray[Any, Any], reason: str) -> None:
+    def flag(mask: np.ndarray[Any, Any], field: str, values: np.ndarray[Any, Any], reason: str,
+             shown: Any = _iso) -> None:
         at = np.flatnonzero(mask)
         if not len(at):
             return
         bad[at] = True
         ids = sessions["patient_id"].iloc[at].to_numpy(dtype=object)
         for i, pid in zip(at, ids, strict=True):
-            issues.append(Issue("sessions", int(rows[i]), str(pid), field, _iso(values[i]), reason))
+            issues.append(Issue("sessions", int(rows[i]), str(pid), field, shown(values[i]), reason))
 
     flag(tace > limit, "date", tace, f"after today ({today.isoformat()}): a TACE cannot be recorded before it happens")
     flag(imaging > limit, "imaging_date", imaging,
@@ -180,7 +181,7 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
     count = sessions["intrahepatic_tumour_count"].to_numpy(dtype=float, na_value=np.nan)
     viable = sessions["viable_tumour_pct"].to_numpy(dtype=float, na_value=np.nan)
     flag((count == 0) & (viable > 0), "viable_tumour_pct", viable,
-         "above 0 while intrahepatic_tumour_count is 0: with no tumour nothing is viable")
+         "above 0 while intrahepatic_tumour_count is 0: with no tumour nothing is viable", shown=lambda v: f"{v:g}")
     # the previous row's patient, and the previous known TACE date of the same patient (the model checks the
     # known dates in order)
     same, not_after = _same_and_previous(sessions["patient_id"], tace)
