@@ -60,7 +60,16 @@ CHUNK_ROWS = 100_000
 
 def to_csv_text(decisions: pd.DataFrame) -> str:
     """The decisions as CSV text, exactly as ``DataFrame.to_csv`` writes them (minimal quoting, empty = missing)."""
-    return b"".join(bytes(c) for c in csv_chunks(decisions)).decode("utf-8")
+    return _csv_bytes(decisions).decode("utf-8")
+
+
+def _csv_bytes(decisions: pd.DataFrame) -> bytes:
+    return b"".join(bytes(c) for c in csv_chunks(decisions))
+
+
+def _pandas_csv(frame: pd.DataFrame) -> bytes:
+    """The reference writer, for small frames and for values the fast path does not take (line breaks)."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[bytes | pa.Buffer]:
@@ -70,14 +79,15 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[byte
     Why not ``to_csv`` on the whole frame: it formats a million rows cell by cell (seconds). Every column
     after ``patient_id`` holds few distinct values (statuses, joined names), so each distinct value's cell is
     written by ``to_csv`` itself (its quoting), once; the ids that need quoting are written by ``to_csv``
-    too; Arrow then puts each line together (a hash-free take per column and one element-wise join), and
-    the joined lines' data buffer is the text.
+    too. Arrow joins the cells of each distinct combination of those columns once, and each chunk of lines
+    is one take of those tails and one element-wise join with the ids; the joined lines' data buffer is the
+    text.
     """
     frame = _csv_frame(decisions)
     if len(frame) < 1000 or frame.columns[0] != "patient_id" or len(frame.columns) < 2:
-        yield frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        yield _pandas_csv(frame)
         return
-    header = frame.head(0).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    header = _pandas_csv(frame.head(0))
     rest = frame.iloc[:, 1:]
     combo = _combination_codes(rest)
     first = pd.Series(np.arange(len(combo))).groupby(combo, sort=True).first().to_numpy()
@@ -86,7 +96,7 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[byte
         codes, uniques = pd.factorize(rest[name].iloc[first], use_na_sentinel=False)
         cells = _cells(pd.Series(uniques, dtype=rest[name].dtype))
         if cells is None:  # pragma: no cover - a value with a line break: let pandas write it all
-            yield frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            yield _pandas_csv(frame)
             return
         parts.append(pa.array(cells, pa.string()).take(pa.array(codes)))
     tails = pc.binary_join_element_wise(*parts, pa.array([""] * len(first)), ",")  # "cell,...,cell,"
@@ -97,7 +107,7 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[byte
     if needs.any():
         quoted = _cells(frame.loc[needs, "patient_id"])
         if quoted is None:  # pragma: no cover - an id with a line break
-            yield frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            yield _pandas_csv(frame)
             return
         ids = pc.replace_with_mask(ids, pa.array(needs), pa.array(quoted, pa.string()))
     for start in range(0, len(frame), rows):
@@ -136,11 +146,10 @@ def _combination_codes(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
     return np.asarray(out, dtype=np.int64)
 
 
-
 def write_decisions(decisions: pd.DataFrame, path: Path | None) -> bytes | None:
     """Write to ``path`` (.csv or .parquet); ``None`` returns the CSV bytes (standard output)."""
     if path is None:
-        return b"".join(bytes(c) for c in csv_chunks(decisions))
+        return _csv_bytes(decisions)
     ext = suffix(path, (".csv", ".parquet"), "decisions file")
     if ext == ".csv":
         with path.open("wb") as out:
