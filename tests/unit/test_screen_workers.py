@@ -43,3 +43,9 @@ def test_a_failing_partition_raises_in_the_caller() -> None:
     with pytest.raises(ValueError, match="partition 2 failed"):
         list(run_partitions(job, 4, 2))
     assert not workers._JOBS
+
+
+def test_fork_only_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:
+    for platform in ("darwin", "win32"):
+        monkeypatch.setattr(workers.sys, "platform", platform)
+        assert not workers._can_fork(), platform

@@ -6,20 +6,22 @@ two forked processes give close to 2x. Forked workers inherit the tables
 (copy-on-write: no input is pickled) and only each partition's result travels
 back (decisions as categorical codes, issues, row numbers).
 
-Why fork is safe here: when the screen forks, the only other threads of the
-process are Arrow's CPU pool, which Arrow re-creates in a forked child (its
-at-fork handlers), and glibc's malloc is fork-safe. Python 3.12+ warns on any
+Why fork is safe here: when the screen forks, the other threads of the process
+are Arrow's CPU pool, which Arrow re-creates in a forked child (its at-fork
+handlers), and on a terminal the progress bar's refresh thread, whose console
+the workers never touch; glibc's malloc is fork-safe. Python 3.12+ warns on any
 fork of a multi-threaded process; that one warning is silenced while the
-workers start, nothing else. Where fork is unavailable (Windows, or macOS
-without it), or inside a daemonic process (which may not have children),
-partitions run on threads. Results come back in partition order either way,
-so the output is the same as on one worker.
+workers start, nothing else. Elsewhere than Linux (Windows has no fork; on
+macOS system libraries are not fork-safe), or inside a daemonic process (which
+may not have children), partitions run on threads. Results come back in
+partition order either way, so the output is the same as on one worker.
 """
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing as mp
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -41,7 +43,8 @@ def _call(token: int, k: int) -> object:
 
 
 def _can_fork() -> bool:
-    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+    # Linux only: macOS offers fork, but its system libraries are not fork-safe (Python defaults to spawn there)
+    return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
 
 
 def run_partitions(job: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
