@@ -78,7 +78,7 @@ def _arrow_trimmed(series: pd.Series[Any]) -> Any:
     """The cells of an Arrow-backed text column with surrounding whitespace trimmed (what pandas' ``str.strip``
     computes for such a column, by the same Arrow kernel), or ``None`` for any other column."""
     cells = _arrow_text(series)
-    return None if cells is None else pc.utf8_trim_whitespace(cells)
+    return None if cells is None else _trim(cells)
 
 
 def _blank_of(trimmed: pa.Array) -> np.ndarray[Any, Any]:
@@ -141,6 +141,11 @@ def _trimmed_already(text: pa.Array) -> bool:
     return not (_EDGE_TRIMMABLE[data[starts[filled]]].any() or _EDGE_TRIMMABLE[data[ends[filled] - 1]].any())
 
 
+def _trim(text: pa.Array) -> pa.Array:
+    """Arrow text trimmed of surrounding whitespace; as it is when no cell has any (no copy of every cell)."""
+    return text if _trimmed_already(text) else pc.utf8_trim_whitespace(text)
+
+
 def clean_ids(series: pd.Series[Any]) -> pd.Series[Any]:
     """``patient_id`` cells as the validation keeps them: trimmed, missing where blank (what rows are matched by)."""
     return _ids(series.reset_index(drop=True), _arrow_text(series.reset_index(drop=True)))[0]
@@ -149,7 +154,7 @@ def clean_ids(series: pd.Series[Any]) -> pd.Series[Any]:
 def _ids(series: pd.Series[Any], text: Any) -> tuple[pd.Series[Any], np.ndarray[Any, Any]]:
     """(trimmed ids, missing where blank; the blank cells), from Arrow text when the column is text."""
     if text is not None:
-        trimmed = text if _trimmed_already(text) else pc.utf8_trim_whitespace(text)
+        trimmed = _trim(text)
         blank = _blank_of(trimmed)
         return _str_series(_with_nulls(trimmed, blank)), blank
     blank = np.asarray(_blank(series), dtype=bool)
@@ -278,7 +283,7 @@ def _parse_text(col: Column, series: pd.Series[Any], text: pa.Array,
     if kind == "date":
         values, blank = _date_cells(series, text)
         return values, ~blank & values.isna().to_numpy(dtype=bool), "expected a date YYYY-MM-DD", blank
-    trimmed = pc.utf8_trim_whitespace(text)
+    trimmed = _trim(text)
     blank = _blank_of(trimmed)
     if col.choices:
         found = pc.is_in(trimmed, value_set=pa.array(col.choices, type=trimmed.type))
@@ -348,7 +353,7 @@ def _bool_positions(text: pa.Array) -> np.ndarray[Any, Any]:
     at[np.asarray(text.is_null(), dtype=bool)] = _BLANK_AT
     other = np.flatnonzero(at < 0)
     if other.size:
-        trimmed = pc.utf8_trim_whitespace(text.take(pa.array(other)))
+        trimmed = _trim(text.take(pa.array(other)))
         at[other] = np.asarray(pc.fill_null(pc.index_in(trimmed, value_set=value_set), -1), dtype=np.int64)
     return at
 
@@ -365,7 +370,7 @@ def _number_cells(text: pa.Array) -> tuple[pd.Series[Any] | None, np.ndarray[Any
     layout = _offsets(text)
     body = _NUMBER_BYTES[layout[1][layout[0][0]:layout[0][-1]]] if layout is not None else None
     if body is None or not body.all():
-        return None, _blank_of(pc.utf8_trim_whitespace(text))
+        return None, _blank_of(_trim(text))
     trimmed = pc.utf8_trim_whitespace(text) if (body == 2).any() else text
     blank = _blank_of(trimmed)
     return _cast_numbers(trimmed, blank), blank
@@ -381,7 +386,7 @@ def _plain_numbers(series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> pd.Se
     """
     text = _arrow_text(series)
     if text is not None:
-        return _decimal_cells(text, pc.utf8_trim_whitespace(text), blank)
+        return _decimal_cells(text, _trim(text), blank)
     raw = pa.array(series.astype("str").array)
     plain = np.asarray(pc.fill_null(pc.match_substring_regex(raw, _PLAIN_NUMBER), False), dtype=bool)
     if not (plain | blank).all():
