@@ -37,7 +37,6 @@ import pandas as pd
 from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.criteria import load_criteria
-from hccprotocol.screen.io import write_decisions
 from hccprotocol.screen.partition import decide_on_facts, facts_frame, prepare
 from hccprotocol.screen.run import WORKERS, screen_files
 from hccprotocol.screen.synthetic import registry_csv, synthetic_registry
@@ -230,8 +229,9 @@ def _child_e2e(fmt: str, directory: str) -> None:
     d = Path(directory)
     arm = load_protocol(ARM)
     start = time.perf_counter()
-    result = screen_files(d / f"patients.{fmt}", d / f"sessions.{fmt}", arm, latest_today())
-    write_decisions(result.decisions, d / f"decisions.{fmt}")
+    # as `hccprotocol screen -o` does: the decisions written while the partitions are screened
+    result = screen_files(d / f"patients.{fmt}", d / f"sessions.{fmt}", arm, latest_today(),
+                          output=d / f"decisions.{fmt}")
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker's peak
     print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(), "worker_peak_mb": workers,
                       "n": len(result.decisions), "invalid": result.invalid}))

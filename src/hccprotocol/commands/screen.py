@@ -53,7 +53,7 @@ def screen_command(
     from hccprotocol.errors import InputError
     from hccprotocol.patient import latest_today
     from hccprotocol.screen import flow as flow_mod
-    from hccprotocol.screen.io import suffix, write_decisions
+    from hccprotocol.screen.io import suffix, to_csv_text, write_decisions
     from hccprotocol.screen.run import screen_dask, screen_files
 
     if output is not None and str(output) != "-":
@@ -69,15 +69,18 @@ def screen_command(
     if engine is Engine.dask:
         result = screen_dask(patients, tace_sessions, arm, today, scheduler)
     else:
-        result = _with_progress(lambda progress: screen_files(patients, tace_sessions, arm, today, progress))
+        # decisions written to the file while the partitions are screened (standard output: after)
+        result = _with_progress(lambda progress: screen_files(patients, tace_sessions, arm, today, progress,
+                                                              output=output))
     for issue in result.issues:
         sys.stderr.write(f"invalid record: {issue.table} row {issue.row} (patient {issue.patient_id}): "
                          f"{issue.field} = {issue.value!r}: {issue.reason}\n")
     if result.invalid:
         sys.stderr.write(f"{result.invalid} invalid record(s) not screened (counted in the flow)\n")
-    data = write_decisions(result.decisions, output)
-    if data is not None:
-        sys.stdout.write(data.decode("utf-8"))
+    if output is None:
+        sys.stdout.write(to_csv_text(result.decisions))
+    elif engine is Engine.dask:
+        write_decisions(result.decisions, output)
     if flow is not None:
         drawn = flow_mod.Flow(arms=(flow_mod.arm_flow(result.decisions, result.invalid, result.criteria, arm.id,
                                                       arm.title),))

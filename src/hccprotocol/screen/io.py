@@ -9,19 +9,22 @@ checked the same way. Decisions are written with ``eligible`` as
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from hccprotocol.errors import InputError
 from hccprotocol.screen.partition import ROW
 
-__all__ = ["csv_chunks", "read_table", "suffix", "to_csv_text", "write_decisions"]
+__all__ = ["DecisionsFile", "csv_chunks", "read_table", "suffix", "to_csv_text", "write_decisions"]
 
 
 def suffix(path: Path, allowed: tuple[str, ...], what: str) -> str:
@@ -31,8 +34,25 @@ def suffix(path: Path, allowed: tuple[str, ...], what: str) -> str:
     return ext
 
 
+_NUMBERS_AND_BOOLEANS = (pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32(),
+                         pa.uint64(), pa.float32(), pa.float64(), pa.bool_())
+_AS_READ: dict[pa.DataType, Any] = {
+    **{t: pd.ArrowDtype(t) for t in _NUMBERS_AND_BOOLEANS},
+    pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
+}
+"""Parquet types as the screen holds them when read: numbers and booleans left in Arrow (``pd.ArrowDtype``, no
+copy), text as pandas' Arrow-backed ``StringDtype`` (no copy either). ``screen.validate`` turns each Arrow
+column into the nullable dtype ``pd.read_parquet(dtype_backend="numpy_nullable")`` gives, on the workers and
+for their partition's rows only; every other type converts as that call converts it."""
+
+
 def read_table(path: Path, what: str) -> pd.DataFrame:
-    """The table with a ``__row`` column (1-based data-row numbers)."""
+    """The table with a ``__row`` column (1-based data-row numbers).
+
+    Why Parquet is not read by ``pd.read_parquet(dtype_backend="numpy_nullable")``: that converts every column
+    into pandas' masked arrays in the main process before anything runs in parallel (about 0.5 s for a
+    million patients and their sessions); read as ``_AS_READ`` says, the conversion happens per partition on
+    the workers, to the same dtypes."""
     ext = suffix(path, (".csv", ".parquet"), what)
     if not path.exists():
         raise InputError(f"{what} {path}: no such file")
@@ -40,7 +60,7 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         if ext == ".csv":
             frame = pd.read_csv(path, dtype="str", keep_default_na=False, engine="pyarrow")
         else:
-            frame = pd.read_parquet(path, dtype_backend="numpy_nullable")
+            frame = pq.read_table(path).to_pandas(types_mapper=_AS_READ.get)
     except (ValueError, OSError) as exc:
         raise InputError(f"{what} {path}: cannot be read ({exc})") from exc
     frame[ROW] = np.arange(1, len(frame) + 1)
@@ -67,14 +87,15 @@ def _csv_bytes(decisions: pd.DataFrame) -> bytes:
     return b"".join(bytes(c) for c in csv_chunks(decisions))
 
 
-def _pandas_csv(frame: pd.DataFrame) -> bytes:
+def _pandas_csv(frame: pd.DataFrame, header: bool = True) -> bytes:
     """The reference writer, for small frames and for values the fast path does not take (line breaks)."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return frame.to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
 
 
-def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[bytes | pa.Buffer]:
-    """``to_csv_text`` as UTF-8 pieces of ``rows`` lines (the header with the first), so a file is written
-    without holding its whole text at once.
+def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS, header: bool = True) -> Iterator[bytes | pa.Buffer]:
+    """``to_csv_text`` as UTF-8 pieces of ``rows`` lines (the header with the first, unless ``header`` is
+    false: the lines of a later part of the same file), so a file is written without holding its whole text
+    at once.
 
     Why not ``to_csv`` on the whole frame: it formats a million rows cell by cell (seconds). Every column
     after ``patient_id`` holds few distinct values (statuses, joined names), so each distinct value's cell is
@@ -85,9 +106,9 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[byte
     """
     frame = _csv_frame(decisions)
     if len(frame) < 1000 or frame.columns[0] != "patient_id" or len(frame.columns) < 2:
-        yield _pandas_csv(frame)
+        yield _pandas_csv(frame, header)
         return
-    header = _pandas_csv(frame.head(0))
+    head = _pandas_csv(frame.head(0)) if header else b""
     rest = frame.iloc[:, 1:]
     combo = _combination_codes(rest)
     first = pd.Series(np.arange(len(combo))).groupby(combo, sort=True).first().to_numpy()
@@ -96,7 +117,7 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[byte
         codes, uniques = pd.factorize(rest[name].iloc[first], use_na_sentinel=False)
         cells = _cells(pd.Series(uniques, dtype=rest[name].dtype))
         if cells is None:  # pragma: no cover - a value with a line break: let pandas write it all
-            yield _pandas_csv(frame)
+            yield _pandas_csv(frame, header)
             return
         parts.append(pa.array(cells, pa.string()).take(pa.array(codes)))
     tails = pc.binary_join_element_wise(*parts, pa.array([""] * len(first)), ",")  # "cell,...,cell,"
@@ -107,7 +128,7 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[byte
     if needs.any():
         quoted = _cells(frame.loc[needs, "patient_id"])
         if quoted is None:  # pragma: no cover - an id with a line break
-            yield _pandas_csv(frame)
+            yield _pandas_csv(frame, header)
             return
         ids = pc.replace_with_mask(ids, pa.array(needs), pa.array(quoted, pa.string()))
     for start in range(0, len(frame), rows):
@@ -117,7 +138,7 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[byte
         _, offsets, data = lines.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
         text = data.slice(int(bounds[0]), int(bounds[-1] - bounds[0]))
-        yield (header + text.to_pybytes()) if start == 0 else text
+        yield (head + text.to_pybytes()) if start == 0 and head else text
 
 
 def _cells(values: pd.Series[Any]) -> list[str] | None:
@@ -146,15 +167,76 @@ def _combination_codes(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
     return np.asarray(out, dtype=np.int64)
 
 
+PARQUET_STATISTICS = ["patient_id", "eligible"]
+"""Columns whose min/max the Parquet file records. Why not every column: the statuses' statistics cost a
+third of the write and every row group holds every status, so a reader could skip nothing by them."""
+
+
+def _parquet_schema(decisions: pd.DataFrame) -> pa.Schema:
+    """The file's schema, from its first part: categorical columns as dictionaries with int32 indices (any
+    later part's categories fit), pandas' metadata kept (so pandas reads the dtypes back)."""
+    schema = pa.Schema.from_pandas(decisions, preserve_index=False)
+    fields = [pa.field(f.name, pa.dictionary(pa.int32(), f.type.value_type)) if pa.types.is_dictionary(f.type)
+              else f for f in schema]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+class DecisionsFile:
+    """A decisions file (.csv or .parquet) written part by part, in file order, and put in place whole.
+
+    Why parts: the screen hands over each partition's decisions in file order as soon as it has them, so the
+    file is written while later partitions are still being screened instead of after all of them. Why a
+    temporary file renamed at the end: a screen that fails half way must not leave half a decisions file
+    where a whole one is expected (an older file at that path stays as it was). The parts join to exactly
+    the file ``write_decisions`` writes for their concatenation (CSV byte for byte; Parquet with the same
+    values and dtypes, one row group per part).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ext = suffix(path, (".csv", ".parquet"), "decisions file")
+        self._partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        self._csv: IO[bytes] | None = None
+        self._parquet: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+
+    def write(self, decisions: pd.DataFrame) -> None:
+        """Append the next part (the header, or the schema, comes from the first part)."""
+        if self._ext == ".csv":
+            header = self._csv is None
+            if self._csv is None:
+                self._csv = self._partial.open("wb")
+            for chunk in csv_chunks(decisions, header=header):
+                self._csv.write(chunk)
+            return
+        if self._schema is None:
+            self._schema = _parquet_schema(decisions)
+            self._parquet = pq.ParquetWriter(self._partial, self._schema, write_statistics=PARQUET_STATISTICS)
+        assert self._parquet is not None
+        self._parquet.write_table(pa.Table.from_pandas(decisions, preserve_index=False).cast(self._schema))
+
+    def _close(self) -> None:
+        if self._csv is not None:
+            self._csv.close()
+        if self._parquet is not None:
+            self._parquet.close()
+
+    def __enter__(self) -> DecisionsFile:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._close()
+        if kind is None and (self._csv is not None or self._parquet is not None):
+            os.replace(self._partial, self.path)
+        else:
+            self._partial.unlink(missing_ok=True)
+
+
 def write_decisions(decisions: pd.DataFrame, path: Path | None) -> bytes | None:
-    """Write to ``path`` (.csv or .parquet); ``None`` returns the CSV bytes (standard output)."""
+    """Write to ``path`` (.csv or .parquet) in one part; ``None`` returns the CSV bytes (standard output)."""
     if path is None:
         return _csv_bytes(decisions)
-    ext = suffix(path, (".csv", ".parquet"), "decisions file")
-    if ext == ".csv":
-        with path.open("wb") as out:
-            for chunk in csv_chunks(decisions):
-                out.write(chunk)
-    else:
-        decisions.to_parquet(path, index=False)
+    with DecisionsFile(path) as out:
+        out.write(decisions)
     return None

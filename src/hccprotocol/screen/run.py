@@ -29,7 +29,7 @@ from pandas.api.types import union_categoricals
 from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import patient_columns, session_columns
 from hccprotocol.screen.criteria import Criteria, load_criteria
-from hccprotocol.screen.io import read_table, suffix
+from hccprotocol.screen.io import DecisionsFile, read_table, suffix
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
 from hccprotocol.screen.validate import Issue, clean_ids, typed_table
@@ -48,6 +48,8 @@ WORKERS = min(2, os.cpu_count() or 1)
 2 cores)."""
 
 Progress = Callable[[int, int], None]
+Sink = Callable[[pd.DataFrame], None]
+"""Receives the decisions in file order, in one or more consecutive parts (``io.DecisionsFile.write``)."""
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,14 @@ def combine(parts: list[PartitionResult], crit: Criteria) -> Screen:
 
 def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protocol: Protocol, today: dt.date,
                   partition_rows: int = PARTITION_ROWS, progress: Progress | None = None,
-                  workers: int = WORKERS) -> Screen:
+                  workers: int = WORKERS, sink: Sink | None = None) -> Screen:
     """One machine: partitions of at most ``partition_rows`` patients, each with the sessions of its patients,
     screened by ``workers`` processes (``screen.workers``). A file of fewer than ``workers`` full partitions is
-    cut into ``workers`` partitions (of at least ``MIN_PARTITION_ROWS``), so every worker has one."""
+    cut into ``workers`` partitions (of at least ``MIN_PARTITION_ROWS``), so every worker has one.
+
+    ``sink`` gets the decisions in file order: each partition's as it arrives when partitions are slices of
+    the file in row order (so the output is written while later partitions are screened), else all at once
+    at the end (a duplicate row moved to an earlier partition, or rows not numbered in file order)."""
     crit = load_criteria(protocol)
     _check_columns(patients, sessions)
     if ROW not in patients.columns:
@@ -101,6 +107,7 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
     n = len(patients)
     partition_rows = min(partition_rows, max(MIN_PARTITION_ROWS, -(-n // max(1, workers))))
     chunks = max(1, -(-n // partition_rows))
+    streamed = False
     if chunks == 1:
         parts = [screen_partition(patients, sessions, protocol, today, crit)]
     else:
@@ -114,6 +121,8 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         chunk = np.where(dup, first, np.arange(n)) // partition_rows
         bounds = np.arange(chunks + 1) * partition_rows
         moved = bool(dup.any())  # a duplicate row joins its first row's partition: partitions are not slices
+        numbers = patients[ROW].to_numpy()
+        streamed = sink is not None and not moved and bool(np.all(numbers[1:] > numbers[:-1]))
         s_order: np.ndarray[Any, Any] | None = None  # sessions by partition, when the file does not list them so
         s_bounds = np.zeros(chunks + 1, dtype=np.int64)
         if sessions is not None:
@@ -137,11 +146,16 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         parts = []
         for k, part in enumerate(run_partitions(run, chunks, workers)):
             parts.append(part)
+            if streamed and sink is not None:
+                sink(part.decisions)
             if progress is not None:
                 progress(min(n, (k + 1) * partition_rows), n)
     if progress is not None and chunks == 1:
         progress(n, n)
-    return combine(parts, crit)
+    screen = combine(parts, crit)
+    if sink is not None and not streamed:
+        sink(screen.decisions)
+    return screen
 
 
 def _local(found: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -159,10 +173,15 @@ def _check_columns(patients: pd.DataFrame, sessions: pd.DataFrame | None) -> Non
 
 
 def screen_files(patients: Path, sessions: Path | None, protocol: Protocol, today: dt.date,
-                 progress: Progress | None = None) -> Screen:
-    return screen_frames(read_table(patients, "patients file"),
-                         read_table(sessions, "sessions file") if sessions is not None else None,
-                         protocol, today, progress=progress)
+                 progress: Progress | None = None, output: Path | None = None) -> Screen:
+    """The files screened; with ``output``, the decisions written there as the partitions finish
+    (``io.DecisionsFile``: put in place only when the whole screen succeeded)."""
+    p = read_table(patients, "patients file")
+    s = read_table(sessions, "sessions file") if sessions is not None else None
+    if output is None:
+        return screen_frames(p, s, protocol, today, progress=progress)
+    with DecisionsFile(output) as out:
+        return screen_frames(p, s, protocol, today, progress=progress, sink=out.write)
 
 
 def _read_dask(path: Path, what: str) -> Any:

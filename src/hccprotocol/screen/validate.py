@@ -63,6 +63,26 @@ class Typed:
     issues: list[Issue]
 
 
+_NULLABLE: dict[pa.DataType, Any] = {
+    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(), pa.float32(): pd.Float32Dtype(), pa.float64(): pd.Float64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+"""Arrow number and boolean types -> the nullable dtypes ``pd.read_parquet(dtype_backend="numpy_nullable")``
+gives them (its mapping)."""
+
+
+def _nullable(series: pd.Series[Any]) -> pd.Series[Any]:
+    """A column held in Arrow (``pd.ArrowDtype``, as ``screen.io`` reads Parquet numbers and booleans) in the
+    nullable dtype ``pd.read_parquet(dtype_backend="numpy_nullable")`` gives it, by the same conversion (the
+    dtype's ``__from_arrow__``, which pyarrow's ``to_pandas`` calls); any other column as it is."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in _NULLABLE:
+        return pd.Series(_NULLABLE[dtype.pyarrow_dtype].__from_arrow__(pa.array(series.array)), index=series.index)
+    return series
+
+
 def _arrow_text(series: pd.Series[Any]) -> pa.Array | None:
     """The cells of an Arrow-backed text column as one Arrow array (chunks combined once), or ``None`` for any
     other column."""
@@ -199,7 +219,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
         if col.name not in raw.columns:
             out[col.name] = _empty(col, n)
             continue
-        series = raw[col.name].reset_index(drop=True)
+        series = _nullable(raw[col.name].reset_index(drop=True))
         text = _arrow_text(series)  # once per column
         if col.kind == "id":
             out[col.name], blank = _ids(series, text)
