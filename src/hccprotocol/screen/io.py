@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from hccprotocol.errors import InputError
 from hccprotocol.screen.partition import ROW
+from hccprotocol.screen.validate import NULLABLE
 
 __all__ = ["DecisionsFile", "csv_chunks", "read_table", "suffix", "to_csv_text", "write_decisions"]
 
@@ -34,13 +35,12 @@ def suffix(path: Path, allowed: tuple[str, ...], what: str) -> str:
     return ext
 
 
-_NUMBERS_AND_BOOLEANS = (pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32(),
-                         pa.uint64(), pa.float32(), pa.float64(), pa.bool_())
 _AS_READ: dict[pa.DataType, Any] = {
-    **{t: pd.ArrowDtype(t) for t in _NUMBERS_AND_BOOLEANS},
+    **{t: pd.ArrowDtype(t) for t in NULLABLE},
     pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
 }
-"""Parquet types as the screen holds them when read: numbers and booleans left in Arrow (``pd.ArrowDtype``, no
+"""Parquet types as the screen holds them when read: numbers and booleans (the types ``validate.NULLABLE``
+converts) left in Arrow (``pd.ArrowDtype``, no
 copy), text as pandas' Arrow-backed ``StringDtype`` (no copy either). ``screen.validate`` turns each Arrow
 column into the nullable dtype ``pd.read_parquet(dtype_backend="numpy_nullable")`` gives, on the workers and
 for their partition's rows only; every other type converts as that call converts it."""

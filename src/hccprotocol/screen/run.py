@@ -122,7 +122,7 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         bounds = np.arange(chunks + 1) * partition_rows
         moved = bool(dup.any())  # a duplicate row joins its first row's partition: partitions are not slices
         numbers = patients[ROW].to_numpy()
-        streamed = sink is not None and not moved and bool(np.all(numbers[1:] > numbers[:-1]))
+        streamed = not moved and bool(np.all(numbers[1:] > numbers[:-1]))
         s_order: np.ndarray[Any, Any] | None = None  # sessions by partition, when the file does not list them so
         s_bounds = np.zeros(chunks + 1, dtype=np.int64)
         if sessions is not None:
@@ -146,7 +146,7 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         parts = []
         for k, part in enumerate(run_partitions(run, chunks, workers)):
             parts.append(part)
-            if streamed and sink is not None:
+            if sink is not None and streamed:
                 sink(part.decisions)
             if progress is not None:
                 progress(min(n, (k + 1) * partition_rows), n)

@@ -33,7 +33,7 @@ from hccprotocol import limits
 from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import Column
 
-__all__ = ["Issue", "Typed", "clean_ids", "typed_table"]
+__all__ = ["NULLABLE", "Issue", "Typed", "clean_ids", "typed_table"]
 
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -63,7 +63,7 @@ class Typed:
     issues: list[Issue]
 
 
-_NULLABLE: dict[pa.DataType, Any] = {
+NULLABLE: dict[pa.DataType, Any] = {
     pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
     pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
     pa.uint64(): pd.UInt64Dtype(), pa.float32(): pd.Float32Dtype(), pa.float64(): pd.Float64Dtype(),
@@ -78,8 +78,8 @@ def _nullable(series: pd.Series[Any]) -> pd.Series[Any]:
     nullable dtype ``pd.read_parquet(dtype_backend="numpy_nullable")`` gives it, by the same conversion (the
     dtype's ``__from_arrow__``, which pyarrow's ``to_pandas`` calls); any other column as it is."""
     dtype = series.dtype
-    if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in _NULLABLE:
-        return pd.Series(_NULLABLE[dtype.pyarrow_dtype].__from_arrow__(pa.array(series.array)), index=series.index)
+    if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in NULLABLE:
+        return pd.Series(NULLABLE[dtype.pyarrow_dtype].__from_arrow__(pa.array(series.array)), index=series.index)
     return series
 
 
