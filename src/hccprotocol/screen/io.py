@@ -170,15 +170,20 @@ def _combination_codes(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
 PARQUET_STATISTICS = ["patient_id", "eligible"]
 """Columns whose min/max the Parquet file records. Why not every column: the statuses' statistics cost a
 third of the write and every row group holds every status, so a reader could skip nothing by them."""
+PARQUET_PLAIN = "patient_id"
+"""The one column written without a Parquet dictionary: every id is distinct (a duplicate row aside), so a
+dictionary only costs (a third of the write) and makes the file larger."""
 
 
-def _parquet_schema(decisions: pd.DataFrame) -> pa.Schema:
-    """The file's schema, from its first part: categorical columns as dictionaries with int32 indices (any
-    later part's categories fit), pandas' metadata kept (so pandas reads the dtypes back)."""
-    schema = pa.Schema.from_pandas(decisions, preserve_index=False)
+def _parquet_schema(table: pa.Table) -> pa.Schema:
+    """The file's schema, from its first part as converted: categorical columns as dictionaries with int32
+    indices (any later part's categories fit), pandas' metadata kept (so pandas reads the dtypes back).
+
+    Why from the converted part and not ``pa.Schema.from_pandas``: that converts every column once more only
+    to learn its type."""
     fields = [pa.field(f.name, pa.dictionary(pa.int32(), f.type.value_type)) if pa.types.is_dictionary(f.type)
-              else f for f in schema]
-    return pa.schema(fields, metadata=schema.metadata)
+              else f for f in table.schema]
+    return pa.schema(fields, metadata=table.schema.metadata)
 
 
 class DecisionsFile:
@@ -209,11 +214,14 @@ class DecisionsFile:
             for chunk in csv_chunks(decisions, header=header):
                 self._csv.write(chunk)
             return
+        table = pa.Table.from_pandas(decisions, preserve_index=False)
         if self._schema is None:
-            self._schema = _parquet_schema(decisions)
-            self._parquet = pq.ParquetWriter(self._partial, self._schema, write_statistics=PARQUET_STATISTICS)
+            self._schema = _parquet_schema(table)
+            dictionary = [name for name in self._schema.names if name != PARQUET_PLAIN]
+            self._parquet = pq.ParquetWriter(self._partial, self._schema, write_statistics=PARQUET_STATISTICS,
+                                             use_dictionary=dictionary)
         assert self._parquet is not None
-        self._parquet.write_table(pa.Table.from_pandas(decisions, preserve_index=False).cast(self._schema))
+        self._parquet.write_table(table.cast(self._schema))
 
     def _close(self) -> None:
         if self._csv is not None:

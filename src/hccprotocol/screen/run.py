@@ -32,7 +32,7 @@ from hccprotocol.screen.criteria import Criteria, load_criteria
 from hccprotocol.screen.io import DecisionsFile, read_table, suffix
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
-from hccprotocol.screen.validate import Issue, clean_ids, typed_table
+from hccprotocol.screen.validate import Issue, check_columns, clean_ids
 from hccprotocol.screen.workers import run_partitions
 
 if TYPE_CHECKING:
@@ -140,8 +140,11 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
                 start, stop = s_bounds[k], s_bounds[k + 1]
                 s_rows = np.arange(start, stop) if s_order is None else s_order[start:stop]
                 s = sessions.iloc[start:stop] if s_order is None else sessions.iloc[s_rows]
-            return screen_partition(p, s, protocol, today, crit, keys=(_local(first[rows], rows),
-                                                                       _local(owner[s_rows], rows)))
+            if moved:
+                keys = (_local(first[rows], rows), _local(owner[s_rows], rows))
+            else:  # the partition's rows are bounds[k] onwards: a file row's place among them is one subtraction
+                keys = (_shifted(first[rows], bounds[k]), _shifted(owner[s_rows], bounds[k]))
+            return screen_partition(p, s, protocol, today, crit, keys=keys)
 
         parts = []
         for k, part in enumerate(run_partitions(run, chunks, workers)):
@@ -163,13 +166,17 @@ def _local(found: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]) -> np.ndarra
     return np.where(found >= 0, np.searchsorted(rows, found), -1)
 
 
+def _shifted(found: np.ndarray[Any, Any], start: int) -> np.ndarray[Any, Any]:
+    """``_local`` for a partition of consecutive file rows from ``start``."""
+    return np.where(found >= 0, found - start, -1)
+
+
 def _check_columns(patients: pd.DataFrame, sessions: pd.DataFrame | None) -> None:
-    """Unknown or missing key columns refused before the file is cut into partitions (which reads patient_id):
-    the validation's own column checks, on no rows."""
-    none = np.zeros(0, dtype=np.int64)
-    typed_table(patients.drop(columns=[ROW], errors="ignore").head(0), patient_columns(), "patients", none)
+    """Unknown or missing key columns refused before the file is cut into partitions (which reads patient_id),
+    by the validation's own column check."""
+    check_columns([c for c in patients.columns if c != ROW], patient_columns(), "patients")
     if sessions is not None:
-        typed_table(sessions.drop(columns=[ROW], errors="ignore").head(0), session_columns(), "sessions", none)
+        check_columns([c for c in sessions.columns if c != ROW], session_columns(), "sessions")
 
 
 def screen_files(patients: Path, sessions: Path | None, protocol: Protocol, today: dt.date,

@@ -33,7 +33,7 @@ from hccprotocol import limits
 from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import Column
 
-__all__ = ["NULLABLE", "Issue", "Typed", "clean_ids", "typed_table"]
+__all__ = ["NULLABLE", "Issue", "Typed", "check_columns", "clean_ids", "typed_table"]
 
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -182,6 +182,17 @@ def _ids(series: pd.Series[Any], text: Any) -> tuple[pd.Series[Any], np.ndarray[
     return stripped.where(~pd.Series(blank, index=series.index), None).astype("str"), blank
 
 
+def check_columns(names: Sequence[Any], columns: Sequence[Column], table: str) -> None:
+    """Refuse a table with an unknown column or without ``patient_id`` (see ``typed_table``)."""
+    known = {c.name for c in columns}
+    unknown = [c for c in names if c not in known]
+    if unknown:
+        raise InputError(f"{table}: unknown column(s) {', '.join(map(str, unknown))}; "
+                         f"expected columns as `hccprotocol schema cohort` lists them")
+    if "patient_id" not in names:
+        raise InputError(f"{table}: the column patient_id is required")
+
+
 def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: np.ndarray[Any, Any]) -> Typed:
     """Parse ``raw`` (strings from CSV, or typed columns from Parquet) into typed columns; collect issues.
 
@@ -189,13 +200,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
     a whole field into "unknown" for every patient without a word. A model column the file lacks is all
     missing (unknown), as an absent field is in a record.
     """
-    known = {c.name for c in columns}
-    unknown = [c for c in raw.columns if c not in known]
-    if unknown:
-        raise InputError(f"{table}: unknown column(s) {', '.join(map(str, unknown))}; "
-                         f"expected columns as `hccprotocol schema cohort` lists them")
-    if "patient_id" not in raw.columns:
-        raise InputError(f"{table}: the column patient_id is required")
+    check_columns(raw.columns, columns, table)
     n = len(raw)
     ids = raw["patient_id"].astype("str").reset_index(drop=True)  # read per issue, never as a million-item list
     out: dict[str, pd.Series[Any]] = {}
