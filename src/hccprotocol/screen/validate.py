@@ -200,7 +200,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
     a whole field into "unknown" for every patient without a word. A model column the file lacks is all
     missing (unknown), as an absent field is in a record.
     """
-    check_columns(raw.columns, columns, table)
+    check_columns(list(raw.columns), columns, table)
     n = len(raw)
     ids = raw["patient_id"].astype("str").reset_index(drop=True)  # read per issue, never as a million-item list
     out: dict[str, pd.Series[Any]] = {}
