@@ -136,11 +136,14 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
                                 str(s_frame["patient_id"].iloc[i]), "no patient with this patient_id"))
         issues.extend(st.issues)
         keep = ~orphan
-        order = np.argsort(np.where(keep, owner_of, -1), kind="stable")[int((~keep).sum()):]
-        s_frame = s_frame.iloc[order].reset_index(drop=True)
-        s_bad_typed = st.invalid[order]
-        s_rows = s_rows[order]
-        owner = owner_of[order].astype(np.int64)
+        if keep.all() and bool(np.all(owner_of[1:] >= owner_of[:-1])):  # listed patient by patient already
+            s_bad_typed, owner = st.invalid, owner_of.astype(np.int64)
+        else:
+            order = np.argsort(np.where(keep, owner_of, -1), kind="stable")[int((~keep).sum()):]
+            s_frame = s_frame.iloc[order].reset_index(drop=True)
+            s_bad_typed = st.invalid[order]
+            s_rows = s_rows[order]
+            owner = owner_of[order].astype(np.int64)
         s_bad, s_issues = check_sessions(s_frame, s_rows, today)
         issues.extend(s_issues)
         invalid[owner[s_bad | s_bad_typed]] = True
@@ -162,12 +165,13 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
     keep_rows = np.flatnonzero(valid)
     remap = np.full(n, -1, dtype=np.int64)
     remap[keep_rows] = np.arange(len(keep_rows))
-    frame = frame.iloc[keep_rows].reset_index(drop=True)
-    known_history = known_history[keep_rows]
+    if len(keep_rows) < n:  # else every row stays, in place (no copy of every column)
+        frame = frame.iloc[keep_rows].reset_index(drop=True)
+        known_history = known_history[keep_rows]
+        s_keep = valid[owner] if len(owner) else np.zeros(0, dtype=bool)
+        s_frame = s_frame[s_keep].reset_index(drop=True)
+        owner = remap[owner[s_keep]]
     kept_rows = rows[keep_rows]
-    s_keep = valid[owner] if len(owner) else np.zeros(0, dtype=bool)
-    s_frame = s_frame[s_keep].reset_index(drop=True)
-    owner = remap[owner[s_keep]]
     table = session_frame(s_frame, owner, len(frame))
     issues.sort(key=lambda x: (x.table != "patients", x.row, x.field))
     return Prepared(frame=frame, table=table, known_history=known_history, issues=issues,
