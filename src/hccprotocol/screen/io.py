@@ -9,6 +9,7 @@ checked the same way. Decisions are written with ``eligible`` as
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,7 +116,7 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS, header: bool = T
     parts = []
     for name in rest.columns:
         codes, uniques = pd.factorize(rest[name].iloc[first], use_na_sentinel=False)
-        cells = _cells(pd.Series(uniques, dtype=rest[name].dtype))
+        cells = _column_cells(pd.Series(uniques, dtype=rest[name].dtype))
         if cells is None:  # pragma: no cover - a value with a line break: let pandas write it all
             yield _pandas_csv(frame, header)
             return
@@ -151,13 +152,36 @@ def _cells(values: pd.Series[Any]) -> list[str] | None:
     return [line[:-1] for line in lines] if len(lines) == len(values) else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _distinct_cells(dtype: str, values: tuple[Any, ...]) -> tuple[str, ...] | None:
+    """``_cells`` of a column's distinct values (missing as None), cached: every partition of a screen writes
+    the same few statuses and names, so each set is written by ``to_csv`` once, not once per partition."""
+    cells = _cells(pd.Series([pd.NA if v is None else v for v in values], dtype=dtype))
+    return None if cells is None else tuple(cells)
+
+
+def _column_cells(values: pd.Series[Any]) -> list[str] | None:
+    """``_cells`` of the distinct values of one column, through the cache when they are plain text (the
+    statuses and joined names) and directly otherwise."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.dtype.categories.dtype == "str":
+        key = tuple(None if pd.isna(v) else str(v) for v in values.tolist())
+        cached = _distinct_cells("str", key)
+        return None if cached is None else list(cached)
+    return _cells(values)
+
+
 def _combination_codes(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
     """Per row, the number of its distinct combination of values over ``frame``'s columns."""
     key = np.zeros(len(frame), dtype=np.int64)
     cardinality = 1
     for name in frame.columns:
-        codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
-        width = len(uniques) + 1
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # its codes already number its values (-1 missing)
+            codes = np.asarray(column.cat.codes, dtype=np.int64) + 1
+            width = len(column.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(column, use_na_sentinel=False)
+            width = len(uniques) + 1
         if cardinality * width >= 2**62:
             key, seen = pd.factorize(key)
             cardinality = len(seen)
