@@ -17,6 +17,8 @@ million sessions are a million runs; the run's other values share its answer.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -44,23 +46,70 @@ def _run_heads(values: pa.Array) -> np.ndarray[Any, Any]:
     return np.flatnonzero(heads)
 
 
-def keys_and_owners(keys: pd.Series[Any], values: pd.Series[Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+PARALLEL_FROM = 200_000
+"""Ids (keys and run heads together) from which the hashing is split over ``THREADS`` threads."""
+THREADS = min(2, os.cpu_count() or 1)
+
+
+def _groups(ids: pa.Array, parts: int) -> list[np.ndarray[Any, Any]]:
+    """Positions of ``ids`` in ``parts`` groups, by the low bits of each id's last byte: equal ids always
+    share a group (an empty or missing id goes to the first), so each group is matched on its own.
+
+    Why: Arrow's hashing holds the GIL for none of its work, so groups hashed on threads run at once, and
+    a smaller hash table misses the cache less (two halves hash in well under half the time of the whole).
+    """
+    if parts <= 1 or len(ids) == 0:
+        return [np.arange(len(ids))]
+    buffers = ids.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[ids.offset:ids.offset + len(ids) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(1, dtype=np.uint8)
+    ends = offsets[1:]
+    filled = ends > offsets[:-1]
+    last = data[np.clip(ends - 1, 0, max(len(data) - 1, 0))] if len(data) else np.zeros(len(ids), dtype=np.uint8)
+    group = np.where(filled, last % np.uint8(parts), np.uint8(0))
+    return [np.flatnonzero(group == g) for g in range(parts)]
+
+
+def _first_rows(codes: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Positions where each code first appears, by code (codes count up in order of first appearance)."""
+    seen_before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
+    return np.flatnonzero(codes > seen_before)
+
+
+def keys_and_owners(keys: pd.Series[Any], values: pd.Series[Any],
+                    parts: int | None = None) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Per key row, the first row with its key (itself unless a duplicate), and per value, the first row of
     ``keys`` equal to it; -1 where missing or unmatched.
 
-    Why together: one pass of hashing answers both (see the module docstring).
+    Why together: one pass of hashing answers both (see the module docstring). ``parts``: the groups hashed
+    apart (``_groups``), by default ``THREADS`` from ``PARALLEL_FROM`` ids and one below.
     """
     k, v = _array(keys), _array(values)
     heads = _run_heads(v)
     both = pa.concat_arrays([k, v.take(pa.array(heads))])
-    codes = np.asarray(pc.dictionary_encode(both).indices.fill_null(-1).to_numpy(), dtype=np.int64)
-    key_codes, head_codes = codes[:len(k)], codes[len(k):]
-    # codes count up in order of first appearance: a key row is the first of its id where its code is new
-    seen_before = np.maximum.accumulate(np.concatenate([[-1], key_codes[:-1]])) if len(k) else key_codes
-    first_rows = np.flatnonzero(key_codes > seen_before)  # first_rows[code] = the first row with that id
-    first = np.where(key_codes >= 0, first_rows[np.clip(key_codes, 0, None)] if len(first_rows) else -1, -1)
-    matched = (head_codes >= 0) & (head_codes < len(first_rows))
-    owner_heads = np.where(matched, first_rows[np.clip(head_codes, 0, len(first_rows) - 1)]
-                           if len(first_rows) else -1, -1)
+    n_keys = len(k)
+    if parts is None:
+        parts = THREADS if len(both) >= PARALLEL_FROM else 1
+    groups = _groups(both, parts)
+    first = np.full(n_keys, -1, dtype=np.int64)
+    owner_heads = np.full(len(heads), -1, dtype=np.int64)
+
+    def match(at: np.ndarray[Any, Any]) -> None:
+        # within a group, the keys come first (positions in order): their codes are 0 .. distinct keys - 1
+        subset = both if len(at) == len(both) else both.take(pa.array(at))
+        codes = np.asarray(pc.dictionary_encode(subset).indices.fill_null(-1).to_numpy(), dtype=np.int64)
+        n_k = int(np.searchsorted(at, n_keys))
+        key_codes, head_codes = codes[:n_k], codes[n_k:]
+        rows = at[:n_k][_first_rows(key_codes)]  # rows[code] = the first key row with that id
+        known = key_codes >= 0
+        first[at[:n_k][known]] = rows[key_codes[known]]
+        matched = (head_codes >= 0) & (head_codes < len(rows))
+        owner_heads[at[n_k:][matched] - n_keys] = rows[head_codes[matched]]
+
+    if len(groups) == 1:
+        match(groups[0])
+    else:
+        with ThreadPoolExecutor(max_workers=min(THREADS, len(groups))) as pool:
+            list(pool.map(match, groups))  # list: re-raises a group's error here
     owner = np.repeat(owner_heads, np.diff(np.append(heads, len(v)))) if len(v) else np.zeros(0, dtype=np.int64)
-    return np.asarray(first, dtype=np.int64), np.asarray(owner, dtype=np.int64)
+    return first, np.asarray(owner, dtype=np.int64)
