@@ -346,6 +346,27 @@ def _per_patient_rate(patients: pd.DataFrame, sessions: pd.DataFrame) -> float:
     return len(records) / (time.perf_counter() - start)
 
 
+def _host_speed() -> str:
+    """How fast this (shared) machine is just now: a fixed pure-Python loop and numpy's copy bandwidth, best
+    of 3 after a warm-up. Why: neighbours on a shared host slow memory-bound work by up to half without any
+    steal time showing; figures of two runs compare only when these agree."""
+    import numpy as np
+
+    source = np.ones(32 * 1024 * 1024, dtype=np.float64)  # 256 MB
+    target = np.empty_like(source)
+    np.copyto(target, source)  # the pages faulted in before timing
+
+    def loop() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+
+    loop_s = _best(loop, 3)
+    copy_s = _best(lambda: np.copyto(target, source), 3)
+    bandwidth = 2 * source.nbytes / copy_s / 1e9  # read + written
+    return f"host: Python loop of 2M additions {loop_s * 1000:.0f} ms, numpy copy {bandwidth:.1f} GB/s"
+
+
 def _memory(x: dict[str, Any]) -> str:
     """Peak memory of the screen's process tree: sampled PSS, and an upper bound that counts every shared page
     once per process (own peak + each worker at the largest worker's peak)."""
@@ -360,7 +381,8 @@ def main(sizes: list[int]) -> None:
     import polars as pl
     import pyarrow as pa
 
-    print(f"python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} (shared)")
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} (shared); "
+          f"{_host_speed()}")
     arm = load_protocol(ARM)
     crit = load_criteria(arm)
     today = latest_today()
@@ -415,6 +437,7 @@ def main(sizes: list[int]) -> None:
                   f"DuckDB on pre-computed facts {n / y['seconds']:,.0f}/s (ratio {x['seconds'] / y['seconds']:.1f}); "
                   f"vs per-patient x{n / x['seconds'] / per_patient:,.0f}")
     print(f"\nper-patient durable path: {per_patient:,.0f} patients/s on {PER_PATIENT_N} patients")
+    print(f"at the end, {_host_speed()}")
 
 
 if __name__ == "__main__":
