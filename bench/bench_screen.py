@@ -348,8 +348,9 @@ def _per_patient_rate(patients: pd.DataFrame, sessions: pd.DataFrame) -> float:
 
 def _host_speed() -> str:
     """How fast this (shared) machine is just now: a fixed pure-Python loop and numpy's copy bandwidth, best
-    of 3 after a warm-up. Why: neighbours on a shared host slow memory-bound work by up to half without any
-    steal time showing; figures of two runs compare only when these agree."""
+    of 3 after a warm-up, and the same copy into newly allocated pages (what page faults cost). Why:
+    neighbours on a shared host slow memory-bound work by up to half without any steal time showing;
+    figures of two runs compare only when these agree."""
     import numpy as np
 
     source = np.ones(32 * 1024 * 1024, dtype=np.float64)  # 256 MB
@@ -363,8 +364,10 @@ def _host_speed() -> str:
 
     loop_s = _best(loop, 3)
     copy_s = _best(lambda: np.copyto(target, source), 3)
+    fresh_s = _best(lambda: np.copyto(np.empty_like(source), source), 3)  # into new pages: the page faults
     bandwidth = 2 * source.nbytes / copy_s / 1e9  # read + written
-    return f"host: Python loop of 2M additions {loop_s * 1000:.0f} ms, numpy copy {bandwidth:.1f} GB/s"
+    return (f"host: Python loop of 2M additions {loop_s * 1000:.0f} ms, numpy copy {bandwidth:.1f} GB/s "
+            f"({source.nbytes / fresh_s / 1e9:.1f} GB/s into fresh pages)")
 
 
 def _memory(x: dict[str, Any]) -> str:
