@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas.core.arrays.masked import BaseMaskedArray
 
+from hccprotocol.engines import masked
 from hccprotocol.engines.fold import fold_options
 from hccprotocol.model.conditions import All, Any_, Compare, Condition, Const, In, Known, Not
 from hccprotocol.model.facts import CountRange, FactCatalogue, check_fact_values
@@ -144,11 +144,10 @@ def _known(series: pd.Series[Any]) -> Truth:
 def _split(result: pd.Series[Any] | Any) -> Truth:
     """A ``boolean`` Series (or masked array) as (true, false)."""
     arr: Any = result.array if isinstance(result, pd.Series) else result
-    masked = isinstance(arr, BaseMaskedArray)
-    if not masked:  # e.g. pyarrow-backed booleans from a pyarrow string column
+    if not masked.is_masked(arr):  # e.g. pyarrow-backed booleans from a pyarrow string column
         arr = pd.array(arr, dtype="boolean")
-    data: np.ndarray[Any, Any] = arr._data.astype(bool, copy=False)
-    mask: np.ndarray[Any, Any] = arr._mask
+    values, mask = masked.parts(arr)
+    data = values.astype(bool, copy=False)
     return data & ~mask, ~data & ~mask
 
 
@@ -168,12 +167,11 @@ def _compare(series: pd.Series[Any], op: str, target: Any) -> Truth:
             return _by_category(series, lambda c: (c == target) if op == "eq" else (c != target))
         series = series.astype(FACT_DTYPES["text"])  # any other test: on the strings themselves
     arr: Any = series.array
-    masked = isinstance(arr, BaseMaskedArray)
-    if masked and isinstance(target, bool | int | float):
+    if masked.is_masked(arr) and isinstance(target, bool | int | float):
         # The masked array's own values and missing-mask, read without a copy.
-        mask: np.ndarray[Any, Any] = arr._mask
+        values, mask = masked.parts(arr)
         with np.errstate(invalid="ignore"):
-            held: np.ndarray[Any, Any] = _OPS[op](arr._data, target)
+            held: np.ndarray[Any, Any] = _OPS[op](values, target)
         return held & ~mask, ~held & ~mask
     if (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow" and isinstance(target, str)
             and op in ("eq", "ne")):

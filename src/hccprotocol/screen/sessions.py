@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS
+from hccprotocol.engines import masked
 from hccprotocol.screen.validate import Issue
 
 __all__ = ["SessionTable", "check_sessions", "longest_runs", "session_frame"]
@@ -341,8 +342,8 @@ def _changed_before(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarr
             continue
         column = frame[f]
         if isinstance(column.dtype, pd.BooleanDtype):
-            array = column.array
-            data, known = array._data, ~array._mask  # the masked array's values and what is recorded
+            data, missing = masked.parts(column.array)  # the values and what is not recorded
+            known = ~missing
             any_true |= data & known
             all_false &= ~data & known
         else:
