@@ -9,6 +9,7 @@ checked the same way. Decisions are written with ``eligible`` as
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from hccprotocol.errors import InputError
@@ -59,12 +61,41 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         raise InputError(f"{what} {path}: no such file")
     try:
         if ext == ".csv":
-            frame = pd.read_csv(path, dtype="str", keep_default_na=False, engine="pyarrow")
+            frame = _read_csv_text(path, what)
         else:
             frame = pq.read_table(path).to_pandas(types_mapper=_AS_READ.get)
     except (ValueError, OSError) as exc:
         raise InputError(f"{what} {path}: cannot be read ({exc})") from exc
     frame[ROW] = np.arange(1, len(frame) + 1)
+    return frame
+
+
+_TEXT_AS_READ = {pa.string(): pd.ArrowDtype(pa.string())}
+
+
+def _read_csv_text(path: Path, what: str) -> pd.DataFrame:
+    """Every cell of a CSV file as the text written there (an empty cell as ""), held in Arrow as read.
+
+    Why Arrow's reader with every column typed as text, and the columns left as ``pd.ArrowDtype(string)``:
+    pandas' ``read_csv(dtype="str")`` turns each column into pandas' text dtype, whose Arrow array has 64-bit
+    offsets, copying every cell's offset once more (about 250 MB for a million patients and their sessions,
+    in the process every worker shares); ``screen.validate`` reads either the same way. Why the header is
+    read first: Arrow types only the columns it is told of, so the names must be known before the read (and
+    a repeated name is refused here, as pandas would have renamed it ``name.1``)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), None)
+    if not header:
+        raise InputError(f"{what} {path}: no header row")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InputError(f"{what} {path}: column(s) {', '.join(repeated)} appear more than once")
+    convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in header}, null_values=[],
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
+    table = pacsv.read_csv(path, convert_options=convert)
+    if table.column_names != header or any(t != pa.string() for t in table.schema.types):
+        # the header read otherwise than Arrow read it (never seen): the reader every cell once went through
+        return pd.read_csv(path, dtype="str", keep_default_na=False, engine="pyarrow")
+    frame: pd.DataFrame = table.to_pandas(types_mapper=_TEXT_AS_READ.get)
     return frame
 
 

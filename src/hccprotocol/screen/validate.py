@@ -83,13 +83,20 @@ def _nullable(series: pd.Series[Any]) -> pd.Series[Any]:
     return series
 
 
+_ARROW_TEXT = (pa.string(), pa.large_string())
+
+
 def _arrow_text(series: pd.Series[Any]) -> pa.Array | None:
-    """The cells of an Arrow-backed text column as one Arrow array (chunks combined once), or ``None`` for any
-    other column."""
-    if not (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"):
+    """The cells of an Arrow-backed text column (pandas' Arrow text dtype, or ``pd.ArrowDtype`` of Arrow text,
+    as ``screen.io`` reads a CSV) as one Arrow array (chunks combined once), or ``None`` for any other column."""
+    dtype = series.dtype
+    arrow = isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in _ARROW_TEXT
+    if not (arrow or (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow")):
         return None
     cells = pa.array(series.array)
     if isinstance(cells, pa.ChunkedArray):
+        if cells.type == pa.string() and sum(c.nbytes for c in cells.chunks) >= 2**31:  # pragma: no cover
+            cells = cells.cast(pa.large_string())  # 32-bit offsets cannot hold the joined text
         cells = cells.combine_chunks()
     return cells
 
