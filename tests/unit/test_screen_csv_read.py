@@ -7,15 +7,19 @@ the same file, and the cells written out by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from hccprotocol.errors import InputError
+from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.io import read_table
 from hccprotocol.screen.partition import ROW
+from hccprotocol.screen.run import screen_files, screen_frames
 
 AWKWARD = (
     '\ufeffpatient_id,sex,weight_kg,liver_ascites\r\n'
@@ -57,3 +61,14 @@ def test_unreadable_files_are_refused_as_input(tmp_path: Path, text: str, messag
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_table(path, "patients file")
+
+
+def test_a_column_named_twice_is_refused_in_a_parquet_file_and_a_frame(tmp_path: Path) -> None:
+    table = pa.table([pa.array(["P1"]), pa.array(["P2"])], names=["patient_id", "patient_id"])
+    pq.write_table(table, tmp_path / "patients.parquet")
+    arm = load_protocol("haic-lenvatinib-pd1")
+    with pytest.raises(InputError, match="cannot be read"):  # Arrow's reader refuses the repeated name
+        screen_files(tmp_path / "patients.parquet", None, arm, dt.date(2024, 1, 1))
+    frame = pd.DataFrame([["P1", "P2"]], columns=["patient_id", "patient_id"])
+    with pytest.raises(InputError, match=r"column\(s\) patient_id appear more than once"):
+        screen_frames(frame, None, arm, dt.date(2024, 1, 1))

@@ -190,7 +190,10 @@ def _ids(series: pd.Series[Any], text: Any) -> tuple[pd.Series[Any], np.ndarray[
 
 
 def check_columns(names: Sequence[Any], columns: Sequence[Column], table: str) -> None:
-    """Refuse a table with an unknown column or without ``patient_id`` (see ``typed_table``)."""
+    """Refuse a table with an unknown or repeated column, or without ``patient_id`` (see ``typed_table``)."""
+    repeated = sorted({str(c) for c in names if list(names).count(c) > 1})
+    if repeated:
+        raise InputError(f"{table}: column(s) {', '.join(repeated)} appear more than once")
     known = {c.name for c in columns}
     unknown = [c for c in names if c not in known]
     if unknown:
