@@ -52,7 +52,6 @@ def test_a_header_only_file_has_no_rows(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("patient_id,sex,patient_id\nP1,male,P2\n", "column(s) patient_id appear more than once"),
     ("", "no header row"),
     ("patient_id,sex\nP1\n", "cannot be read"),
 ])
@@ -63,12 +62,15 @@ def test_unreadable_files_are_refused_as_input(tmp_path: Path, text: str, messag
         read_table(path, "patients file")
 
 
-def test_a_column_named_twice_is_refused_in_a_parquet_file_and_a_frame(tmp_path: Path) -> None:
+def test_a_column_named_twice_is_refused_in_any_file_and_a_frame(tmp_path: Path) -> None:
     table = pa.table([pa.array(["P1"]), pa.array(["P2"])], names=["patient_id", "patient_id"])
     pq.write_table(table, tmp_path / "patients.parquet")
     arm = load_protocol("haic-lenvatinib-pd1")
     with pytest.raises(InputError, match="cannot be read"):  # Arrow's reader refuses the repeated name
         screen_files(tmp_path / "patients.parquet", None, arm, dt.date(2024, 1, 1))
+    (tmp_path / "patients.csv").write_text("patient_id,sex,patient_id\nP1,male,P2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column\(s\) patient_id appear more than once"):
+        screen_files(tmp_path / "patients.csv", None, arm, dt.date(2024, 1, 1))
     frame = pd.DataFrame([["P1", "P2"]], columns=["patient_id", "patient_id"])
     with pytest.raises(InputError, match=r"column\(s\) patient_id appear more than once"):
         screen_frames(frame, None, arm, dt.date(2024, 1, 1))

@@ -80,15 +80,12 @@ def _read_csv_text(path: Path, what: str) -> pd.DataFrame:
     pandas' ``read_csv(dtype="str")`` turns each column into pandas' text dtype, whose Arrow array has 64-bit
     offsets, copying every cell's offset once more (about 250 MB for a million patients and their sessions,
     in the process every worker shares); ``screen.validate`` reads either the same way. Why the header is
-    read first: Arrow types only the columns it is told of, so the names must be known before the read (and
-    a repeated name is refused here, as pandas would have renamed it ``name.1``)."""
+    read first: Arrow types only the columns it is told of, so the names must be known before the read. A
+    repeated name is kept (``validate.check_columns`` refuses it; pandas renamed it ``name.1``)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), None)
     if not header:
         raise InputError(f"{what} {path}: no header row")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise InputError(f"{what} {path}: column(s) {', '.join(repeated)} appear more than once")
     convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in header}, null_values=[],
                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
     table = pacsv.read_csv(path, convert_options=convert)
@@ -184,10 +181,10 @@ def _cells(values: pd.Series[Any]) -> list[str] | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _distinct_cells(dtype: str, values: tuple[Any, ...]) -> tuple[str, ...] | None:
-    """``_cells`` of a column's distinct values (missing as None), cached: every partition of a screen writes
-    the same few statuses and names, so each set is written by ``to_csv`` once, not once per partition."""
-    cells = _cells(pd.Series([pd.NA if v is None else v for v in values], dtype=dtype))
+def _text_cells(values: tuple[str | None, ...]) -> tuple[str, ...] | None:
+    """``_cells`` of a text column's distinct values (missing as None), cached: every partition of a screen
+    writes the same few statuses and names, so each set is written by ``to_csv`` once, not once per partition."""
+    cells = _cells(pd.Series([pd.NA if v is None else v for v in values], dtype="str"))
     return None if cells is None else tuple(cells)
 
 
@@ -196,7 +193,7 @@ def _column_cells(values: pd.Series[Any]) -> list[str] | None:
     statuses and joined names) and directly otherwise."""
     if isinstance(values.dtype, pd.CategoricalDtype) and values.dtype.categories.dtype == "str":
         key = tuple(None if pd.isna(v) else str(v) for v in values.tolist())
-        cached = _distinct_cells("str", key)
+        cached = _text_cells(key)
         return None if cached is None else list(cached)
     return _cells(values)
 
