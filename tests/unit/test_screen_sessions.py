@@ -506,3 +506,25 @@ def test_viable_tumour_issue_shows_the_percentage() -> None:
     assert bad.tolist() == [True, True]
     assert [(x.row, x.field, x.value) for x in issues] == [(1, "viable_tumour_pct", "20"),
                                                              (2, "viable_tumour_pct", "12.5")]
+
+
+def test_key_issues_name_each_row_its_own_patient_and_value() -> None:
+    """Every issue of the key checks (a repeated id, an orphan session, a wrong session count) names its own
+    row's patient and value, also when the frames come with a shuffled index (the ids are gathered by
+    position, once per check)."""
+    patients = pd.DataFrame({"patient_id": ["a", "b", "a", "c", "b"], "tace_sessions": ["1", "2", "", "", "0"]},
+                            dtype="str", index=[40, 7, 3, 99, 0])
+    sessions = pd.DataFrame({"patient_id": ["x", "a", "y", "b"], "date": ["2024-01-01"] * 4}, dtype="str",
+                            index=[5, 6, 1, 2])
+    result = screen_partition(patients, sessions, load_protocol("haic-lenvatinib"), TODAY)
+    got = [(i.table, i.row, i.patient_id, i.field, i.value, i.reason) for i in result.issues]
+    earlier = "patient_id appears on an earlier row: one row per patient"
+    assert got == [
+        ("patients", 2, "b", "tace_sessions", "2", "the sessions table lists 1 session(s) for this patient"),
+        ("patients", 3, "a", "patient_id", "a", earlier),
+        ("patients", 5, "b", "patient_id", "b", earlier),
+        ("sessions", 1, "x", "patient_id", "x", "no patient with this patient_id"),
+        ("sessions", 3, "y", "patient_id", "y", "no patient with this patient_id"),
+    ]
+    assert result.invalid == 3  # rows 2, 3 and 5; a and c are screened
+    assert sorted(result.decisions["patient_id"]) == ["a", "c"]
