@@ -108,3 +108,35 @@ def test_bclc_on_both_sides_of_the_size_count_and_ecog_cut_offs(tumour: dict[str
 @given(st.integers(1, 6).flatmap(lambda n: st.tuples(*(patients(i) for i in range(n)))))
 def test_columnar_derivation_equals_the_per_patient_one(cohort: tuple[Patient, ...]) -> None:
     _check(list(cohort))
+
+
+def test_the_stage_table_is_derive_bclc_on_every_combination_of_staging_inputs() -> None:
+    """Every combination of the inputs BCLC reads (sizes on and off the 2 / 3 cm cut-offs, counts 1-5, every
+    ECOG, known and missing flags, Child-Pugh known or a range), in one frame: each row's stage is
+    ``derive_bclc`` of that row's own values (the table is filled and read by index, so a slip in a digit would
+    stage some combination as another's)."""
+    from itertools import product
+
+    from hccprotocol.measures.bclc import BclcInputs, derive_bclc
+    from hccprotocol.screen.derive import bclc
+
+    # (low, high, score) of the Child-Pugh range, and its classes by hand (A 5-6, B 7-9, C 10-15)
+    cp = [(5, 5, 5, None), (6, 6, 6, None), (7, 7, 7, None), (9, 9, 9, None), (10, 10, 10, None),
+          (5, 6, 0, ("A",)), (5, 8, 0, ("A", "B")), (6, 12, 0, ("A", "B", "C")), (8, 11, 0, ("B", "C"))]
+    rows = list(product([None, 1, 2, 3, 4, 5], [None, 1.5, 2.0, 2.5, 3.0, 3.5], [None, False, True],
+                        [None, False, True], [None, 0, 1, 2, 3, 4, 5], cp))
+    frame = pd.DataFrame({
+        "tumour_largest_diameter_cm": pd.array([r[1] for r in rows], dtype="Float64"),
+        "tumour_vascular_invasion": pd.array([r[2] for r in rows], dtype="boolean"),
+        "tumour_extrahepatic_spread": pd.array([r[3] for r in rows], dtype="boolean"),
+        "ecog": pd.array([r[4] for r in rows], dtype="Int64"),
+    })
+    count = np.array([np.nan if r[0] is None else r[0] for r in rows], dtype=float)
+    low, high, score = (np.array([r[5][k] for r in rows]) for k in range(3))
+    got = bclc(frame, count, low, high, score)
+    for k, (n, size, vi, ehs, ecog, (_, _, sc, classes)) in enumerate(rows):
+        cls = None if sc == 0 else "A" if sc <= 6 else "B" if sc <= 9 else "C"
+        want = derive_bclc(BclcInputs(tumour_count=n, largest_diameter_cm=size, vascular_invasion=vi,
+                                      extrahepatic_spread=ehs, ecog=ecog, child_pugh_class=cls,
+                                      child_pugh_classes=classes))
+        assert _na(got[k]) == want, rows[k]
