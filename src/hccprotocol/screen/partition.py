@@ -122,17 +122,17 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
         raise ValueError("keys do not match the partition's rows")
     dup = np.flatnonzero((first >= 0) & (first != np.arange(n)))
     invalid[dup] = True
-    for i, pid in zip(dup, _at(frame["patient_id"], dup), strict=True):
-        issues.append(Issue("patients", int(rows[i]), pid, "patient_id", pid,
-                            "patient_id appears on an earlier row: one row per patient"))
+    again = "patient_id appears on an earlier row: one row per patient"
+    issues.extend(Issue("patients", row, pid, "patient_id", pid, again)
+                  for row, pid in zip(rows[dup].tolist(), _at(frame["patient_id"], dup), strict=True))
 
     # sessions: attached to their patient's row, in file order within a patient
     if st is not None:
         s_frame = st.frame
         orphan = owner_of < 0
         lost = np.flatnonzero(orphan & ~st.invalid)
-        for i, pid in zip(lost, _at(s_frame["patient_id"], lost), strict=True):
-            issues.append(Issue("sessions", int(s_rows[i]), pid, "patient_id", pid, "no patient with this patient_id"))
+        issues.extend(Issue("sessions", row, pid, "patient_id", pid, "no patient with this patient_id")
+                      for row, pid in zip(s_rows[lost].tolist(), _at(s_frame["patient_id"], lost), strict=True))
         issues.extend(st.issues)
         keep = ~orphan
         if keep.all() and bool(np.all(owner_of[1:] >= owner_of[:-1])):  # listed patient by patient already
