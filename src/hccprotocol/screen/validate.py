@@ -20,6 +20,7 @@ Row numbers are 1-based data rows (CSV line = row + 1, after the header).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -191,7 +192,7 @@ def _ids(series: pd.Series[Any], text: Any) -> tuple[pd.Series[Any], np.ndarray[
 
 def check_columns(names: Sequence[Any], columns: Sequence[Column], table: str) -> None:
     """Refuse a table with an unknown or repeated column, or without ``patient_id`` (see ``typed_table``)."""
-    repeated = sorted({str(c) for c in names if list(names).count(c) > 1})
+    repeated = sorted(str(c) for c, times in Counter(names).items() if times > 1)
     if repeated:
         raise InputError(f"{table}: column(s) {', '.join(repeated)} appear more than once")
     known = {c.name for c in columns}
