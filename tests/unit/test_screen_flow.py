@@ -11,6 +11,7 @@ import pytest
 
 from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
+from hccprotocol.screen.criteria import load_criteria
 from hccprotocol.screen.flow import ArmFlow, Flow, arm_flow, render_html, render_mermaid, render_svg
 from hccprotocol.screen.run import screen_frames
 from tests.unit.screen_support import cohort_tables
@@ -88,3 +89,19 @@ def test_svg_and_html_render_in_headless_chromium(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert "Patients screened (n = 100)" in dom.stdout
+
+
+@pytest.mark.parametrize("dtype", ["category", "str"])
+def test_each_excluded_patient_counts_under_its_first_reason(dtype: str) -> None:
+    """Counted by hand: rows excluded by "a;b", "b", "a", "c;a" and "a;b" give a 3, b 1, c 1; an undetermined or
+    included row's ``excluded_by`` is never counted (as the screen writes it, a categorical, or as text)."""
+    crit = load_protocol("haic-lenvatinib")
+    criteria = load_criteria(crit)
+    a, b, c = criteria.criteria_ids[:3]
+    decisions = pd.DataFrame({
+        "eligible": pd.array([False, False, True, False, None, False, False], dtype="boolean"),
+        "excluded_by": pd.Series([f"{a};{b}", b, "", a, "", f"{c};{a}", f"{a};{b}"], dtype=dtype),
+    })
+    arm = arm_flow(decisions, 0, criteria, crit.id, crit.title)
+    assert [(cid, n) for cid, _, n in arm.excluded_first] == [(a, 3), (b, 1), (c, 1)]
+    assert (arm.excluded, arm.included, arm.undetermined) == (5, 1, 1)

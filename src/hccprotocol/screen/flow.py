@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,12 +59,26 @@ def arm_flow(decisions: pd.DataFrame, invalid: int, crit: Criteria, arm_id: str,
     included = int(eligible.eq(True).fillna(False).sum())
     excluded_mask = eligible.eq(False).fillna(False).to_numpy(dtype=bool)
     undetermined = int(eligible.isna().sum())
-    first = decisions["excluded_by"].astype("str").str.split(";", n=1).str[0].to_numpy(dtype=object)
-    counts = pd.Series(first[excluded_mask]).value_counts()
-    reasons = tuple((cid, crit.titles[cid], int(counts[cid])) for cid in crit.criteria_ids if cid in counts.index)
+    counts = _first_reason_counts(decisions["excluded_by"], excluded_mask)
+    reasons = tuple((cid, crit.titles[cid], counts[cid]) for cid in crit.criteria_ids if cid in counts)
     return ArmFlow(arm_id=arm_id, title=title, screened=len(decisions) + invalid, invalid=invalid,
                    excluded=int(np.count_nonzero(excluded_mask)), excluded_first=reasons,
                    undetermined=undetermined, included=included)
+
+
+def _first_reason_counts(excluded_by: pd.Series[Any], rows: np.ndarray[Any, Any]) -> dict[str, int]:
+    """Patients of ``rows`` per first name in their ``;``-separated ``excluded_by``.
+
+    Why per distinct value: the column holds few combinations (a categorical, as the screen writes it), so
+    each is split once and its rows counted by code; splitting a million strings took seconds."""
+    codes, values = pd.factorize(excluded_by)  # a categorical's own codes; -1 where missing
+    per_value = np.bincount(codes[rows & (codes >= 0)], minlength=len(values))
+    counts: dict[str, int] = {}
+    for value, count in zip(values, per_value.tolist(), strict=True):
+        if count:
+            first = str(value).split(";", 1)[0]
+            counts[first] = counts.get(first, 0) + count
+    return counts
 
 
 def _q(text: str) -> str:
