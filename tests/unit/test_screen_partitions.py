@@ -7,6 +7,7 @@ including when the first row is itself an invalid record.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,7 +16,7 @@ from hccprotocol.patient import latest_today
 from hccprotocol.protocol import load_protocol
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.partition import _date_text
-from hccprotocol.screen.run import Screen, _concat, screen_frames
+from hccprotocol.screen.run import Screen, _concat, _session_chunks, screen_frames
 from hccprotocol.screen.synthetic import synthetic_registry
 
 from .screen_support import cohort_tables
@@ -144,6 +145,30 @@ def test_padded_blank_and_orphan_ids_give_the_same_answer_in_every_partitioning(
     assert any(i.table == "sessions" and i.patient_id == "nobody" for i in whole.issues)
     for rows, workers in ((1, 2), (2, 1), (4, 2)):
         cut = _screen(patients, sessions, rows, workers)
+        pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
+        assert cut.issues == whole.issues, rows
+        assert cut.invalid == whole.invalid
+
+
+def test_sessions_of_no_patient_are_spread_by_place_between_their_neighbours_partitions() -> None:
+    # partitions of 10 patient rows, 3 partitions; sessions' patients' first rows (-1: no such patient)
+    owner = np.array([-1, -1, 0, 5, -1, 12, -1, -1, 25, -1])
+    # by place: 3 partitions over 10 sessions -> 0 0 0 0 1 1 1 2 2 2; an orphan stays between the partitions of
+    # the matched sessions before and after it (leading ones at most the first's, trailing ones at least the last's)
+    assert _session_chunks(owner, 10, 3).tolist() == [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert _session_chunks(np.full(8, -1), 10, 4).tolist() == [0, 0, 1, 1, 2, 2, 3, 3]  # a wrong sessions file
+    assert _session_chunks(np.array([25, -1, 3]), 10, 3).tolist() == [2, 2, 0]  # between 2 and 0: 2
+    assert _session_chunks(np.array([3, 14, 14]), 10, 3).tolist() == [0, 1, 1]  # no orphan: the patients'
+
+
+def test_a_sessions_file_of_other_patients_is_reported_whole_in_every_partitioning() -> None:
+    patients, sessions = cohort_tables(12, seed=9)
+    wrong = sessions.assign(patient_id="X" + sessions["patient_id"].astype(str))  # another registry's ids
+    whole = _screen(patients, wrong, 10**6, workers=1)
+    orphans = [(i.row, i.patient_id) for i in whole.issues if i.table == "sessions" and i.field == "patient_id"]
+    assert orphans == list(zip(range(1, len(wrong) + 1), wrong["patient_id"].tolist(), strict=True))
+    for rows, workers in ((1, 2), (2, 1), (5, 2)):
+        cut = _screen(patients, wrong, rows, workers)
         pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
         assert cut.issues == whole.issues, rows
         assert cut.invalid == whole.invalid

@@ -72,9 +72,8 @@ def screen_command(
         # decisions written to the file while the partitions are screened (standard output: after)
         result = _with_progress(lambda progress: screen_files(patients, tace_sessions, arm, today, progress,
                                                               output=output))
-    for issue in result.issues:
-        sys.stderr.write(f"invalid record: {issue.table} row {issue.row} (patient {issue.patient_id}): "
-                         f"{issue.field} = {issue.value!r}: {issue.reason}\n")
+    sys.stderr.writelines(f"invalid record: {table} row {row} (patient {pid}): {name} = {value!r}: {reason}\n"
+                          for table, row, pid, name, value, reason in result.issues.tuples())
     if result.invalid:
         sys.stderr.write(f"{result.invalid} invalid record(s) not screened (counted in the flow)\n")
     if output is None:

@@ -25,9 +25,10 @@ from hccprotocol.cohort.statuses import STATUSES
 from hccprotocol.screen.columns import SESSIONS_COUNT, patient_columns, session_columns
 from hccprotocol.screen.criteria import TACE_REFRACTORY, Criteria, any_met_codes, excluding, load_criteria
 from hccprotocol.screen.derive import derive_columns
+from hccprotocol.screen.issues import Issues
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.sessions import SessionTable, check_sessions, series_runs, session_frame
-from hccprotocol.screen.validate import Issue, typed_table
+from hccprotocol.screen.validate import typed_table
 
 if TYPE_CHECKING:
     from hccprotocol.protocol import Protocol
@@ -61,7 +62,7 @@ patient), -1 where the id is missing or matches no patient: ``keys_and_owners`` 
 @dataclass(frozen=True)
 class PartitionResult:
     decisions: pd.DataFrame
-    issues: list[Issue] = field(default_factory=list)
+    issues: Issues = field(default_factory=Issues)
     invalid: int = 0
     """Patients set aside as invalid records."""
     rows: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -99,7 +100,7 @@ class Prepared:
     frame: pd.DataFrame
     table: SessionTable
     known_history: np.ndarray[Any, Any]
-    issues: list[Issue]
+    issues: Issues
     invalid: int
     rows: np.ndarray[Any, Any]
 
@@ -109,7 +110,7 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
     """Validation and session facts (everything before derived measures and criteria)."""
     raw, rows = _rows(patients)
     typed = typed_table(raw, patient_columns(), "patients", rows)
-    frame, invalid, issues = typed.frame, typed.invalid.copy(), list(typed.issues)
+    frame, invalid, issues = typed.frame, typed.invalid.copy(), [typed.issues]
     n = len(frame)
     st, s_ids = None, frame["patient_id"].iloc[:0]
     if sessions is not None:
@@ -123,17 +124,18 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
     dup = np.flatnonzero((first >= 0) & (first != np.arange(n)))
     invalid[dup] = True
     again = "patient_id appears on an earlier row: one row per patient"
-    issues.extend(Issue("patients", row, pid, "patient_id", pid, again)
-                  for row, pid in zip(rows[dup].tolist(), _at(frame["patient_id"], dup), strict=True))
+    dup_ids = _at(frame["patient_id"], dup)
+    issues.append(Issues.of("patients", rows[dup], dup_ids, "patient_id", dup_ids, again))
 
     # sessions: attached to their patient's row, in file order within a patient
     if st is not None:
         s_frame = st.frame
         orphan = owner_of < 0
         lost = np.flatnonzero(orphan & ~st.invalid)
-        issues.extend(Issue("sessions", row, pid, "patient_id", pid, "no patient with this patient_id")
-                      for row, pid in zip(s_rows[lost].tolist(), _at(s_frame["patient_id"], lost), strict=True))
-        issues.extend(st.issues)
+        lost_ids = _at(s_frame["patient_id"], lost)
+        issues.append(Issues.of("sessions", s_rows[lost], lost_ids, "patient_id", lost_ids,
+                                "no patient with this patient_id"))
+        issues.append(st.issues)
         keep = ~orphan
         if keep.all() and bool(np.all(owner_of[1:] >= owner_of[:-1])):  # listed patient by patient already
             s_bad_typed, owner = st.invalid, owner_of.astype(np.int64)
@@ -144,7 +146,7 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
             s_rows = s_rows[order]
             owner = owner_of[order].astype(np.int64)
         s_bad, s_issues = check_sessions(s_frame, s_rows, today)
-        issues.extend(s_issues)
+        issues.append(s_issues)
         invalid[owner[s_bad | s_bad_typed]] = True
     else:
         s_frame = typed_table(pd.DataFrame({"patient_id": pd.Series([], dtype="str")}), session_columns(),
@@ -154,9 +156,10 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
     declared = frame[SESSIONS_COUNT].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     wrong = np.flatnonzero(~np.isnan(declared) & (declared != count))
     invalid[wrong] = True
-    for i, pid in zip(wrong, _at(frame["patient_id"], wrong), strict=True):
-        issues.append(Issue("patients", int(rows[i]), pid, SESSIONS_COUNT, f"{declared[i]:g}",
-                            f"the sessions table lists {count[i]} session(s) for this patient"))
+    issues.append(Issues.of("patients", rows[wrong], _at(frame["patient_id"], wrong), SESSIONS_COUNT,
+                            [f"{v:g}" for v in declared[wrong].tolist()],
+                            [f"the sessions table lists {c} session(s) for this patient"
+                             for c in count[wrong].tolist()]))
     known_history = ~np.isnan(declared) | (count > 0)
 
     # set invalid records aside
@@ -172,8 +175,7 @@ def prepare(patients: pd.DataFrame, sessions: pd.DataFrame | None, today: dt.dat
         owner = remap[owner[s_keep]]
     kept_rows = rows[keep_rows]
     table = session_frame(s_frame, owner, len(frame))
-    issues.sort(key=lambda x: (x.table != "patients", x.row, x.field))
-    return Prepared(frame=frame, table=table, known_history=known_history, issues=issues,
+    return Prepared(frame=frame, table=table, known_history=known_history, issues=Issues.concat(issues).sorted(),
                     invalid=int(invalid.sum()), rows=kept_rows)
 
 

@@ -30,9 +30,10 @@ from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import patient_columns, session_columns
 from hccprotocol.screen.criteria import Criteria, load_criteria
 from hccprotocol.screen.io import DecisionsFile, read_table, suffix
+from hccprotocol.screen.issues import Issues
 from hccprotocol.screen.keys import keys_and_owners
 from hccprotocol.screen.partition import ROW, PartitionResult, screen_partition
-from hccprotocol.screen.validate import Issue, check_columns, clean_ids
+from hccprotocol.screen.validate import check_columns, clean_ids
 from hccprotocol.screen.workers import run_partitions
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ Sink = Callable[[pd.DataFrame], None]
 @dataclass(frozen=True)
 class Screen:
     decisions: pd.DataFrame
-    issues: list[Issue]
+    issues: Issues
     invalid: int
     criteria: Criteria
 
@@ -84,7 +85,7 @@ def combine(parts: list[PartitionResult], crit: Criteria) -> Screen:
     rows = np.concatenate([p.rows for p in parts]) if parts else np.zeros(0, dtype=np.int64)
     if np.any(rows[1:] < rows[:-1]):
         decisions = decisions.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
-    issues = sorted((i for p in parts for i in p.issues), key=lambda x: (x.table != "patients", x.row, x.field))
+    issues = Issues.concat(p.issues for p in parts).sorted()
     return Screen(decisions=decisions, issues=issues, invalid=sum(p.invalid for p in parts), criteria=crit)
 
 
@@ -126,7 +127,7 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
         s_order: np.ndarray[Any, Any] | None = None  # sessions by partition, when the file does not list them so
         s_bounds = np.zeros(chunks + 1, dtype=np.int64)
         if sessions is not None:
-            s_chunk = np.where(owner >= 0, owner // partition_rows, 0)
+            s_chunk = _session_chunks(owner, partition_rows, chunks)
             if not bool(np.all(s_chunk[1:] >= s_chunk[:-1])):
                 s_order = np.argsort(s_chunk, kind="stable")  # file order within a partition
             s_bounds = np.searchsorted(s_chunk if s_order is None else s_chunk[s_order], np.arange(chunks + 1))
@@ -159,6 +160,28 @@ def screen_frames(patients: pd.DataFrame, sessions: pd.DataFrame | None, protoco
     if sink is not None and not streamed:
         sink(screen.decisions)
     return screen
+
+
+def _session_chunks(owner: np.ndarray[Any, Any], partition_rows: int, chunks: int) -> np.ndarray[Any, Any]:
+    """Per session, its partition: its patient's; a session of no patient (reported, never screened) goes to
+    a partition by its place in the file, between the partitions of the sessions of patients around it.
+
+    Why spread: a wrong sessions file matches no patient at all, and all its sessions in one partition made
+    that partition as slow as the rest together. Why between its neighbours' partitions: a file listed
+    patient by patient stays in partition order (its sessions are then cut by slicing, not sorting).
+    """
+    chunk = owner // partition_rows
+    orphan = owner < 0
+    if not orphan.any():
+        return chunk
+    m = len(owner)
+    at = np.arange(m)
+    spread = at * chunks // m  # by place in the file
+    before = np.maximum.accumulate(np.where(orphan, -1, at))  # the last matched session up to here, -1 if none
+    after = np.minimum.accumulate(np.where(orphan, m, at)[::-1])[::-1]  # the next matched one, m if none
+    low = np.where(before >= 0, chunk[np.maximum(before, 0)], 0)
+    high = np.where(after < m, chunk[np.minimum(after, m - 1)], chunks - 1)
+    return np.where(orphan, np.clip(spread, low, np.maximum(low, high)), chunk)
 
 
 def _local(found: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

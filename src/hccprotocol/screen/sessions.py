@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS
 from hccprotocol.engines import masked
-from hccprotocol.screen.validate import Issue
+from hccprotocol.screen.issues import Issues
 
 __all__ = ["SessionTable", "check_sessions", "longest_runs", "session_frame"]
 
@@ -156,12 +156,12 @@ def _not_after_previous(tace: np.ndarray[Any, Any], same: np.ndarray[Any, Any]) 
     return out
 
 
-def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt.date) -> tuple[Any, list[Issue]]:
+def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt.date) -> tuple[Any, Issues]:
     """The model's session checks, columnar: no future dates, imaging after its TACE, none after the next
     TACE, strictly increasing TACE dates, and no viable tumour at 0 tumours. Returns (bad rows, issues)."""
     n = len(sessions)
     bad = np.zeros(n, dtype=bool)
-    issues: list[Issue] = []
+    batches: list[Issues] = []
     tace, imaging = _days(sessions["date"]), _days(sessions["imaging_date"])
     limit = float((np.datetime64(today, "D") - np.datetime64(0, "D")).astype(int))
 
@@ -172,8 +172,7 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
             return
         bad[at] = True
         ids = sessions["patient_id"].iloc[at].to_numpy(dtype=object)
-        for i, pid in zip(at, ids, strict=True):
-            issues.append(Issue("sessions", int(rows[i]), str(pid), field, shown(values[i]), reason))
+        batches.append(Issues.of("sessions", rows[at], ids, field, [shown(v) for v in values[at]], reason))
 
     flag(tace > limit, "date", tace, f"after today ({today.isoformat()}): a TACE cannot be recorded before it happens")
     flag(imaging > limit, "imaging_date", imaging,
@@ -192,7 +191,7 @@ def check_sessions(sessions: pd.DataFrame, rows: np.ndarray[Any, Any], today: dt
     next_tace[:-1] = np.where(same[1:], tace[1:], np.nan)
     flag(imaging > next_tace, "imaging_date", imaging,
          "after the next TACE: it cannot be the response evaluation of this session")
-    return bad, issues
+    return bad, Issues.concat(batches)
 
 
 def _iso(day: float) -> str:

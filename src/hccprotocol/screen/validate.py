@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 from hccprotocol import limits
 from hccprotocol.errors import InputError
 from hccprotocol.screen.columns import Column
+from hccprotocol.screen.issues import Issue, Issues
 
 __all__ = ["NULLABLE", "Issue", "Typed", "check_columns", "clean_ids", "typed_table"]
 
@@ -44,24 +45,12 @@ _BLANK_AT = 6
 
 
 @dataclass(frozen=True)
-class Issue:
-    """One rejected cell (or row): where, what, why."""
-
-    table: str
-    row: int
-    patient_id: str
-    field: str
-    value: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class Typed:
     frame: pd.DataFrame
     """Typed columns named by column name: boolean, Int64, Float64, str, or datetime64 for dates."""
     invalid: np.ndarray[Any, Any]
     """Per row: True when some cell of the row was rejected."""
-    issues: list[Issue]
+    issues: Issues
 
 
 NULLABLE: dict[pa.DataType, Any] = {
@@ -216,7 +205,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
     ids = raw["patient_id"].astype("str").reset_index(drop=True)  # read per issue, never as a million-item list
     out: dict[str, pd.Series[Any]] = {}
     invalid = np.zeros(n, dtype=bool)
-    issues: list[Issue] = []
+    batches: list[Issues] = []
 
     def reject(mask: np.ndarray[Any, Any], col: Column, values: pd.Series[Any], reason: str | Sequence[str]) -> None:
         nonlocal invalid
@@ -226,9 +215,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
         invalid[where] = True
         shown = values.iloc[where].astype("str").to_numpy(dtype=object)
         who = ids.iloc[where].to_numpy(dtype=object)
-        for k, i in enumerate(where):
-            why = reason if isinstance(reason, str) else reason[k]
-            issues.append(Issue(table, int(rows[i]), str(who[k]), col.name, str(shown[k]), why))
+        batches.append(Issues.of(table, rows[where], who, col.name, shown, reason))
 
     index = pd.RangeIndex(n)
     for col in columns:
@@ -264,7 +251,7 @@ def typed_table(raw: pd.DataFrame, columns: Sequence[Column], table: str, rows: 
                 reject(outside, col, series, reasons)
                 parsed = parsed.mask(pd.Series(outside, index=index))
         out[col.name] = parsed
-    issues.sort(key=lambda i: i.row)  # by row, then in column order
+    issues = Issues.concat(batches).by_row()  # by row, then in column order
     # copy=False: every column is a new array of this call (or a read-only view of the input, under pandas'
     # copy-on-write), so the frame need not copy them all once more
     return Typed(frame=pd.DataFrame(out, index=index, copy=False), invalid=invalid, issues=issues)
