@@ -133,8 +133,6 @@ class Issues(Sequence[Issue]):
             return list(self) == other
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]  # mutable-looking container semantics, as a list has
-
     def __repr__(self) -> str:
         shown = ", ".join(repr(i) for i in self[:5])
         more = f", ... ({len(self)} in all)" if len(self) > 5 else ""
