@@ -9,6 +9,7 @@ cut-offs (Pugh 1973, MDCalc convention: a value on a cut-off scores 2), computed
 
 from __future__ import annotations
 
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hccprotocol.measures.bclc import BclcInputs, derive_bclc
 from hccprotocol.measures.derive import derive
 from hccprotocol.patient import Patient, latest_today
-from hccprotocol.screen.derive import derive_columns
+from hccprotocol.screen.derive import bclc, derive_columns
 from hccprotocol.screen.partition import prepare
 from hccprotocol.screen.records import to_tables
 
@@ -115,11 +117,6 @@ def test_the_stage_table_is_derive_bclc_on_every_combination_of_staging_inputs()
     ECOG, known and missing flags, Child-Pugh known or a range), in one frame: each row's stage is
     ``derive_bclc`` of that row's own values (the table is filled and read by index, so a slip in a digit would
     stage some combination as another's)."""
-    from itertools import product
-
-    from hccprotocol.measures.bclc import BclcInputs, derive_bclc
-    from hccprotocol.screen.derive import bclc
-
     # (low, high, score) of the Child-Pugh range, and its classes by hand (A 5-6, B 7-9, C 10-15)
     cp = [(5, 5, 5, None), (6, 6, 6, None), (7, 7, 7, None), (9, 9, 9, None), (10, 10, 10, None),
           (5, 6, 0, ("A",)), (5, 8, 0, ("A", "B")), (6, 12, 0, ("A", "B", "C")), (8, 11, 0, ("B", "C"))]
