@@ -7,6 +7,8 @@ including when the first row is itself an invalid record.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -172,3 +174,57 @@ def test_a_sessions_file_of_other_patients_is_reported_whole_in_every_partitioni
         pd.testing.assert_frame_equal(cut.decisions.astype(str), whole.decisions.astype(str))
         assert cut.issues == whole.issues, rows
         assert cut.invalid == whole.invalid
+
+
+def _writer_alive() -> bool:
+    return any(t.name == "hccprotocol-screen-writer" for t in threading.enumerate())
+
+
+def test_the_sink_gets_every_part_in_file_order_off_the_main_thread() -> None:
+    # the parts are written on a thread of their own while the next ones arrive; they must still join to the
+    # decisions in file order, and the thread must be gone when the screen returns
+    patients, sessions = synthetic_registry(3_000, sessions=1.0, seed=11)
+    got: list[tuple[str, pd.DataFrame]] = []
+    screen = screen_frames(patients, sessions, ARM, latest_today(), partition_rows=1_000, workers=2,
+                           sink=lambda part: got.append((threading.current_thread().name, part)))
+    assert [len(part) for _, part in got] == [1_000, 1_000, 1_000]
+    assert {name for name, _ in got} == {"hccprotocol-screen-writer"}
+    joined = pd.concat([part.astype(str) for _, part in got], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, screen.decisions.astype(str))
+    assert joined["patient_id"].tolist() == patients["patient_id"].tolist()
+    assert not _writer_alive()
+
+
+def test_an_error_of_the_sink_reaches_the_caller() -> None:
+    patients, sessions = synthetic_registry(3_000, sessions=1.0, seed=12)
+    written: list[int] = []
+
+    def sink(part: pd.DataFrame) -> None:
+        if written:
+            raise OSError("disk full")
+        written.append(len(part))
+
+    with pytest.raises(OSError, match="disk full"):
+        screen_frames(patients, sessions, ARM, latest_today(), partition_rows=1_000, workers=2, sink=sink)
+    assert written == [1_000] and not _writer_alive()
+
+
+def test_a_failed_partition_stops_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a partition that fails (here the second) ends the screen with its error; the parts not yet written are
+    # dropped and the writer thread does not outlive the screen
+    import hccprotocol.screen.run as run
+
+    real = run.screen_partition
+
+    def failing(patients: pd.DataFrame, *args: object, **kwargs: object) -> object:
+        if int(patients["__row"].iloc[0]) > 1_000:
+            raise ValueError("partition failed")
+        return real(patients, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "screen_partition", failing)  # before the workers fork: they inherit it
+    patients, sessions = synthetic_registry(3_000, sessions=1.0, seed=13)
+    written: list[int] = []
+    with pytest.raises(ValueError, match="partition failed"):
+        screen_frames(patients, sessions, ARM, latest_today(), partition_rows=1_000, workers=2,
+                      sink=lambda part: written.append(len(part)))
+    assert written in ([], [1_000]) and not _writer_alive()
