@@ -169,3 +169,20 @@ def test_a_comparison_across_kinds_is_refused_by_the_cohort_engine(tmp_path: Pat
     for engine in (evaluate_cohort, lambda ps, p: evaluate_eligibility(ps[0], p)):
         with pytest.raises(ProtocolDefinitionError, match=r"site\.yaml:\d+: .*ecog is a number; it cannot be compared"):
             engine(cohort()[:1], protocol(TRIPLE, criteria_rules=rules))
+
+
+def test_the_mask_truth_functions_are_compiled_once_per_rules_object() -> None:
+    # compiled once and reused by every call (a screen judges each partition with them); a copy made with
+    # dataclasses.replace (other options) starts with caches of its own, never the original's
+    import dataclasses
+
+    from hccprotocol.eligibility.evaluate import rules_for
+    from hccprotocol.protocol import load_protocol
+
+    refractory, criteria = rules_for(load_protocol("haic-lenvatinib-pd1"))
+    first = criteria.truth_functions("criteria")
+    assert criteria.truth_functions("criteria") is first
+    assert set(first) == set(criteria.criteria_conditions())
+    assert set(refractory.truth_functions("findings")) == set(refractory.finding_conditions())
+    copy = dataclasses.replace(criteria, options={**criteria.options})
+    assert copy.truth_functions("criteria") is not first

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from hccprotocol.cohort.statuses import restricted, truth_codes
-from hccprotocol.eligibility.compile import CompiledRules
+from hccprotocol.eligibility.compile import SEP, CompiledRules
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS, Judgement, summarise
-from hccprotocol.engines.masks import build_frame, compile_truth
+from hccprotocol.engines.masks import build_frame
 from hccprotocol.errors import RuleEngineError
 
 __all__ = ["SessionCodes", "judge_sessions", "series_facts", "session_frame"]
@@ -51,13 +51,14 @@ def session_frame(
 def judge_sessions(rules: CompiledRules, frame: pd.DataFrame, labels: Sequence[str]) -> SessionCodes:
     """Each finding's counted/present codes per session row (the masks of the rule file's session findings)."""
     out: SessionCodes = {}
+    truths = rules.truth_functions("findings")  # keys of rules.finding_conditions()
     for compiled in rules.findings:
         finding = compiled.finding
         if finding.counts_when is None:
             counted = np.zeros(len(frame), dtype=np.int8)  # no counting condition: every session counts
         else:
-            counted = truth_codes(compile_truth(finding.counts_when, rules.options, rules.session_catalogue)(frame))
-        present = truth_codes(compile_truth(finding.present_when, rules.options, rules.session_catalogue)(frame))
+            counted = truth_codes(truths[f"{finding.id}{SEP}counts"](frame))
+        present = truth_codes(truths[f"{finding.id}{SEP}present"](frame))
         out[finding.id] = (counted, present)
     return out
 

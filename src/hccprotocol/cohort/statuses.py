@@ -18,7 +18,7 @@ import pandas as pd
 
 from hccprotocol.eligibility.compile import SEP, CompiledCriterion, CompiledRules
 from hccprotocol.eligibility.decision import CriterionResult, Status, any_met, decide
-from hccprotocol.engines.masks import Truth, compile_truth
+from hccprotocol.engines.masks import Truth
 from hccprotocol.errors import ProtocolDefinitionError, RuleEngineError
 from hccprotocol.model.facts import FactCatalogue
 
@@ -71,10 +71,7 @@ def criterion_codes(
     Met where ``when`` is true; not met where it is false, or, for an asymmetric criterion, where
     ``not_met_when`` is true. Shared by the cohort engine and ``screen`` (one vectorised reading).
     """
-    truths = {
-        key: compile_truth(cond, rules.options, rules.catalogue)(frame)
-        for key, cond in rules.criteria_conditions().items()
-    }
+    truths = {key: truth(frame) for key, truth in rules.truth_functions("criteria").items()}
     out: dict[str, np.ndarray[Any, Any]] = {}
     for c in rules.criteria:
         met, when_no = truths[f"{c.rule.id}{SEP}when"]

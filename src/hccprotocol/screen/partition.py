@@ -308,9 +308,14 @@ def _missing(crit: Criteria, frame: pd.DataFrame, table: Any, known_history: np.
     return _joined([(name, needed[name] & hole) for name, hole in blank.items() if name in needed], m)
 
 
+_STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
+"""Built once: a dtype from a list of categories validates them (an Index built and checked) each time, about
+0.25 ms, and a partition writes some twenty status columns."""
+
+
 def _status(codes: np.ndarray[Any, Any]) -> pd.Series[Any]:
     """Status codes as a categorical column of "met" / "not_met" / "unknown" (no string per row is built)."""
-    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int8), categories=list(STATUSES)))  # type: ignore[call-overload]
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int8), dtype=_STATUS_DTYPE))
 
 
 def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[str]:
