@@ -26,6 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hccprotocol.screen.bools import numpy_bools
+
 __all__ = ["keys_and_owners"]
 
 
@@ -39,10 +41,10 @@ def _run_heads(values: pa.Array) -> np.ndarray[Any, Any]:
     """Positions where a run of equal values starts (a missing value is a run of its own)."""
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
-    differs = pc.not_equal(values.slice(1), values.slice(0, len(values) - 1)).fill_null(True)
+    differs = pc.not_equal(values.slice(1), values.slice(0, len(values) - 1))
     heads = np.empty(len(values), dtype=bool)
     heads[0] = True
-    heads[1:] = np.asarray(differs.to_numpy(zero_copy_only=False), dtype=bool)
+    heads[1:] = numpy_bools(differs, null=True)  # a missing value starts a run of its own
     return np.flatnonzero(heads)
 
 

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS
 from hccprotocol.engines import masked
+from hccprotocol.screen.bools import numpy_bools
 from hccprotocol.screen.issues import Issues
 
 __all__ = ["SessionTable", "check_sessions", "longest_runs", "session_frame"]
@@ -113,7 +114,7 @@ def _same_and_previous(ids: pd.Series[Any], tace: np.ndarray[Any, Any]
     if n > 1 and isinstance(array, pd.arrays.ArrowStringArray):
         column = pa.array(array)
         same = np.zeros(n, dtype=bool)
-        same[1:] = pc.fill_null(pc.equal(column[1:], column[:-1]), False).to_numpy(zero_copy_only=False)
+        same[1:] = numpy_bools(pc.equal(column[1:], column[:-1]), null=False)
         if _distinct(column.filter(pa.array(~same)).drop_null()):
             return same, _not_after_previous(tace, same)
     group = pd.factorize(ids)[0].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
@@ -134,7 +135,7 @@ def _distinct(ids: pa.Array) -> bool:
     length = pc.binary_length(ids).to_numpy(zero_copy_only=False)
     longer, level = length[1:] > length[:-1], length[1:] == length[:-1]
     if (longer | level).all():
-        later = pc.less(ids[:-1], ids[1:]).to_numpy(zero_copy_only=False)
+        later = numpy_bools(pc.less(ids[:-1], ids[1:]), null=False)
         if (longer | (level & later)).all():
             return True
     return len(pc.unique(ids)) == len(ids)

@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from hccprotocol import limits
 from hccprotocol.errors import InputError
+from hccprotocol.screen.bools import boolean_array, numpy_bools
 from hccprotocol.screen.columns import Column
 from hccprotocol.screen.issues import Issue, Issues
 
@@ -68,6 +69,8 @@ def _nullable(series: pd.Series[Any]) -> pd.Series[Any]:
     nullable dtype ``pd.read_parquet(dtype_backend="numpy_nullable")`` gives it, by the same conversion (the
     dtype's ``__from_arrow__``, which pyarrow's ``to_pandas`` calls); any other column as it is."""
     dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype == pa.bool_():  # the same values, unpacked faster
+        return pd.Series(boolean_array(pa.array(series.array)), index=series.index)
     if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in NULLABLE:
         return pd.Series(NULLABLE[dtype.pyarrow_dtype].__from_arrow__(pa.array(series.array)), index=series.index)
     return series
@@ -100,7 +103,7 @@ def _arrow_trimmed(series: pd.Series[Any]) -> Any:
 
 def _blank_of(trimmed: pa.Array) -> np.ndarray[Any, Any]:
     """Missing cells of trimmed Arrow text: null, or empty."""
-    return np.asarray(pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True), dtype=bool)
+    return numpy_bools(pc.equal(pc.binary_length(trimmed), 0), null=True)
 
 
 def _blank(raw: pd.Series[Any]) -> Any:
@@ -310,7 +313,7 @@ def _parse_text(col: Column, series: pd.Series[Any], text: pa.Array,
     blank = _blank_of(trimmed)
     if col.choices:
         found = pc.is_in(trimmed, value_set=pa.array(col.choices, type=trimmed.type))
-        ok = np.asarray(pc.fill_null(found, False), dtype=bool)  # a blank cell is never a choice
+        ok = numpy_bools(found, null=False)  # a blank cell is never a choice
         return _str_series(_with_nulls(trimmed, ~ok)), ~(ok | blank), "expected one of " + ", ".join(col.choices), blank
     return _str_series(_with_nulls(trimmed, blank)), np.zeros(n, dtype=bool), "", blank
 
@@ -373,7 +376,7 @@ def _bool_positions(text: pa.Array) -> np.ndarray[Any, Any]:
     has nothing to trim)."""
     value_set = _BOOL_OR_BLANK.cast(text.type)
     at = np.asarray(pc.fill_null(pc.index_in(text, value_set=value_set), -1), dtype=np.int64)
-    at[np.asarray(text.is_null(), dtype=bool)] = _BLANK_AT
+    at[numpy_bools(text.is_null(), null=False)] = _BLANK_AT
     other = np.flatnonzero(at < 0)
     if other.size:
         trimmed = _trim(text.take(pa.array(other)))
@@ -411,7 +414,7 @@ def _plain_numbers(series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> pd.Se
     if text is not None:
         return _decimal_cells(text, _trim(text), blank)
     raw = pa.array(series.astype("str").array)
-    plain = np.asarray(pc.fill_null(pc.match_substring_regex(raw, _PLAIN_NUMBER), False), dtype=bool)
+    plain = numpy_bools(pc.match_substring_regex(raw, _PLAIN_NUMBER), null=False)
     if not (plain | blank).all():
         return None
     cells = pc.if_else(pa.array(blank), pa.scalar(None, raw.type), pc.utf8_trim(raw, " \t"))

@@ -1,0 +1,55 @@
+"""``screen.bools``: Arrow booleans unpacked to numpy give exactly what Arrow's and pandas' own conversions give.
+
+Why: the screen reads every Parquet boolean and every mask of Arrow's text kernels through these, so a bit
+read from the wrong place (a sliced array's offset, a second chunk, the validity bitmap) would change a
+patient's facts without any error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hccprotocol.screen.bools import boolean_array, numpy_bools
+
+cells = st.lists(st.one_of(st.none(), st.booleans()), max_size=70)
+
+
+def _arrow(chunks: list[list[bool | None]], start: int, stop: int) -> pa.ChunkedArray:
+    whole = pa.chunked_array([pa.array(c, pa.bool_()) for c in chunks], type=pa.bool_())
+    return whole.slice(start, max(0, stop - start))
+
+
+@settings(max_examples=300)
+@given(chunks=st.lists(cells, min_size=1, max_size=3), start=st.integers(0, 40), stop=st.integers(0, 200))
+def test_unpacked_bits_are_arrows_values_in_any_slice_and_chunking(
+        chunks: list[list[bool | None]], start: int, stop: int) -> None:
+    values = _arrow(chunks, start, stop)
+    expected = [v for c in chunks for v in c][start:max(start, stop)]
+    ours = boolean_array(values)
+    pd.testing.assert_extension_array_equal(ours, pd.BooleanDtype().__from_arrow__(values))
+    assert [None if m else bool(v) for v, m in zip(ours._data, ours._mask, strict=True)] == expected
+    for null in (False, True):
+        assert numpy_bools(values, null).tolist() == [null if v is None else v for v in expected]
+        assert numpy_bools(values, null).dtype == np.bool_
+
+
+def test_an_array_sliced_inside_a_byte_reads_its_own_bits() -> None:
+    # 0b10110100 then 0b00000001: values 0..8 are F F T F T T F T T; slice 3..8 (offset 3, inside a byte)
+    values = pa.array([False, False, True, False, True, True, False, True, True]).slice(3, 6)
+    assert numpy_bools(values, False).tolist() == [False, True, True, False, True, True]
+    with_null = pa.array([True, None, False, True, None, True, False, False, True]).slice(1, 7)
+    assert boolean_array(with_null).tolist() == [pd.NA, False, True, pd.NA, True, False, False]
+
+
+def test_empty_all_missing_and_other_types() -> None:
+    assert numpy_bools(pa.array([], pa.bool_()), True).tolist() == []
+    assert len(boolean_array(pa.chunked_array([], type=pa.bool_()))) == 0
+    assert boolean_array(pa.array([None, None], pa.bool_())).isna().tolist() == [True, True]
+    assert numpy_bools(pa.array([None, None], pa.bool_()), True).tolist() == [True, True]
+    with pytest.raises(TypeError, match="expected Arrow booleans"):
+        numpy_bools(pa.array([1, 0]), False)
