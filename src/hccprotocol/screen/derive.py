@@ -180,7 +180,7 @@ def derive_columns(frame: pd.DataFrame, table: SessionTable) -> dict[str, pd.Ser
         "derived.child_pugh.score_min": pd.Series(low, index=index, dtype="Int64"),
         "derived.child_pugh.score_max": pd.Series(high, index=index, dtype="Int64"),
         "derived.child_pugh.score": pd.Series(np.where(score == 0, np.nan, score), index=index).astype("Int64"),
-        "derived.bclc_stage": pd.Series(stage, index=index),
+        "derived.bclc_stage": pd.Series(stage, index=index, copy=False),
         "derived.bclc_stage_contradicted": pd.Series(contra, index=index, dtype="boolean"),
         "derived.albi.grade": pd.Series(grade, index=index).astype("Int64"),
         "derived.bsa_m2": pd.Series(bsa, index=index, dtype="Float64"),

@@ -191,7 +191,7 @@ def facts_frame(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: 
             columns[col.path] = _date_text(series) if col.kind == "date" else series
     columns.update(derive_columns(frame, table))
     columns["arm.id"] = pd.Series(pd.Categorical.from_codes(np.zeros(m, dtype=np.int8),  # type: ignore[call-overload]
-                                                            categories=[protocol.id]))
+                                                            categories=[protocol.id]), copy=False)
     columns["arm.includes_pd1"] = pd.Series(np.full(m, protocol.includes_pd1), dtype="boolean")
     s_labels = _Labels(labels, table.owner, table.frame["session"].to_numpy(dtype=np.int64, na_value=0))
     codes = crit.judge_findings(table.frame, s_labels)
@@ -218,7 +218,7 @@ def _date_text(dates: pd.Series[Any]) -> pd.Series[Any]:
     codes, days = pd.factorize(dates)
     day_codes, texts = pd.factorize(pd.Index(days).strftime("%Y-%m-%d"))  # two times of one day: one text
     lookup = np.append(day_codes, -1)  # a missing date (code -1) reads the trailing -1
-    return pd.Series(pd.Categorical.from_codes(lookup[codes], categories=texts))
+    return pd.Series(pd.Categorical.from_codes(lookup[codes], categories=texts), copy=False)
 
 
 def _decide(crit: Criteria, protocol: Protocol, frame: pd.DataFrame, table: Any,
@@ -315,7 +315,7 @@ _STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 
 def _status(codes: np.ndarray[Any, Any]) -> pd.Series[Any]:
     """Status codes as a categorical column of "met" / "not_met" / "unknown" (no string per row is built)."""
-    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int8), dtype=_STATUS_DTYPE))
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int8), dtype=_STATUS_DTYPE), copy=False)
 
 
 def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[str]:
@@ -334,7 +334,8 @@ def _joined(flags: list[tuple[str, np.ndarray[Any, Any]]], m: int) -> pd.Series[
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     texts = [_join_bits(tuple(names), int(c)) for c in np.asarray(found)[order]]
-    return pd.Series(pd.Categorical.from_codes(rank[inverse], categories=texts))  # type: ignore[call-overload]
+    return pd.Series(pd.Categorical.from_codes(rank[inverse], categories=texts),  # type: ignore[call-overload]
+                     copy=False)
 
 
 @functools.lru_cache(maxsize=65536)

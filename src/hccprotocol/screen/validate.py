@@ -70,9 +70,10 @@ def _nullable(series: pd.Series[Any]) -> pd.Series[Any]:
     dtype's ``__from_arrow__``, which pyarrow's ``to_pandas`` calls); any other column as it is."""
     dtype = series.dtype
     if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype == pa.bool_():  # the same values, unpacked faster
-        return pd.Series(boolean_array(pa.array(series.array)), index=series.index)
+        return pd.Series(boolean_array(pa.array(series.array)), index=series.index, copy=False)
     if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in NULLABLE:
-        return pd.Series(NULLABLE[dtype.pyarrow_dtype].__from_arrow__(pa.array(series.array)), index=series.index)
+        return pd.Series(NULLABLE[dtype.pyarrow_dtype].__from_arrow__(pa.array(series.array)), index=series.index,
+                         copy=False)
     return series
 
 
@@ -298,7 +299,7 @@ def _parse_text(col: Column, series: pd.Series[Any], text: pa.Array,
         at = _bool_positions(text)
         yes, no, blank = at < len(_TRUE), (at >= len(_TRUE)) & (at < _BLANK_AT), at == _BLANK_AT
         yes &= at >= 0
-        values = pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)))
+        values = pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), copy=False)
         return values, ~(yes | no | blank), "expected true or false", blank
     if kind in ("int", "float"):
         number, blank = _number_cells(text)
@@ -339,7 +340,7 @@ def _parse_other(col: Column, series: pd.Series[Any], blank: np.ndarray[Any, Any
             return series.astype("boolean"), np.zeros(len(series), dtype=bool), ""
         text = series.astype("str").str.strip()
         yes, no = text.isin(_TRUE).to_numpy(dtype=bool), text.isin(_FALSE).to_numpy(dtype=bool)
-        values = pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)))
+        values = pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), copy=False)
         return values, ~(yes | no | blank), "expected true or false"
     if kind in ("int", "float"):
         if pd.api.types.is_bool_dtype(series.dtype):
@@ -419,7 +420,8 @@ def _plain_numbers(series: pd.Series[Any], blank: np.ndarray[Any, Any]) -> pd.Se
         return None
     cells = pc.if_else(pa.array(blank), pa.scalar(None, raw.type), pc.utf8_trim(raw, " \t"))
     values = pc.cast(cells, pa.float64())
-    return pd.Series(values.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get), index=series.index)
+    return pd.Series(values.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get), index=series.index,
+                     copy=False)
 
 
 def _decimal_cells(text: pa.Array, trimmed: pa.Array, blank: np.ndarray[Any, Any]) -> pd.Series[Any] | None:
@@ -446,7 +448,7 @@ def _cast_numbers(trimmed: pa.Array, blank: np.ndarray[Any, Any]) -> pd.Series[A
         values = pc.cast(_with_nulls(trimmed, blank), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return pd.Series(values.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get))
+    return pd.Series(values.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get), copy=False)
 
 
 _PLAIN_NUMBER = r"^[ \t]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t]*$"
@@ -466,7 +468,7 @@ def _date_cells(series: pd.Series[Any], text: pa.Array) -> tuple[pd.Series[Any],
     n = len(series)
     values = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     layout = _offsets(text)
-    null = np.asarray(text.is_null(), dtype=bool)
+    null = numpy_bools(text.is_null(), null=False)
     length = np.diff(layout[0]) if layout is not None else np.full(n, -1)
     done = np.zeros(n, dtype=bool)
     ten = (length == 10) & ~null
@@ -480,7 +482,7 @@ def _date_cells(series: pd.Series[Any], text: pa.Array) -> tuple[pd.Series[Any],
         blank[other[empty]] = True
         parsed = pd.to_datetime(stripped, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
         values[other] = parsed.to_numpy(dtype="datetime64[s]")
-    return pd.Series(values), blank
+    return pd.Series(values, copy=False), blank
 
 
 _DATE_BLOCK = 4096
@@ -501,7 +503,7 @@ def _cast_dates(cells: pa.Array, start: int, stop: int, values: np.ndarray[Any, 
         _cast_dates(cells, start, middle, values, done)
         _cast_dates(cells, middle, stop, values, done)
         return
-    read = ~np.asarray(dates.is_null(), dtype=bool)
+    read = ~numpy_bools(dates.is_null(), null=False)
     days = np.asarray(pc.fill_null(dates.cast(pa.int32()), 0), dtype=np.int64)
     values[start:stop][read] = (days[read] * 86400).astype("datetime64[s]")
     done[start:stop] |= read
