@@ -228,3 +228,15 @@ def test_a_failed_partition_stops_the_writer(monkeypatch: pytest.MonkeyPatch) ->
         screen_frames(patients, sessions, ARM, latest_today(), partition_rows=1_000, workers=2,
                       sink=lambda part: written.append(len(part)))
     assert written in ([], [1_000]) and not _writer_alive()
+
+
+def test_joined_names_are_the_set_bits_in_list_order_and_stay_so_when_remembered() -> None:
+    from hccprotocol.screen.partition import _join_bits
+
+    names = ("ecog", "liver_inr", "tumour_count")
+    codes = np.array([0, 1, 5, 6, 7], dtype=np.uint64)  # 0b000, 0b001, 0b101, 0b110, 0b111
+    expected = ["", "ecog", "ecog;tumour_count", "liver_inr;tumour_count", "ecog;liver_inr;tumour_count"]
+    assert _join_bits(names, codes) == expected
+    assert _join_bits(names, codes[::-1]) == expected[::-1]  # the second time from what was remembered
+    wide = tuple(f"n{k}" for k in range(64))
+    assert _join_bits(wide, np.array([2**63 + 1], dtype=np.uint64)) == ["n0;n63"]  # the 64th bit too
