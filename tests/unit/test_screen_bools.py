@@ -53,3 +53,15 @@ def test_empty_all_missing_and_other_types() -> None:
     assert numpy_bools(pa.array([None, None], pa.bool_()), True).tolist() == [True, True]
     with pytest.raises(TypeError, match="expected Arrow booleans"):
         numpy_bools(pa.array([1, 0]), False)
+
+
+def test_one_array_is_the_only_chunk_itself_and_joins_several() -> None:
+    from hccprotocol.screen.chunks import one_array
+
+    chunk = pa.array(["P1", "P2", " P3"])
+    single = pa.chunked_array([chunk]).slice(1, 2)
+    got = one_array(single)
+    assert got.to_pylist() == ["P2", " P3"] and got.buffers()[2].address == chunk.buffers()[2].address  # no copy
+    assert one_array(pa.chunked_array([chunk, pa.array(["P4"])])).to_pylist() == ["P1", "P2", " P3", "P4"]
+    assert one_array(pa.chunked_array([], type=pa.string())).to_pylist() == []
+    assert one_array(chunk) is chunk

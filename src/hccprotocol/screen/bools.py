@@ -18,12 +18,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from hccprotocol.screen.chunks import one_array
+
 __all__ = ["boolean_array", "numpy_bools"]
 
 
 def _one(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = one_array(values)
     if values.type != pa.bool_():
         raise TypeError(f"expected Arrow booleans, got {values.type}")
     return values

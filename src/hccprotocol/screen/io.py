@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from hccprotocol.errors import InputError
 from hccprotocol.screen.bools import numpy_bools
+from hccprotocol.screen.chunks import one_array
 from hccprotocol.screen.partition import ROW
 from hccprotocol.screen.validate import NULLABLE
 
@@ -153,7 +154,7 @@ def csv_chunks(decisions: pd.DataFrame, rows: int = CHUNK_ROWS, header: bool = T
     tails = pc.binary_join_element_wise(*parts, pa.array([""] * len(first)), ",")  # "cell,...,cell,"
     tails = pc.binary_join_element_wise(pc.utf8_slice_codeunits(tails, 0, -1), "\n", "")  # "cell,...,cell\n"
     ids = pa.array(frame["patient_id"].astype("str").array, pa.string())  # chunked after a concatenation
-    ids = (ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids).fill_null("")
+    ids = one_array(ids).fill_null("")
     needs = numpy_bools(pc.match_substring_regex(ids, r'[,"\r\n]|^\s|\s$'), null=False)
     if needs.any():
         quoted = _cells(frame.loc[needs, "patient_id"])

@@ -27,13 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hccprotocol.screen.bools import numpy_bools
+from hccprotocol.screen.chunks import one_array
 
 __all__ = ["keys_and_owners"]
 
 
 def _array(ids: pd.Series[Any]) -> pa.Array:
     found = pa.array(ids.astype("str").array)  # Arrow-backed: handed over without a copy
-    found = found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found  # a CSV's blocks joined once
+    found = one_array(found)  # a CSV's blocks joined once
     return found.cast(pa.large_string())
 
 

@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 from hccprotocol import limits
 from hccprotocol.errors import InputError
 from hccprotocol.screen.bools import boolean_array, numpy_bools
+from hccprotocol.screen.chunks import one_array
 from hccprotocol.screen.columns import Column
 from hccprotocol.screen.issues import Issue, Issues
 
@@ -88,11 +89,10 @@ def _arrow_text(series: pd.Series[Any]) -> pa.Array | None:
     if not (arrow or (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow")):
         return None
     cells = pa.array(series.array)
-    if isinstance(cells, pa.ChunkedArray):
-        if cells.type == pa.string() and sum(c.nbytes for c in cells.chunks) >= 2**31:  # pragma: no cover
-            cells = cells.cast(pa.large_string())  # 32-bit offsets cannot hold the joined text
-        cells = cells.combine_chunks()
-    return cells
+    if (isinstance(cells, pa.ChunkedArray) and cells.type == pa.string()
+            and sum(c.nbytes for c in cells.chunks) >= 2**31):  # pragma: no cover
+        cells = cells.cast(pa.large_string())  # 32-bit offsets cannot hold the joined text
+    return one_array(cells)
 
 
 def _arrow_trimmed(series: pd.Series[Any]) -> Any:
