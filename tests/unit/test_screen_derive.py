@@ -137,3 +137,23 @@ def test_the_stage_table_is_derive_bclc_on_every_combination_of_staging_inputs()
                                       extrahepatic_spread=ehs, ecog=ecog, child_pugh_class=cls,
                                       child_pugh_classes=classes))
         assert _na(got[k]) == want, rows[k]
+
+
+def test_points_and_boolean_reads_are_the_same_whatever_holds_the_column() -> None:
+    # the Arrow fast paths and the general ones: hand-checked values (ascites points: none 1, mild 2,
+    # moderate_severe 3; anything else or missing 0)
+    from hccprotocol.measures.child_pugh import ASCITES_POINTS
+    from hccprotocol.screen.derive import _float_at, _is, _lookup
+
+    cells = ["none", None, "mild", "moderate_severe", "severe?"]
+    for dtype in (pd.StringDtype("pyarrow"), pd.StringDtype("python"), object):
+        assert _lookup(pd.Series(cells, dtype=dtype), ASCITES_POINTS).tolist() == [1, 0, 2, 3, 0], dtype
+    flags = [True, None, False]
+    for column in (pd.Series(flags, dtype="boolean"), pd.Series(flags, dtype=object)):
+        assert _is(column, True).tolist() == [True, False, False]
+        assert _is(column, False).tolist() == [False, False, True]
+    counts = [3, None, 0, 7]
+    for column in (pd.Series(counts, dtype="Int64"), pd.Series(counts, dtype="Float64"),
+                   pd.Series([3.0, np.nan, 0.0, 7.0])):
+        got = _float_at(column, np.array([3, 1, 0]))
+        assert got[0] == 7.0 and np.isnan(got[1]) and got[2] == 3.0

@@ -18,9 +18,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from hccprotocol.engines import masked
 from hccprotocol.measures import bclc as bclc_mod
 from hccprotocol.measures import child_pugh as cp_mod
+from hccprotocol.screen.chunks import one_array
 from hccprotocol.screen.sessions import SessionTable
 
 __all__ = ["derive_columns"]
@@ -56,7 +60,17 @@ def child_pugh(frame: pd.DataFrame) -> tuple[np.ndarray[Any, Any], ...]:
 
 
 def _lookup(column: pd.Series[Any], points: dict[str, int]) -> np.ndarray[Any, Any]:
-    """Points per row (0 = missing or not a key): the few distinct values looked up, mapped back by code."""
+    """Points per row (0 = missing or not a key): the few distinct values looked up, mapped back by code.
+
+    Arrow-backed text (as the validation leaves it) is looked up by Arrow's hash of the few keys (about 0.4 ms
+    for 125,000 rows, against 3 ms for ``pd.factorize`` of the column).
+    """
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        text = one_array(pa.array(column.array))
+        keys = list(points)
+        at = pc.index_in(text, value_set=pa.array(keys, type=text.type))  # null: missing, or not a key
+        found = np.asarray(pc.fill_null(at, len(keys)).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.asarray([points[k] for k in keys] + [0], dtype=np.int64)[found]
     codes, uniques = pd.factorize(column)
     table = np.asarray([points.get(str(u), 0) for u in uniques] + [0], dtype=np.int64)
     return table[codes]  # code -1 (missing) reads the trailing 0
@@ -86,11 +100,29 @@ def staging_count(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, A
     owners = table.owner[where]
     # sessions are in (patient, position) order: a patient's last imaged session is where its owner run ends
     last = np.r_[owners[1:] != owners[:-1], True]
-    at = s["intrahepatic_tumour_count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[where[last]]
+    at = _float_at(s["intrahepatic_tumour_count"], where[last])
     at = np.where(at == 0, np.nan, at)
     out = count.copy()
     out[owners[last]] = at
     return out
+
+
+def _float_at(column: pd.Series[Any], rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``_float`` of ``column`` at ``rows`` only (the sessions table is three times the patients')."""
+    if masked.is_masked(column.array):
+        values, missing = masked.parts(column.array)
+        out: np.ndarray[Any, Any] = values[rows].astype(float)
+        out[missing[rows]] = np.nan
+        return out
+    return np.asarray(column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)[rows], dtype=float)
+
+
+def _is(column: pd.Series[Any], value: bool) -> np.ndarray[Any, Any]:
+    """Rows whose (nullable boolean) value is ``value``; a missing one never is."""
+    if isinstance(column.array, pd.arrays.BooleanArray):
+        values, missing = masked.parts(column.array)
+        return np.asarray((values if value else ~values) & ~missing, dtype=bool)
+    return np.asarray(column.eq(value).fillna(False).to_numpy(dtype=bool), dtype=bool)
 
 
 def contradicted(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, Any]:
@@ -99,13 +131,13 @@ def contradicted(frame: pd.DataFrame, table: SessionTable) -> np.ndarray[Any, An
     out = np.zeros(n, dtype=bool)
     s = table.frame
     for field in ("vascular_invasion", "extrahepatic_spread"):
-        denied = frame[f"tumour_{field}"].eq(False).fillna(False).to_numpy(dtype=bool)
+        denied = _is(frame[f"tumour_{field}"], False)
         if len(s):
-            new = s[f"new_{field}"].eq(True).fillna(False).to_numpy(dtype=bool)
+            new = _is(s[f"new_{field}"], True)
             seen = np.zeros(n, dtype=bool)
             seen[table.owner[new]] = True
             out |= denied & seen
-    vi_false = frame["tumour_vascular_invasion"].eq(False).fillna(False).to_numpy(dtype=bool)
+    vi_false = _is(frame["tumour_vascular_invasion"], False)
     out |= vi_false & frame["tumour_pvtt_cheng_type"].notna().to_numpy(dtype=bool)
     return out
 
