@@ -25,9 +25,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from hccprotocol.errors import InputError
-from hccprotocol.screen.bools import numpy_bools
 from hccprotocol.screen.chunks import one_array
 from hccprotocol.screen.partition import ROW
+from hccprotocol.screen.unpack import numpy_bools
 from hccprotocol.screen.validate import NULLABLE
 
 __all__ = ["DecisionsFile", "csv_chunks", "read_table", "suffix", "to_csv_text", "write_decisions"]

@@ -26,8 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hccprotocol.screen.bools import numpy_bools
 from hccprotocol.screen.chunks import one_array
+from hccprotocol.screen.unpack import numpy_bools
 
 __all__ = ["keys_and_owners"]
 

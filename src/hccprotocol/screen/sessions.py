@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 from hccprotocol.eligibility.options import EligibilityOptions
 from hccprotocol.eligibility.tace_series import CHANGE_FIELDS
 from hccprotocol.engines import masked
-from hccprotocol.screen.bools import numpy_bools
 from hccprotocol.screen.issues import Issues
+from hccprotocol.screen.unpack import numpy_bools
 
 __all__ = ["SessionTable", "check_sessions", "longest_runs", "session_frame"]
 

@@ -32,10 +32,10 @@ import pyarrow.compute as pc
 
 from hccprotocol import limits
 from hccprotocol.errors import InputError
-from hccprotocol.screen.bools import boolean_array, numpy_bools
 from hccprotocol.screen.chunks import one_array
 from hccprotocol.screen.columns import Column
 from hccprotocol.screen.issues import Issue, Issues
+from hccprotocol.screen.unpack import boolean_array, nullable_numbers, numpy_bools
 
 __all__ = ["NULLABLE", "Issue", "Typed", "check_columns", "clean_ids", "typed_table"]
 
@@ -73,7 +73,7 @@ def _nullable(series: pd.Series[Any]) -> pd.Series[Any]:
     if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype == pa.bool_():  # the same values, unpacked faster
         return pd.Series(boolean_array(pa.array(series.array)), index=series.index, copy=False)
     if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in NULLABLE:
-        return pd.Series(NULLABLE[dtype.pyarrow_dtype].__from_arrow__(pa.array(series.array)), index=series.index,
+        return pd.Series(nullable_numbers(pa.array(series.array), NULLABLE[dtype.pyarrow_dtype]), index=series.index,
                          copy=False)
     return series
 
