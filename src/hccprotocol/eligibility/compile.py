@@ -38,12 +38,12 @@ from hccprotocol.model.conditions import All, Any_, Compare, Condition, In, Know
 from hccprotocol.model.errors import RuleFileError
 from hccprotocol.model.facts import FactCatalogue, standard_catalogue
 from hccprotocol.model.loader import load_rule_file
-
-if TYPE_CHECKING:
-    from hccprotocol.engines.masks import TruthFn
 from hccprotocol.model.options import OptionSpec, options_from_model
 from hccprotocol.model.rules import Criterion, Explain, RuleFile, SessionFinding, resolve_text
 from hccprotocol.model.semantics import Truth, evaluate
+
+if TYPE_CHECKING:
+    from hccprotocol.engines.masks import TruthFn
 
 __all__ = [
     "CompiledCriterion",
