@@ -4,8 +4,8 @@ Why these exact steps: each mirrors ``measures.derive`` for one patient.
 Child-Pugh points use ``measures.child_pugh``'s named cut-offs (the constants its
 point functions read, applied with numpy), with the score range a
 missing component allows; ALBI and Mosteller BSA are their formulas on arrays.
-BCLC is *not* rewritten: its inputs are discrete once tumour size is reduced to
-the side of the 2 cm / 3 cm cut-offs it falls on, so ``measures.bclc.derive_bclc``
+BCLC is *not* rewritten: its inputs are discrete once tumour size, count and
+ECOG are reduced to the side of each cut-off they fall on, so ``measures.bclc.derive_bclc``
 itself is called once per distinct input row and the answers mapped back
 (exact reuse at vectorised cost). The staging count and the contradictions
 that leave a record unstaged are ``measures.derive``'s, over the sessions table.
@@ -152,16 +152,18 @@ def bclc(frame: pd.DataFrame, count: np.ndarray[Any, Any], cp_low: np.ndarray[An
     """``measures.bclc.derive_bclc`` per patient (a categorical of stages, missing where unstaged), via distinct
     input rows."""
     size = _float(frame, "tumour_largest_diameter_cm")
-    # Only the side of BCLC's cut-offs matters: count 1 / 2-3 / >3, size <=2 / <=3 / >3 cm. Each input is a
-    # small integer (-1 = missing), packed into one key per row: 8 values per field except ECOG (0-5 kept).
-    count_key = np.where(np.isnan(count), -1, np.minimum(count, 4)).astype(np.int64)
+    # Only the side of the cut-offs ``derive_bclc`` tests matters, so each input is reduced to one value per
+    # side (-1 = missing): count ==1 / <=3 / more (1, 2, 4), size <=2 / <=3 / more cm (2, 3, 4), ECOG 1-2 /
+    # >=3 / otherwise (1, 3, 0). The Child-Pugh range's classes are read only when the class is unknown (0
+    # bits otherwise). Fewer distinct rows: fewer ``derive_bclc`` calls in each worker's first partitions.
+    count_key = np.where(np.isnan(count), -1, np.where(count == 1, 1, np.where(count <= 3, 2, 4))).astype(np.int64)
     size_key = np.where(np.isnan(size), -1, np.where(size <= 2, 2, np.where(size <= 3, 3, 4))).astype(np.int64)
     cls_key = np.where(cp_score == 0, 0, np.where(cp_score <= 6, 1, np.where(cp_score <= 9, 2, 3)))
-    ecog = _tri_key(frame, "ecog")
-    if len(ecog) and (ecog.max() > 14 or ecog.min() < -1):  # pragma: no cover - validate bounds ECOG to 0-5
-        raise ValueError("ECOG outside the key's range")
+    ecog = _float(frame, "ecog")
+    ecog_key = np.where(np.isnan(ecog), -1, np.where(ecog >= 3, 3, np.where((ecog >= 1) & (ecog <= 2), 1, 0)))
+    classes = np.where(cls_key == 0, _classes(cp_low, cp_high), 0)
     fields = [count_key + 1, size_key + 1, _tri_key(frame, "tumour_vascular_invasion") + 1,
-              _tri_key(frame, "tumour_extrahepatic_spread") + 1, ecog + 1, cls_key, _classes(cp_low, cp_high)]
+              _tri_key(frame, "tumour_extrahepatic_spread") + 1, ecog_key.astype(np.int64) + 1, cls_key, classes]
     key = np.zeros(len(count_key), dtype=np.int64)
     for values in fields:
         key = (key << 4) | values
