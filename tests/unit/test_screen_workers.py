@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -26,6 +27,38 @@ def test_forked_workers_do_the_work() -> None:
     pids = {pid for _, pid in run_partitions(_square_and_pid, 6, 2)}
     assert os.getpid() not in pids
     assert 1 <= len(pids) <= 2
+
+
+def _frozen_objects(k: int) -> int:
+    return gc.get_freeze_count()
+
+
+@pytest.mark.skipif(not workers._can_fork(), reason="no fork on this platform")
+def test_workers_never_collect_what_they_inherit_and_the_caller_collects_all_again() -> None:
+    kept = [[k] for k in range(100)]  # tracked objects of the caller, alive across the fork
+    gc.collect()
+    frozen = list(run_partitions(_frozen_objects, 4, 2))
+    assert all(count >= len(kept) for count in frozen), frozen  # a worker's collections skip them
+    assert gc.get_freeze_count() == 0  # the caller's objects are collected as before
+
+
+def test_the_caller_is_unfrozen_when_a_partition_fails() -> None:
+    def job(k: int) -> int:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        list(run_partitions(job, 3, 2))
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_caller_that_froze_objects_keeps_them_frozen() -> None:
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        list(run_partitions(_frozen_objects, 3, 2))
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
 
 
 def test_threads_where_fork_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import itertools
 import multiprocessing as mp
 import sys
@@ -79,6 +80,14 @@ def run_partitions(job: Callable[[int], T], count: int, workers: int) -> Iterato
         with _LOCK:
             token = next(_TOKENS)
             _JOBS[token] = job
+        # Frozen while the workers are forked: their collections then never visit the objects they inherit.
+        # Why: a full collection writes to every object it visits, so in a worker it copied each page of the
+        # parent's objects (measured on 10^6 patients: one 52-65 ms full collection per worker, and ~6k of
+        # its page faults). Unfrozen here at once, so the caller's own garbage is collected as before; left
+        # alone by a caller that froze objects itself (unfreezing would undo its freeze too).
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             with warnings.catch_warnings():
                 # The workers are forked on the first submit; the module docstring says why that fork is safe.
@@ -86,6 +95,8 @@ def run_partitions(job: Callable[[int], T], count: int, workers: int) -> Iterato
                                         category=DeprecationWarning)
                 futures = [pool.submit(_call, token, k) for k in range(count)]
         finally:
+            if freeze:
+                gc.unfreeze()
             with _LOCK:
                 del _JOBS[token]  # the forked workers hold their own copy
         for future in futures:
