@@ -26,7 +26,7 @@ def _reference(keys: list[str | None], values: list[str | None]) -> tuple[list[i
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(ID, max_size=30), st.lists(ID, max_size=40), st.integers(1, 4))
+@given(st.lists(ID, max_size=30), st.lists(ID, max_size=40), st.integers(1, 9))
 def test_matches_the_first_row_of_each_id(keys: list[str | None], values: list[str | None], parts: int) -> None:
     values = sorted(values, key=lambda v: (v is None, v or ""))[: len(values) // 2] + values[len(values) // 2:]
     first, owner = keys_and_owners(pd.Series(keys, dtype="str"), pd.Series(values, dtype="str"), parts=parts)
